@@ -1,0 +1,86 @@
+#include <errno.h>
+#include <stdio.h>
+
+#include "scrub_hal_exec.h"
+
+#define COMMIT_TIMEOUT_US 1000000u
+#define POLL_STEP_US 10u
+
+static const char *status_name(uint32_t status)
+{
+    static const char *const names[] = SCRUB_STATUS_NAMES;
+    uint32_t code = status & SCRUB_TBL_STATUS_RESULT_MASK;
+    return code < SCRUB_STATUS_NAMES_LEN ? names[code] : "unknown status";
+}
+
+static const char *table_name(uint32_t table)
+{
+    static const char *const names[] = SCRUB_TABLE_NAMES;
+    return table < SCRUB_TABLE_NAMES_LEN && names[table] ? names[table] : "unknown table";
+}
+
+static void describe_reg(uint32_t addr, char *buf, size_t size)
+{
+    const char *name = scrub_reg_name(addr);
+    snprintf(buf, size, "%s (0x%04x)", name ? name : "unmapped register", addr);
+}
+
+static bool poll(const struct scrub_hal_regs *r, struct scrub_hal_op *op)
+{
+    for (uint32_t waited = 0;; waited += POLL_STEP_US) {
+        op->value = r->read(r->ctx, op->addr);
+        if ((op->value & op->mask) == op->expect)
+            return true;
+        if (waited >= op->timeout_us || !r->wait(r->ctx, POLL_STEP_US))
+            return false;
+    }
+}
+
+int scrub_hal_exec(const struct scrub_hal_regs *r, const char *backend, struct scrub_hal_txn *t,
+                   struct scrub_err *err)
+{
+    uint32_t table = 0, index = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        struct scrub_hal_op *op = &t->ops[i];
+        switch (op->kind) {
+        case SCRUB_HAL_WRITE:
+            if (op->addr == SCRUB_REG_TBL_SELECT)
+                table = op->value;
+            else if (op->addr == SCRUB_REG_TBL_INDEX)
+                index = op->value;
+            r->write(r->ctx, op->addr, op->value);
+            break;
+        case SCRUB_HAL_READ:
+            op->value = r->read(r->ctx, op->addr);
+            break;
+        case SCRUB_HAL_POLL:
+            if (poll(r, op))
+                break;
+            t->failed = i;
+            if (op->addr == SCRUB_REG_TBL_STATUS && (op->mask & SCRUB_TBL_STATUS_RESULT_MASK))
+                return scrub_err_set(err, EIO, "%s backend: %s table, entry %u: %s (result register %u), op %zu",
+                                     backend, table_name(table), index, status_name(op->value),
+                                     r->read(r->ctx, SCRUB_REG_TBL_RESULT), i);
+            char reg[64];
+            describe_reg(op->addr, reg, sizeof(reg));
+            return scrub_err_set(err, ETIMEDOUT,
+                                 "%s backend: op %zu: %s read 0x%08x, wanted 0x%08x under mask 0x%08x within %u us",
+                                 backend, i, reg, op->value, op->expect, op->mask, op->timeout_us);
+        default:
+            t->failed = i;
+            return scrub_err_set(err, EINVAL, "%s backend: op %zu has unknown kind %u", backend, i, op->kind);
+        }
+    }
+    if (!t->commit)
+        return 0;
+    r->write(r->ctx, SCRUB_REG_COMMIT, 1);
+    struct scrub_hal_op done = {.kind = SCRUB_HAL_POLL, .addr = SCRUB_REG_STATUS,
+                                .mask = SCRUB_STATUS_COMMIT_BUSY_MASK, .expect = 0,
+                                .timeout_us = COMMIT_TIMEOUT_US};
+    if (!poll(r, &done)) {
+        t->failed = t->n;
+        return scrub_err_set(err, ETIMEDOUT, "%s backend: commit still busy after %u us", backend,
+                             COMMIT_TIMEOUT_US);
+    }
+    return 0;
+}
