@@ -19,6 +19,17 @@ static const char *table_name(uint32_t table)
     return table < SCRUB_TABLE_NAMES_LEN && names[table] ? names[table] : "unknown table";
 }
 
+/* "acl table, entry 12" or, for the keyed exact-match commands, "em
+ * table, em_insert". */
+static void describe_entry(uint32_t table, uint32_t index, uint32_t cmd, char *buf, size_t size)
+{
+    static const char *const cmds[] = SCRUB_CMD_NAMES;
+    if (cmd == SCRUB_CMD_EM_INSERT || cmd == SCRUB_CMD_EM_DELETE || cmd == SCRUB_CMD_EM_LOOKUP)
+        snprintf(buf, size, "%s table, %s", table_name(table), cmds[cmd]);
+    else
+        snprintf(buf, size, "%s table, entry %u", table_name(table), index);
+}
+
 static void describe_reg(uint32_t addr, char *buf, size_t size)
 {
     const char *name = scrub_reg_name(addr);
@@ -39,7 +50,7 @@ static bool poll(const struct scrub_hal_regs *r, struct scrub_hal_op *op)
 int scrub_hal_exec(const struct scrub_hal_regs *r, const char *backend, struct scrub_hal_txn *t,
                    struct scrub_err *err)
 {
-    uint32_t table = 0, index = 0;
+    uint32_t table = 0, index = 0, cmd = 0;
     for (size_t i = 0; i < t->n; i++) {
         struct scrub_hal_op *op = &t->ops[i];
         switch (op->kind) {
@@ -48,6 +59,8 @@ int scrub_hal_exec(const struct scrub_hal_regs *r, const char *backend, struct s
                 table = op->value;
             else if (op->addr == SCRUB_REG_TBL_INDEX)
                 index = op->value;
+            else if (op->addr == SCRUB_REG_TBL_CMD)
+                cmd = op->value;
             r->write(r->ctx, op->addr, op->value);
             break;
         case SCRUB_HAL_READ:
@@ -57,10 +70,12 @@ int scrub_hal_exec(const struct scrub_hal_regs *r, const char *backend, struct s
             if (poll(r, op))
                 break;
             t->failed = i;
-            if (op->addr == SCRUB_REG_TBL_STATUS && (op->mask & SCRUB_TBL_STATUS_RESULT_MASK))
-                return scrub_err_set(err, EIO, "%s backend: %s table, entry %u: %s (result register %u), op %zu",
-                                     backend, table_name(table), index, status_name(op->value),
-                                     r->read(r->ctx, SCRUB_REG_TBL_RESULT), i);
+            if (op->addr == SCRUB_REG_TBL_STATUS && (op->mask & SCRUB_TBL_STATUS_RESULT_MASK)) {
+                char entry[64];
+                describe_entry(table, index, cmd, entry, sizeof(entry));
+                return scrub_err_set(err, EIO, "%s backend: %s: %s (result register %u), op %zu", backend, entry,
+                                     status_name(op->value), r->read(r->ctx, SCRUB_REG_TBL_RESULT), i);
+            }
             char reg[64];
             describe_reg(op->addr, reg, sizeof(reg));
             return scrub_err_set(err, ETIMEDOUT,

@@ -10,11 +10,22 @@
 
 #include "scrub_entry.h"
 
+struct scrub_lpm_slot {
+    uint32_t entry; /* entry index + 1, 0 empty */
+    uint32_t hash;  /* of the key, so that most misses never touch the entry */
+};
+
+/* Prefix lengths in use, longest first, apart for the addresses each can
+ * cover: IPv4 (inside ::ffff:0:0/96) and the rest. */
+struct scrub_lpm_lengths {
+    uint8_t len[129];
+    unsigned n;
+};
+
 struct scrub_lpm {
-    uint32_t *slots;      /* entry index + 1, 0 empty */
-    uint32_t mask;        /* slots - 1 */
-    uint8_t lengths[129]; /* prefix lengths in use, longest first */
-    unsigned n_lengths;
+    struct scrub_lpm_slot *slots;
+    uint32_t mask; /* slots - 1 */
+    struct scrub_lpm_lengths v4, v6;
     const struct scrub_dest_entry *entries;
 };
 

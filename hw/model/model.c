@@ -152,11 +152,10 @@ static uint8_t check_dest(struct scrub_model *m, const struct scrub_dest_entry *
     return SCRUB_STATUS_OK;
 }
 
-static uint8_t check_policer_ref(struct scrub_model *m, uint32_t first, unsigned bits, unsigned word)
+/* A policer, or a group of 2^bits policers from it, within the card. */
+static bool policers_ok(const struct scrub_model *m, uint32_t first, unsigned bits)
 {
-    if (bits > 16 || first >= m->p.policers || m->p.policers - first < (1u << bits))
-        return bad_entry(m, word);
-    return SCRUB_STATUS_OK;
+    return first < m->p.policers && m->p.policers - first >= (1u << bits);
 }
 
 static uint8_t check_acl(struct scrub_model *m, const struct scrub_acl_entry *e)
@@ -175,8 +174,10 @@ static uint8_t check_acl(struct scrub_model *m, const struct scrub_acl_entry *e)
         return bad_entry(m, SCRUB_ACL_LEN_LO_WORD);
     if (e->action > SCRUB_ACTION_POLICE)
         return bad_entry(m, SCRUB_ACL_ACTION_WORD);
-    if (e->action == SCRUB_ACTION_POLICE && !e->count_only)
-        return check_policer_ref(m, e->policer, e->policer_bits, SCRUB_ACL_POLICER_WORD);
+    if (e->policer_bits > 16)
+        return bad_entry(m, SCRUB_ACL_POLICER_BITS_WORD);
+    if (e->action == SCRUB_ACTION_POLICE && !policers_ok(m, e->policer, e->policer_bits))
+        return bad_entry(m, SCRUB_ACL_POLICER_WORD);
     if (!counter_ok(m, e->counter, 1))
         return bad_entry(m, SCRUB_ACL_COUNTER_WORD);
     return SCRUB_STATUS_OK;
@@ -186,7 +187,7 @@ static uint8_t check_em(struct scrub_model *m, const struct scrub_em_entry *e)
 {
     if (e->action > SCRUB_ACTION_POLICE)
         return bad_entry(m, SCRUB_EM_ACTION_WORD);
-    if (e->action == SCRUB_ACTION_POLICE && e->policer >= m->p.policers)
+    if (e->action == SCRUB_ACTION_POLICE && !policers_ok(m, e->policer, 0))
         return bad_entry(m, SCRUB_EM_POLICER_WORD);
     if (!counter_ok(m, e->counter, 1))
         return bad_entry(m, SCRUB_EM_COUNTER_WORD);

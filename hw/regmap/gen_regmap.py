@@ -61,6 +61,10 @@ def parse(path):
                 lsb, width = number(lsb, where), number(width, where)
                 if lsb + width > 32 or width < 1:
                     raise DefError(f"{where}: field {name} does not fit in 32 bits")
+                bits = mask(width) << lsb
+                if regs[-1].setdefault("used", 0) & bits:
+                    raise DefError(f"{where}: field {name} overlaps another field of {regs[-1]['name']}")
+                regs[-1]["used"] |= bits
                 regs[-1]["fields"].append((name, lsb, width, doc))
                 key = f"FIELD {regs[-1]['name']} {name}"
             elif kind == "table":
@@ -80,6 +84,12 @@ def parse(path):
                 last = word + (width + 31) // 32 - 1
                 if last >= t["words"]:
                     raise DefError(f"{where}: entry field {name} beyond the table's {t['words']} words")
+                used = t.setdefault("used", {})
+                for w in range(word, last + 1):
+                    bits = mask(32) if width > 32 else mask(width) << lsb
+                    if used.get(w, 0) & bits:
+                        raise DefError(f"{where}: entry field {name} overlaps another field in word {w}")
+                    used[w] = used.get(w, 0) | bits
                 t["entries"].append((name, word, lsb, width, doc))
                 key = f"ENTRY {t['name']} {name}"
             else:

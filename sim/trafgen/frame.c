@@ -106,21 +106,22 @@ size_t frame_build(const struct frame_spec *s, uint8_t frame[FRAME_MAX])
     off += 2;
 
     uint8_t *ip = frame + off;
-    size_t ihl = s->v6 ? 40 : 20, room = IP_MTU - ihl, l4_len;
+    size_t ihl = s->v6 ? 40 : 20, l4_len;
     assert(!(s->v6 && s->frag));
     if (s->raw) {
-        assert(s->frag && s->payload_len <= room);
+        assert(s->frag && s->payload_len <= LINK_MTU - ihl);
         memcpy(ip + ihl, s->payload, s->payload_len);
         l4_len = s->payload_len;
     } else if (s->frag) {
         uint8_t dgram[DGRAM_MAX];
         assert(l4_header_len(s) + s->payload_len <= sizeof(dgram));
-        size_t n = build_l4(s, dgram);
-        assert(s->frag_off + s->frag_len <= n && s->frag_len <= room);
+        assert(s->frag_off + s->frag_len <= l4_header_len(s) + s->payload_len);
+        assert(s->frag_len <= LINK_MTU - ihl);
+        build_l4(s, dgram);
         memcpy(ip + ihl, dgram + s->frag_off, s->frag_len);
         l4_len = s->frag_len;
     } else {
-        assert(l4_header_len(s) + s->payload_len <= room);
+        assert(l4_header_len(s) + s->payload_len <= LINK_MTU - ihl);
         l4_len = build_l4(s, ip + ihl);
     }
 

@@ -11,7 +11,7 @@
 
 #define FRAME_MAX 1600 /* a 1500-byte IP packet, Ethernet and two tags */
 #define FRAME_MIN 60   /* shorter frames are padded with zeros */
-#define IP_MTU 1500
+#define LINK_MTU 1500
 
 #define ETH_VLAN 0x8100
 #define ETH_QINQ 0x88a8
@@ -71,7 +71,7 @@ struct frame_spec {
 };
 
 /* Writes the frame and returns its length (FRAME_MIN..FRAME_MAX). The IP
- * packet must fit IP_MTU. */
+ * packet must fit LINK_MTU. */
 size_t frame_build(const struct frame_spec *s, uint8_t frame[FRAME_MAX]);
 
 #endif
