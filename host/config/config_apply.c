@@ -23,25 +23,21 @@ static void write_tables(struct scrub_hal_txn *t, const struct config_plan *plan
     scrub_words w;
     static const struct scrub_counter zero;
     for (uint32_t i = 0; i < plan->n_counter_pairs; i++) {
-        memset(w, 0, sizeof(w));
         scrub_counter_pack(&zero, w);
         scrub_txn_table_write(t, SCRUB_TABLE_COUNTER, i, w, SCRUB_TABLE_COUNTER_WORDS);
     }
     for (uint32_t i = 0; i < plan->n_policers; i++) {
-        memset(w, 0, sizeof(w));
         scrub_policer_pack(&plan->policers[i], w);
         scrub_txn_table_write(t, SCRUB_TABLE_POLICER, i, w, SCRUB_TABLE_POLICER_WORDS);
     }
     for (uint32_t i = 0; i < caps->acl; i++) {
         struct scrub_acl_entry unused;
         scrub_acl_entry_any(&unused);
-        memset(w, 0, sizeof(w));
         scrub_acl_pack(i < plan->n_acl ? &plan->acl[i] : &unused, w);
         scrub_txn_table_write(t, SCRUB_TABLE_ACL, i, w, SCRUB_TABLE_ACL_WORDS);
     }
     for (uint32_t i = 0; i < caps->dest; i++) {
         static const struct scrub_dest_entry unused;
-        memset(w, 0, sizeof(w));
         scrub_dest_pack(i < plan->n_dest ? &plan->dest[i] : &unused, w);
         scrub_txn_table_write(t, SCRUB_TABLE_DEST, i, w, SCRUB_TABLE_DEST_WORDS);
     }
