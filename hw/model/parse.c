@@ -159,10 +159,17 @@ static void parse_l4(const uint8_t *f, struct scrub_pkt *p, unsigned l4, unsigne
     }
 }
 
+/* The bytes after offset l3 as far as the window knows: a frame longer
+ * than the window may be any length. */
+static unsigned known_avail(uint32_t len, unsigned l3)
+{
+    return len > SCRUB_WINDOW_BYTES ? UINT16_MAX : len - l3;
+}
+
 static void parse_ipv4(const uint8_t *f, uint32_t len, unsigned l3, struct scrub_pkt *p)
 {
     const uint8_t *h = f + l3;
-    unsigned avail = len - l3;
+    unsigned avail = known_avail(len, l3);
     if (avail < 20)
         return malformed(p, SCRUB_MAL_IP_TRUNCATED);
     if (h[0] >> 4 != 4)
@@ -184,6 +191,7 @@ static void parse_ipv4(const uint8_t *f, uint32_t len, unsigned l3, struct scrub
     p->dscp = h[1] >> 2;
     p->proto = h[9];
     p->l3_len = (uint16_t)total;
+    p->ip_end = (uint16_t)(l3 + total);
     uint16_t fl = be16(h + 6);
     if (fl & 0x4000)
         p->frag |= 1u << SCRUB_FRAG_DF;
@@ -194,7 +202,7 @@ static void parse_ipv4(const uint8_t *f, uint32_t len, unsigned l3, struct scrub
 static void parse_ipv6(const uint8_t *f, uint32_t len, unsigned l3, struct scrub_pkt *p)
 {
     const uint8_t *h = f + l3;
-    unsigned avail = len - l3;
+    unsigned avail = known_avail(len, l3);
     if (avail < 40)
         return malformed(p, SCRUB_MAL_IP_TRUNCATED);
     if (h[0] >> 4 != 6)
@@ -211,6 +219,7 @@ static void parse_ipv6(const uint8_t *f, uint32_t len, unsigned l3, struct scrub
         return malformed(p, SCRUB_MAL_LAND);
     p->dscp = (uint8_t)((be16(h) >> 6) & 0x3f);
     p->l3_len = (uint16_t)(40 + plen);
+    p->ip_end = (uint16_t)(l3 + 40 + plen);
 
     unsigned nh = h[6], cur = l3 + 40, end = l3 + 40 + plen, count = 0, offset = 0;
     bool more = false, fragment_seen = false;
@@ -252,8 +261,6 @@ static void parse_ipv6(const uint8_t *f, uint32_t len, unsigned l3, struct scrub
 void scrub_parse(const uint8_t *f, uint32_t len, struct scrub_pkt *p)
 {
     memset(p, 0, sizeof(*p));
-    if (len > SCRUB_MAX_FRAME)
-        return malformed(p, SCRUB_MAL_GIANT);
     if (len < 14)
         return malformed(p, SCRUB_MAL_RUNT);
     unsigned off = 14, tags = 0;
@@ -274,4 +281,13 @@ void scrub_parse(const uint8_t *f, uint32_t len, struct scrub_pkt *p)
         parse_ipv6(f, len, off, p);
     else
         stop(p, SCRUB_PKT_NONIP, SCRUB_MAL_NONE);
+}
+
+uint8_t scrub_parse_late(const struct scrub_pkt *p, uint32_t len)
+{
+    if (len > SCRUB_MAX_FRAME)
+        return SCRUB_MAL_GIANT;
+    if (p->ip_end > len)
+        return SCRUB_MAL_IP_TRUNCATED;
+    return SCRUB_MAL_NONE;
 }

@@ -73,20 +73,38 @@ static uint8_t filter(struct scrub_model *m, const struct scrub_dest_entry *d, c
     return SCRUB_GSTAT_PASS_FILTERED;
 }
 
-/* Everything before the output FIFO. */
-static uint8_t classify(struct scrub_model *m, const uint8_t *frame, uint32_t len, struct scrub_verdict *v)
+static bool is_pass(uint8_t gstat)
 {
-    if (!(m->ctrl & SCRUB_CTRL_ENABLE_MASK))
-        return SCRUB_GSTAT_PASS_BYPASS;
-    if (m->wdog_expired)
-        return m->ctrl & SCRUB_CTRL_FAIL_CLOSED_MASK ? SCRUB_GSTAT_DROP_WATCHDOG : SCRUB_GSTAT_PASS_BYPASS;
+    return gstat == SCRUB_GSTAT_PASS_UNPROTECTED || gstat == SCRUB_GSTAT_PASS_BYPASS ||
+           gstat == SCRUB_GSTAT_PASS_EXCEPTION || gstat == SCRUB_GSTAT_PASS_FILTERED;
+}
 
-    struct scrub_pkt p;
-    scrub_parse(frame, len, &p);
-    v->mal = p.mal;
-    switch (p.kind) {
+/* What only the frame's end tells (the card knows it at the last beat,
+ * after the verdict): a frame longer than MAX_FRAME, or shorter than its IP
+ * header says when that lies past the window. The tables have counted the
+ * frame already; only its outcome changes. A giant is always dropped: no
+ * buffer of the card holds it. */
+static uint8_t late_checks(struct scrub_model *m, const struct scrub_pkt *p, uint32_t len, uint8_t outcome,
+                           struct scrub_verdict *v)
+{
+    uint8_t mal = scrub_parse_late(p, len);
+    if (mal == SCRUB_MAL_NONE)
+        return outcome;
+    v->mal = mal;
+    count(&m->gstat[SCRUB_GSTAT_MALFORMED_BASE + mal], len);
+    if (!is_pass(outcome))
+        return outcome;
+    return mal == SCRUB_MAL_GIANT || cfg(m, SCRUB_CFG_ACTIONS_MALFORMED_MASK) ? SCRUB_GSTAT_DROP_MALFORMED
+                                                                               : SCRUB_GSTAT_PASS_EXCEPTION;
+}
+
+/* Everything the tables decide, from the parsed frame. */
+static uint8_t classify(struct scrub_model *m, const struct scrub_pkt *p, uint32_t len, struct scrub_verdict *v)
+{
+    v->mal = p->mal;
+    switch (p->kind) {
     case SCRUB_PKT_MALFORMED:
-        count(&m->gstat[SCRUB_GSTAT_MALFORMED_BASE + p.mal], len);
+        count(&m->gstat[SCRUB_GSTAT_MALFORMED_BASE + p->mal], len);
         return cfg(m, SCRUB_CFG_ACTIONS_MALFORMED_MASK) ? SCRUB_GSTAT_DROP_MALFORMED : SCRUB_GSTAT_PASS_EXCEPTION;
     case SCRUB_PKT_UNPARSED:
         count(&m->gstat[SCRUB_GSTAT_SEEN_UNPARSED], len);
@@ -98,24 +116,18 @@ static uint8_t classify(struct scrub_model *m, const uint8_t *frame, uint32_t le
         break;
     }
 
-    int32_t di = scrub_lpm_lookup(&m->lpm, &p.dst);
+    int32_t di = scrub_lpm_lookup(&m->lpm, &p->dst);
     if (di < 0)
         return SCRUB_GSTAT_PASS_UNPROTECTED;
     const struct scrub_dest_entry *d = &m->dest[di];
     v->dest = di;
-    count(&m->ctr[d->counter], p.l3_len);
+    count(&m->ctr[d->counter], p->l3_len);
     if (!d->enable)
         return SCRUB_GSTAT_PASS_UNPROTECTED;
-    uint8_t outcome = filter(m, d, &p, v);
+    uint8_t outcome = filter(m, d, p, v);
     if (outcome != SCRUB_GSTAT_PASS_FILTERED)
-        count(&m->ctr[d->counter + 1], p.l3_len);
+        count(&m->ctr[d->counter + 1], p->l3_len);
     return outcome;
-}
-
-static bool is_pass(uint8_t gstat)
-{
-    return gstat == SCRUB_GSTAT_PASS_UNPROTECTED || gstat == SCRUB_GSTAT_PASS_BYPASS ||
-           gstat == SCRUB_GSTAT_PASS_EXCEPTION || gstat == SCRUB_GSTAT_PASS_FILTERED;
 }
 
 void scrub_model_packet(struct scrub_model *m, const uint8_t *frame, uint32_t len, uint64_t ts_ns,
@@ -124,7 +136,18 @@ void scrub_model_packet(struct scrub_model *m, const uint8_t *frame, uint32_t le
     *v = (struct scrub_verdict){.dest = -1, .em = -1, .acl = -1, .policer = -1};
     scrub_model_set_time(m, ts_ns);
     count(&m->gstat[SCRUB_GSTAT_RX], len);
-    uint8_t outcome = classify(m, frame, len, v);
+    uint8_t outcome;
+    if (!(m->ctrl & SCRUB_CTRL_ENABLE_MASK)) {
+        outcome = SCRUB_GSTAT_PASS_BYPASS;
+    } else if (m->wdog_expired) {
+        outcome = m->ctrl & SCRUB_CTRL_FAIL_CLOSED_MASK ? SCRUB_GSTAT_DROP_WATCHDOG : SCRUB_GSTAT_PASS_BYPASS;
+    } else {
+        struct scrub_pkt p;
+        scrub_parse(frame, len, &p);
+        outcome = classify(m, &p, len, v);
+        if (p.kind != SCRUB_PKT_MALFORMED)
+            outcome = late_checks(m, &p, len, outcome, v);
+    }
     if (is_pass(outcome) && !scrub_fifo_push(&m->fifo, frame, len, ts_ns))
         outcome = SCRUB_GSTAT_DROP_OVERFLOW;
     v->gstat = outcome;

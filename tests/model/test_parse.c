@@ -123,6 +123,26 @@ static void runt_and_cut_vlan_tags(void **state)
     done();
 }
 
+/* A check only the frame's end can make: the outcome under each malformed
+ * action, the reason, and the reason's counter. */
+static void expect_late(const char *what, const struct pkt *p, uint8_t mal, uint8_t if_pass, uint8_t if_drop)
+{
+    for (int drop = 0; drop < 2; drop++) {
+        struct scrub_model *m = card_new();
+        card_actions(m, drop ? ALL_ACTIONS : ALL_ACTIONS & ~SCRUB_CFG_ACTIONS_MALFORMED_MASK);
+        struct scrub_verdict v = card_send_frame(m, p->b, p->len, 1000);
+        uint8_t outcome = drop ? if_drop : if_pass;
+        char ctx[200];
+        snprintf(ctx, sizeof(ctx), "%s (late, action %s)", what, drop ? "drop" : "pass");
+        CHECK(ctx, v.mal, mal, "mal");
+        CHECK(ctx, v.gstat, outcome, "gstat");
+        card_snapshot(m);
+        CHECK(ctx, card_gstat(m, SCRUB_GSTAT_MALFORMED_BASE + mal).packets, 1, "reason counter");
+        CHECK(ctx, card_gstat(m, outcome).packets, 1, "outcome counter");
+        card_free(m);
+    }
+}
+
 static void giant(void **state)
 {
     (void)state;
@@ -134,10 +154,44 @@ static void giant(void **state)
     expect_ok("16383-byte frame", &P);
     s.payload++;
     build(&s);
-    expect_mal("16384-byte frame", &P, SCRUB_MAL_GIANT);
-    /* GIANT comes before anything the headers could say. */
+    /* Known only at the last beat; no buffer holds a giant, so it is
+     * dropped whatever the malformed action says. */
+    expect_late("16384-byte frame", &P, SCRUB_MAL_GIANT, SCRUB_GSTAT_DROP_MALFORMED, SCRUB_GSTAT_DROP_MALFORMED);
+    /* What the window shows comes first. */
     P.b[P.l3 + 10] ^= 0xff;
-    expect_mal("16384-byte frame with a bad checksum", &P, SCRUB_MAL_GIANT);
+    expect_mal("16384-byte frame with a bad checksum", &P, SCRUB_MAL_IPV4_CHECKSUM);
+    done();
+}
+
+static void ip_length_past_a_long_frame(void **state)
+{
+    (void)state;
+    failures = 0;
+    struct pkt_spec s = pkt_spec("192.0.2.1", "198.51.100.1", PROTO_TCP);
+    s.payload = 1000;
+    build(&s);
+    /* The IP header claims one byte more than the frame has, past the
+     * window: the verdict cannot know, the end of the frame can. (TCP: no
+     * length field of its own to disagree first.) */
+    pkt_put16(&P, P.l3 + 2, (uint16_t)(P.len - P.l3 + 1));
+    pkt_v4_checksum(&P);
+    expect_late("IPv4 total length one past a 1042-byte frame", &P, SCRUB_MAL_IP_TRUNCATED,
+                SCRUB_GSTAT_PASS_EXCEPTION, SCRUB_GSTAT_DROP_MALFORMED);
+
+    struct pkt_spec s6 = pkt_spec("2001:db8::1", "2001:db8::2", PROTO_TCP);
+    s6.payload = 1000;
+    build(&s6);
+    pkt_put16(&P, P.l3 + 4, (uint16_t)(P.len - P.l3 - 40 + 1));
+    expect_late("IPv6 payload length one past a 1062-byte frame", &P, SCRUB_MAL_IP_TRUNCATED,
+                SCRUB_GSTAT_PASS_EXCEPTION, SCRUB_GSTAT_DROP_MALFORMED);
+
+    /* At the window's edge the frame's end is still seen: found early. */
+    s.payload = SCRUB_WINDOW_BYTES - 14 - 20 - 20;
+    build(&s);
+    assert_int_equal(P.len, SCRUB_WINDOW_BYTES);
+    pkt_put16(&P, P.l3 + 2, (uint16_t)(P.len - P.l3 + 1));
+    pkt_v4_checksum(&P);
+    expect_mal("IPv4 total length one past a 256-byte frame", &P, SCRUB_MAL_IP_TRUNCATED);
     done();
 }
 
@@ -1091,6 +1145,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(runt_and_cut_vlan_tags),
         cmocka_unit_test(giant),
+        cmocka_unit_test(ip_length_past_a_long_frame),
         cmocka_unit_test(ip_version_and_ihl),
         cmocka_unit_test(ip_truncated),
         cmocka_unit_test(ipv4_checksum),
