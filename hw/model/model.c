@@ -142,9 +142,9 @@ static uint8_t check_dest(struct scrub_model *m, const struct scrub_dest_entry *
 {
     if (!e->valid)
         return SCRUB_STATUS_OK;
-    struct scrub_addr mask = scrub_addr_mask(e->plen > 128 ? 128 : e->plen);
     if (e->plen > 128)
         return bad_entry(m, SCRUB_DEST_PLEN_WORD);
+    struct scrub_addr mask = scrub_addr_mask(e->plen);
     if (!addr_within_mask(&e->prefix, &mask))
         return bad_entry(m, SCRUB_DEST_PREFIX_WORD);
     if (!counter_ok(m, e->counter, 2))
