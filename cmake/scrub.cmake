@@ -2,7 +2,9 @@
 
 # Our own sources: warnings are errors. Generated and third-party headers are
 # included as SYSTEM so their warnings are not ours.
-set(SCRUB_WARNINGS -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes)
+set(SCRUB_WARNINGS -Wall -Wextra -Werror -Wshadow
+    $<$<COMPILE_LANGUAGE:C>:-Wstrict-prototypes> $<$<COMPILE_LANGUAGE:C>:-Wmissing-prototypes>
+    $<$<COMPILE_LANGUAGE:CXX>:-Wmissing-declarations>)
 if(SCRUB_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
@@ -53,4 +55,27 @@ function(scrub_add_script_test)
   cmake_parse_arguments(T "" "NAME;LABEL;TIMEOUT" "COMMAND" ${ARGN})
   add_test(NAME ${T_NAME} COMMAND ${T_COMMAND})
   set_tests_properties(${T_NAME} PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT})
+endfunction()
+
+# scrub_verilate(TARGET name TOP module SOURCES ... [ARGS ...])
+# A static library of the Verilated model of module (class V<module>), for
+# testbenches to link. Verilator runs with -Wall: a lint warning stops the
+# build. Single-threaded, always -O3 and never sanitized (it is the
+# simulator, not code under test); its headers and Verilator's are SYSTEM
+# includes of its users. The RTL includes the generated scrub_regmap.vh.
+function(scrub_verilate)
+  cmake_parse_arguments(V "" "TARGET;TOP" "SOURCES;ARGS" ${ARGN})
+  if(NOT V_TARGET OR NOT V_TOP OR NOT V_SOURCES)
+    message(FATAL_ERROR "scrub_verilate needs TARGET, TOP and SOURCES")
+  endif()
+  get_filename_component(gen_dir ${SCRUB_REGMAP_VH} DIRECTORY)
+  add_library(${V_TARGET} STATIC)
+  verilate(${V_TARGET} PREFIX V${V_TOP} TOP_MODULE ${V_TOP} SOURCES ${V_SOURCES} THREADS 1
+    VERILATOR_ARGS -Wall -I${gen_dir} ${V_ARGS}
+    OPT_FAST -O3 OPT_SLOW -O3 OPT_GLOBAL -O3)
+  add_dependencies(${V_TARGET} scrub_regmap_gen)
+  set_target_properties(${V_TARGET} PROPERTIES SYSTEM ON)
+  if(SCRUB_SANITIZE)
+    target_compile_options(${V_TARGET} PRIVATE -fno-sanitize=all)
+  endif()
 endfunction()

@@ -133,6 +133,12 @@ static uint8_t classify(struct scrub_model *m, const struct scrub_pkt *p, uint32
 void scrub_model_packet(struct scrub_model *m, const uint8_t *frame, uint32_t len, uint64_t ts_ns,
                         struct scrub_verdict *v)
 {
+    scrub_model_packet_flags(m, frame, len, ts_ns, 0, v);
+}
+
+void scrub_model_packet_flags(struct scrub_model *m, const uint8_t *frame, uint32_t len, uint64_t ts_ns,
+                              unsigned flags, struct scrub_verdict *v)
+{
     *v = (struct scrub_verdict){.dest = -1, .em = -1, .acl = -1, .policer = -1};
     scrub_model_set_time(m, ts_ns);
     count(&m->gstat[SCRUB_GSTAT_RX], len);
@@ -148,7 +154,7 @@ void scrub_model_packet(struct scrub_model *m, const uint8_t *frame, uint32_t le
         if (p.kind != SCRUB_PKT_MALFORMED)
             outcome = late_checks(m, &p, len, outcome, v);
     }
-    if (is_pass(outcome) && !scrub_fifo_push(&m->fifo, frame, len, ts_ns))
+    if (is_pass(outcome) && ((flags & SCRUB_MODEL_OVERFLOW) || !scrub_fifo_push(&m->fifo, frame, len, ts_ns)))
         outcome = SCRUB_GSTAT_DROP_OVERFLOW;
     v->gstat = outcome;
     v->pass = is_pass(outcome);

@@ -51,6 +51,14 @@ struct scrub_verdict {
 void scrub_model_packet(struct scrub_model *m, const uint8_t *frame, uint32_t len, uint64_t ts_ns,
                         struct scrub_verdict *v);
 
+/* The same, for the RTL scoreboard: which frames the output FIFO drops
+ * depends on the output's timing, which the model does not simulate, so the
+ * testbench says so (flag SCRUB_MODEL_OVERFLOW: a frame that passes is
+ * dropped at the FIFO, DROP_OVERFLOW). */
+#define SCRUB_MODEL_OVERFLOW 1u
+void scrub_model_packet_flags(struct scrub_model *m, const uint8_t *frame, uint32_t len, uint64_t ts_ns,
+                              unsigned flags, struct scrub_verdict *v);
+
 /* The output port. Frames leave in order; the FIFO drains only when the
  * consumer pops, so a consumer that stops popping is a stalled output.
  * Returns the frame length and copies at most cap bytes; 0 when empty. */

@@ -1,0 +1,66 @@
+/* sim/rtl: the Verilated card (hw/rtl, top scrub_pipeline, simulation
+ * configuration) behind a C interface: register access over AXI4-Lite,
+ * frames in with their timestamps, frames and per-frame events out, clock
+ * stepping. Traffic keeps flowing while a register access runs, as on a
+ * card. Random idle cycles on the input and back-pressure on the output are
+ * set per instance. Single-threaded. */
+#ifndef SCRUB_RTL_H
+#define SCRUB_RTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct scrub_rtl;
+
+struct scrub_rtl_params {
+    uint32_t idle_permille;  /* chance of an idle clock between input beats */
+    uint32_t stall_permille; /* chance that the output is not ready on a clock */
+    uint64_t seed;
+};
+
+struct scrub_rtl *scrub_rtl_new(const struct scrub_rtl_params *params);
+void scrub_rtl_free(struct scrub_rtl *r);
+
+uint32_t scrub_rtl_read(struct scrub_rtl *r, uint32_t addr);
+void scrub_rtl_write(struct scrub_rtl *r, uint32_t addr, uint32_t value);
+
+/* The MAC's free-running clock, in ns (frames carry their own stamps). */
+void scrub_rtl_set_time(struct scrub_rtl *r, uint64_t ns);
+
+/* Queues a frame; it enters beat by beat as clocks run. A frame has at
+ * least one byte, as from any MAC: false (and nothing queued) otherwise. */
+bool scrub_rtl_send(struct scrub_rtl *r, const uint8_t *frame, uint32_t len, uint64_t ts_ns);
+void scrub_rtl_run(struct scrub_rtl *r, uint64_t clocks);
+/* Runs until every queued frame has gone in and everything the card holds
+ * has come out (the output is kept ready meanwhile). */
+void scrub_rtl_drain(struct scrub_rtl *r);
+/* Frames queued and not yet fully in the card. */
+uint32_t scrub_rtl_pending(const struct scrub_rtl *r);
+
+/* What the card did with a frame, at its last beat, in frame order. */
+struct scrub_rtl_event {
+    uint32_t len;
+    uint8_t outcome; /* SCRUB_GSTAT_* */
+    bool tx;
+    bool seen_valid, late_valid;
+    uint8_t seen, late, lost;
+};
+bool scrub_rtl_event_pop(struct scrub_rtl *r, struct scrub_rtl_event *e);
+
+/* The next frame out; its length (0 when none), at most cap bytes copied;
+ * *bad: the card marked it bad on its last beat (the MAC drops it). */
+uint32_t scrub_rtl_output_pop(struct scrub_rtl *r, uint8_t *buf, uint32_t cap, bool *bad);
+
+uint64_t scrub_rtl_cycles(const struct scrub_rtl *r);
+/* An internal bound broke (scrub_pipeline's error output): never. */
+bool scrub_rtl_error(const struct scrub_rtl *r);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
