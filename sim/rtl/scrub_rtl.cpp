@@ -3,6 +3,8 @@
 #include "scrub_rtl.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <vector>
@@ -12,6 +14,15 @@
 namespace {
 
 constexpr unsigned kBeatBytes = 64;
+// A register access takes a few clocks; this many means the card hangs.
+constexpr unsigned kAccessClocks = 10000;
+
+[[noreturn]] void hung(const char *what, uint32_t addr)
+{
+    std::fprintf(stderr, "scrub_rtl: the card did not complete a register %s at 0x%03x within %u clocks\n", what,
+                 addr, kAccessClocks);
+    std::abort();
+}
 
 struct Frame {
     std::vector<uint8_t> bytes;
@@ -146,14 +157,16 @@ uint32_t scrub_rtl_read(scrub_rtl *r, uint32_t addr)
     t.s_axil_araddr = addr;
     t.s_axil_arvalid = 1;
     t.s_axil_rready = 1;
-    for (bool addr_done = false;;) {
+    for (unsigned clocks = 0, addr_done = 0;; clocks++) {
+        if (clocks == kAccessClocks)
+            hung("read", addr);
         t.clk = 0;
         t.eval();
         bool ar = t.s_axil_arvalid && t.s_axil_arready, rd = t.s_axil_rvalid && t.s_axil_rready;
         uint32_t data = t.s_axil_rdata;
         r->tick();
         if (ar) {
-            addr_done = true;
+            addr_done = 1;
             t.s_axil_arvalid = 0;
         }
         if (rd && addr_done) {
@@ -172,7 +185,9 @@ void scrub_rtl_write(scrub_rtl *r, uint32_t addr, uint32_t value)
     t.s_axil_wstrb = 0xf;
     t.s_axil_wvalid = 1;
     t.s_axil_bready = 1;
-    for (;;) {
+    for (unsigned clocks = 0;; clocks++) {
+        if (clocks == kAccessClocks)
+            hung("write", addr);
         t.clk = 0;
         t.eval();
         bool aw = t.s_axil_awvalid && t.s_axil_awready, w = t.s_axil_wvalid && t.s_axil_wready;
