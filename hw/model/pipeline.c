@@ -73,7 +73,7 @@ static uint8_t filter(struct scrub_model *m, const struct scrub_dest_entry *d, c
     return SCRUB_GSTAT_PASS_FILTERED;
 }
 
-static bool is_pass(uint8_t gstat)
+bool scrub_outcome_passes(uint8_t gstat)
 {
     return gstat == SCRUB_GSTAT_PASS_UNPROTECTED || gstat == SCRUB_GSTAT_PASS_BYPASS ||
            gstat == SCRUB_GSTAT_PASS_EXCEPTION || gstat == SCRUB_GSTAT_PASS_FILTERED;
@@ -92,7 +92,7 @@ static uint8_t late_checks(struct scrub_model *m, const struct scrub_pkt *p, uin
         return outcome;
     v->mal = mal;
     count(&m->gstat[SCRUB_GSTAT_MALFORMED_BASE + mal], len);
-    if (!is_pass(outcome))
+    if (!scrub_outcome_passes(outcome))
         return outcome;
     return mal == SCRUB_MAL_GIANT || cfg(m, SCRUB_CFG_ACTIONS_MALFORMED_MASK) ? SCRUB_GSTAT_DROP_MALFORMED
                                                                                : SCRUB_GSTAT_PASS_EXCEPTION;
@@ -154,10 +154,11 @@ void scrub_model_packet_flags(struct scrub_model *m, const uint8_t *frame, uint3
         if (p.kind != SCRUB_PKT_MALFORMED)
             outcome = late_checks(m, &p, len, outcome, v);
     }
-    if (is_pass(outcome) && ((flags & SCRUB_MODEL_OVERFLOW) || !scrub_fifo_push(&m->fifo, frame, len, ts_ns)))
+    if (scrub_outcome_passes(outcome) &&
+        ((flags & SCRUB_MODEL_OVERFLOW) || !scrub_fifo_push(&m->fifo, frame, len, ts_ns)))
         outcome = SCRUB_GSTAT_DROP_OVERFLOW;
     v->gstat = outcome;
-    v->pass = is_pass(outcome);
+    v->pass = scrub_outcome_passes(outcome);
     count(&m->gstat[outcome], len);
     if (v->pass)
         count(&m->gstat[SCRUB_GSTAT_TX], len);

@@ -47,6 +47,9 @@ struct scrub_verdict {
     int32_t policer;
 };
 
+/* Whether an outcome (a SCRUB_GSTAT_* index) passes the frame. */
+bool scrub_outcome_passes(uint8_t gstat);
+
 /* One frame (without FCS) with its arrival time in ns. */
 void scrub_model_packet(struct scrub_model *m, const uint8_t *frame, uint32_t len, uint64_t ts_ns,
                         struct scrub_verdict *v);

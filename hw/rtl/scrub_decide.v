@@ -32,11 +32,6 @@ module scrub_decide (
 
     localparam [1:0] KIND_IP = 2'd0, KIND_NONIP = 2'd1, KIND_UNPARSED = 2'd2;
 
-    function is_pass(input [5:0] outcome);
-        is_pass = outcome == SCRUB_GSTAT_PASS_UNPROTECTED[5:0] || outcome == SCRUB_GSTAT_PASS_BYPASS[5:0] ||
-                  outcome == SCRUB_GSTAT_PASS_EXCEPTION[5:0] || outcome == SCRUB_GSTAT_PASS_FILTERED[5:0];
-    endfunction
-
     wire [63:0] later   = p_ts > now ? p_ts : now;
     wire [63:0] t       = time_in > later ? time_in : later;
     wire        expired = wdog_timeout_ns != 64'd0 && t - wdog_kicked > wdog_timeout_ns;

@@ -70,11 +70,6 @@ module scrub_output #(
         end
     end
 
-    function is_pass(input [5:0] outcome);
-        is_pass = outcome == SCRUB_GSTAT_PASS_UNPROTECTED[5:0] || outcome == SCRUB_GSTAT_PASS_BYPASS[5:0] ||
-                  outcome == SCRUB_GSTAT_PASS_EXCEPTION[5:0] || outcome == SCRUB_GSTAT_PASS_FILTERED[5:0];
-    endfunction
-
     function [31:0] ones(input [DATA_W/8-1:0] keep);
         integer i;
         begin

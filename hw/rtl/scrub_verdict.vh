@@ -1,6 +1,6 @@
 // The verdict record a frame's lookups leave for its output stage: field
-// positions in one vector. Include inside a module body, after
-// scrub_regmap.vh.
+// positions in one vector, and what an outcome means. Include inside a
+// module body, after scrub_regmap.vh.
 /* verilator lint_off UNUSEDPARAM */
 localparam integer V_PASS       = 0;  // the tables' outcome passes the frame
 localparam integer V_OUTCOME    = 1;  // 6 bits: the SCRUB_GSTAT_* outcome
@@ -12,3 +12,9 @@ localparam integer V_SEEN       = 26; // 6 bits: SEEN_NONIP, SEEN_UNPARSED or MA
 localparam integer V_LOST       = 32; // 3 bits: count-only hits past the maximum
 localparam integer V_W          = 35;
 /* verilator lint_on UNUSEDPARAM */
+
+// Whether an outcome (a SCRUB_GSTAT_* index) passes the frame.
+function is_pass(input [5:0] outcome);
+    is_pass = outcome == SCRUB_GSTAT_PASS_UNPROTECTED[5:0] || outcome == SCRUB_GSTAT_PASS_BYPASS[5:0] ||
+              outcome == SCRUB_GSTAT_PASS_EXCEPTION[5:0] || outcome == SCRUB_GSTAT_PASS_FILTERED[5:0];
+endfunction

@@ -2,11 +2,7 @@
 
 #include <stdlib.h>
 
-static bool is_pass(unsigned outcome)
-{
-    return outcome == SCRUB_GSTAT_PASS_UNPROTECTED || outcome == SCRUB_GSTAT_PASS_BYPASS ||
-           outcome == SCRUB_GSTAT_PASS_EXCEPTION || outcome == SCRUB_GSTAT_PASS_FILTERED;
-}
+#include "scrub_model.h"
 
 int scrub_class_tally_init(struct scrub_class_tally *t, const struct scrub_labels *labels)
 {
@@ -37,7 +33,7 @@ static void print_drop_reasons(FILE *out, const uint64_t *outcomes, uint64_t dro
     static const char *const names[] = SCRUB_GSTAT_NAMES;
     const char *sep = "";
     for (unsigned o = 0; o < SCRUB_GSTAT_NAMES_LEN; o++) {
-        if (is_pass(o) || o == SCRUB_GSTAT_RX || o == SCRUB_GSTAT_TX || !outcomes[o])
+        if (scrub_outcome_passes(o) || o == SCRUB_GSTAT_RX || o == SCRUB_GSTAT_TX || !outcomes[o])
             continue;
         fprintf(out, "%s%s %.1f%%", sep, names[o] + 5, pct(outcomes[o], dropped));
         sep = ", ";
@@ -58,7 +54,7 @@ bool scrub_class_report(FILE *out, const struct scrub_class_tally *t, const stru
             uint64_t offered = 0, delivered = 0;
             for (unsigned o = SCRUB_GSTAT_PASS_UNPROTECTED; o < SCRUB_GSTAT_COUNT; o++) {
                 offered += t->by_outcome[c][o];
-                delivered += is_pass(o) ? t->by_outcome[c][o] : 0;
+                delivered += scrub_outcome_passes(o) ? t->by_outcome[c][o] : 0;
             }
             uint64_t dropped = offered - delivered;
             fprintf(out, "  %-22s %-6s %9llu %9llu %9llu  ", l->class_name[c], legit ? "legit" : "attack",
