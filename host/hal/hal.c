@@ -5,6 +5,9 @@
 #include "scrub_hal.h"
 #include "scrub_hal_exec.h"
 #include "scrub_hal_model.h"
+#ifdef SCRUB_HAVE_XRT
+#include "scrub_hal_xrt.h"
+#endif
 
 /* ---- building transactions ------------------------------------------------------ */
 
@@ -198,7 +201,18 @@ struct scrub_hal *scrub_hal_open(const char *backend, struct scrub_err *err)
         void *ctx = scrub_hal_model_open(err);
         return ctx ? scrub_hal_attach(&scrub_hal_model_backend, ctx, err) : NULL;
     }
-    scrub_err_set(err, EINVAL, "unknown card backend '%s' (known: model)", backend);
+    if (strcmp(backend, "xrt") == 0 || strncmp(backend, "xrt:", 4) == 0) {
+#ifdef SCRUB_HAVE_XRT
+        void *ctx = scrub_hal_xrt_open(backend[3] ? backend + 4 : "", err);
+        return ctx ? scrub_hal_attach(&scrub_hal_xrt_backend, ctx, err) : NULL;
+#else
+        scrub_err_set(err, ENOTSUP, "xrt backend: not in this build (XRT was not found when it was configured; "
+                      "scripts/bootstrap installs it)");
+        return NULL;
+#endif
+    }
+    scrub_err_set(err, EINVAL, "unknown card backend '%s' (known: model, xrt:xclbin=PATH[,device=INDEX|BDF])",
+                  backend);
     return NULL;
 }
 
