@@ -39,8 +39,9 @@ struct card {
     xrt::device device;
     xrt::ip ip;
 
-    // The first access the device refused in this run; later accesses are
-    // skipped and polls end at once, so the run stops soon after it.
+    // The first access the device refused in this run. Nothing after it
+    // reaches the card (no commit): later accesses are skipped and polls
+    // end at once.
     bool refused = false;
     bool refused_write = false;
     unsigned refused_nth = 0; // which write, or which op-starting read
@@ -167,7 +168,8 @@ int parse_options(const char *text, options &o, scrub_err *err)
         size_t eq = item.find('=');
         std::string key = item.substr(0, eq), value = eq == std::string::npos ? "" : item.substr(eq + 1);
         if (eq == std::string::npos || value.empty())
-            return scrub_err_set(err, EINVAL, "xrt backend: option '%s' needs a value (xrt:xclbin=PATH[,device=INDEX|BDF])",
+            return scrub_err_set(err, EINVAL,
+                                 "xrt backend: option '%s' needs a value (xrt:xclbin=PATH[,device=INDEX|BDF])",
                                  item.c_str());
         if (key == "device")
             o.device = value;
@@ -210,8 +212,8 @@ std::string check_xclbin(const std::vector<char> &image)
     std::memcpy(&top, image.data(), sizeof(top));
     // A signed xclbin carries its signature after m_length bytes.
     if (top.m_header.m_length > size || top.m_header.m_length < sizeof(axlf))
-        return "truncated or damaged: its header says " + std::to_string(top.m_header.m_length) + " bytes, the file has " +
-               std::to_string(size);
+        return "truncated or damaged: its header says " + std::to_string(top.m_header.m_length) +
+               " bytes, the file has " + std::to_string(size);
     size = top.m_header.m_length;
     uint64_t sections = top.m_header.m_numSections;
     if (sections == 0 || sections > (size - offsetof(axlf, m_sections)) / sizeof(axlf_section_header))
@@ -244,12 +246,14 @@ int read_xclbin(const options &o, xrt::xclbin &x, scrub_err *err)
         image.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     if (!in.is_open() || in.bad()) {
         int code = errno ? errno : EIO;
-        return scrub_err_set(err, code, "xrt backend: device %s: cannot read the xclbin %s to find the filter IP %s: %s",
+        return scrub_err_set(err, code,
+                             "xrt backend: device %s: cannot read the xclbin %s to find the filter IP %s: %s",
                              o.device.c_str(), o.xclbin.c_str(), SCRUB_XRT_IP, std::strerror(code));
     }
     std::string wrong = check_xclbin(image);
     if (!wrong.empty())
-        return scrub_err_set(err, EINVAL, "xrt backend: device %s: the xclbin %s, where the filter IP %s should be, is %s",
+        return scrub_err_set(err, EINVAL,
+                             "xrt backend: device %s: the xclbin %s, where the filter IP %s should be, is %s",
                              o.device.c_str(), o.xclbin.c_str(), SCRUB_XRT_IP, wrong.c_str());
     try {
         x = xrt::xclbin(image);
@@ -277,7 +281,8 @@ int find_ip(card *c, const xrt::xclbin &x, scrub_err *err)
                              o.device.c_str(), o.xclbin.c_str(), SCRUB_XRT_IP,
                              others.empty() ? "it lists no IP" : "it lists ", others.c_str());
     if (found.size() > 1)
-        return scrub_err_set(err, EINVAL, "xrt backend: device %s: %s has %zu instances of the filter IP %s, a card has one",
+        return scrub_err_set(err, EINVAL,
+                             "xrt backend: device %s: %s has %zu instances of the filter IP %s, a card has one",
                              o.device.c_str(), o.xclbin.c_str(), found.size(), SCRUB_XRT_IP);
     c->ip_name = found[0].get_name();
     c->base = found[0].get_base_address();
@@ -306,7 +311,8 @@ int open_card(card *c, const char *options_text, scrub_err *err)
                              "XILINX_XRT is not set (XRT's install prefix, whose lib/ holds its device shims)",
                              o.device.c_str(), ip_where.c_str());
     try {
-        c->device = is_index(o.device) ? xrt::device(static_cast<unsigned>(std::stoul(o.device))) : xrt::device(o.device);
+        c->device = is_index(o.device) ? xrt::device(static_cast<unsigned>(std::stoul(o.device)))
+                                       : xrt::device(o.device);
     } catch (const std::exception &e) {
         return scrub_err_set(err, ENODEV, "xrt backend: device %s is missing, so the filter IP %s is out of reach: %s",
                              o.device.c_str(), ip_where.c_str(), e.what());
