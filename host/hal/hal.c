@@ -5,6 +5,7 @@
 #include "scrub_hal.h"
 #include "scrub_hal_exec.h"
 #include "scrub_hal_model.h"
+#include "scrub_hal_simcard.h"
 #ifdef SCRUB_HAVE_XRT
 #include "scrub_hal_xrt.h"
 #endif
@@ -201,6 +202,10 @@ struct scrub_hal *scrub_hal_open(const char *backend, struct scrub_err *err)
         void *ctx = scrub_hal_model_open(err);
         return ctx ? scrub_hal_attach(&scrub_hal_model_backend, ctx, err) : NULL;
     }
+    if (strcmp(backend, "simcard") == 0) {
+        void *ctx = scrub_hal_simcard_open(NULL, err);
+        return ctx ? scrub_hal_attach(&scrub_hal_simcard_backend, ctx, err) : NULL;
+    }
     if (strcmp(backend, "xrt") == 0 || strncmp(backend, "xrt:", 4) == 0) {
 #ifdef SCRUB_HAVE_XRT
         void *ctx = scrub_hal_xrt_open(backend[3] ? backend + 4 : "", err);
@@ -211,8 +216,8 @@ struct scrub_hal *scrub_hal_open(const char *backend, struct scrub_err *err)
         return NULL;
 #endif
     }
-    scrub_err_set(err, EINVAL, "unknown card backend '%s' (known: model, xrt:xclbin=PATH[,device=INDEX|BDF])",
-                  backend);
+    scrub_err_set(err, EINVAL,
+                  "unknown card backend '%s' (known: model, simcard, xrt:xclbin=PATH[,device=INDEX|BDF])", backend);
     return NULL;
 }
 
