@@ -1,7 +1,8 @@
 /* scrub-simcard: the simulated card as a process of its own. The Verilated
  * RTL (or hw/model) behind the shared-memory control channel the simcard
  * HAL backend speaks, with its traffic ports: a capture replayed (at its
- * own pace or as fast as possible) and the passed frames written out. Like
+ * own pace or as fast as possible), or live interfaces (simcard_live.h),
+ * and the passed frames written out. Like
  * a card it keeps filtering whoever comes and goes on the control channel.
  * One thread drives the card; a transaction runs between two frames. */
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include "scrub_hal_simcard.h"
 #include "simcard_chan.h"
 #include "simcard_core.h"
+#include "simcard_live.h"
 #include "simcard_server.h"
 
 #define DEFAULT_MAX_OPS (1u << 21)
@@ -29,7 +31,7 @@
 struct options {
     enum simcard_core_kind core;
     bool deploy, keep_shm, wait_client;
-    const char *shm, *in_pcap, *out_pcap;
+    const char *shm, *in_pcap, *out_pcap, *outside, *inside;
     double speed; /* 0: as fast as possible */
     uint32_t max_ops;
 };
@@ -37,7 +39,8 @@ struct options {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: scrub-simcard [--core rtl|model] [--card sim|deploy] [--shm NAME] [--max-ops N] [--keep-shm]\n"
-               "                     [--in-pcap FILE [--speed X] [--wait-client]] [--out-pcap FILE]\n"
+               "                     [--in-pcap FILE [--speed X] [--wait-client] | --outside IF --inside IF]\n"
+               "                     [--out-pcap FILE]\n"
                "  --core      the card: the Verilated RTL (default) or hw/model\n"
                "  --card      table sizes of the model core: sim (default) or deploy\n"
                "  --shm       the control channel's shared-memory name (default $%s, else %s)\n"
@@ -47,8 +50,10 @@ static void usage(FILE *f)
                "              prints the card's counters and exits when it is done\n"
                "  --speed     replay at X times real time (default: as fast as possible)\n"
                "  --wait-client  hold the traffic until a client has connected and closed the channel\n"
+               "  --outside   live traffic from this interface goes through the card to --inside;\n"
+               "  --inside    what arrives here goes back to --outside unfiltered (AF_PACKET, root)\n"
                "  --out-pcap  write the frames the card passed here (nanosecond pcap)\n"
-               "Without --in-pcap the card idles and serves the channel until SIGTERM or SIGINT.\n",
+               "Without --in-pcap the card serves the channel until SIGTERM or SIGINT.\n",
             SIMCARD_CHAN_ENV, SIMCARD_CHAN_DEFAULT, DEFAULT_MAX_OPS);
 }
 
@@ -72,7 +77,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"shm", required_argument, NULL, 's'},     {"max-ops", required_argument, NULL, 'm'},
         {"keep-shm", no_argument, NULL, 'K'},      {"in-pcap", required_argument, NULL, 'i'},
         {"out-pcap", required_argument, NULL, 'o'}, {"speed", required_argument, NULL, 'x'},
-        {"wait-client", no_argument, NULL, 'w'},   {"help", no_argument, NULL, 'h'},
+        {"wait-client", no_argument, NULL, 'w'},   {"outside", required_argument, NULL, 'O'},
+        {"inside", required_argument, NULL, 'I'},  {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof(*o));
@@ -103,6 +109,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'i': o->in_pcap = optarg; break;
         case 'o': o->out_pcap = optarg; break;
         case 'w': o->wait_client = true; break;
+        case 'O': o->outside = optarg; break;
+        case 'I': o->inside = optarg; break;
         case 'x':
             o->speed = strtod(optarg, &end);
             if (*end || !*optarg || !isfinite(o->speed) || o->speed <= 0) {
@@ -120,6 +128,14 @@ static int parse_options(int argc, char **argv, struct options *o)
     }
     if ((o->speed || o->wait_client) && !o->in_pcap) {
         fprintf(stderr, "scrub-simcard: --speed and --wait-client need --in-pcap\n");
+        return -1;
+    }
+    if (!o->outside != !o->inside) {
+        fprintf(stderr, "scrub-simcard: --outside and --inside go together\n");
+        return -1;
+    }
+    if (o->outside && o->in_pcap) {
+        fprintf(stderr, "scrub-simcard: traffic from --in-pcap or from --outside, not both\n");
         return -1;
     }
     return 0;
@@ -143,6 +159,7 @@ struct run {
     struct simcard_server *server;
     struct scrub_pcap_in *in;
     struct scrub_pcap_out *out;
+    struct simcard_live *live;
     /* the next frame of the capture, read ahead for pacing */
     const uint8_t *frame;
     uint32_t len;
@@ -159,15 +176,27 @@ static uint64_t mono_ns(void)
     return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
 }
 
-/* Sleeps until the channel rings, a signal comes or timeout_ms passes. */
+static uint64_t wall_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+/* Sleeps until the channel rings, a signal or a frame comes, or
+ * timeout_ms passes. */
 static void wait_events(struct run *r, int timeout_ms)
 {
-    struct pollfd p = {.fd = simcard_server_fd(r->server), .events = POLLIN};
-    poll(&p, 1, timeout_ms);
+    struct pollfd p[3] = {{.fd = simcard_server_fd(r->server), .events = POLLIN}};
+    if (r->live)
+        simcard_live_pollfds(r->live, p + 1);
+    poll(p, r->live ? 3 : 1, timeout_ms);
 }
 
 static void serve(struct run *r)
 {
+    if (r->live)
+        simcard_core_set_time(r->core, wall_ns()); /* the watchdog runs on wall time */
     simcard_server_serve(r->server, r->core);
     r->next_housekeeping = mono_ns() + HOUSEKEEPING_MS * 1000000ull;
 }
@@ -179,6 +208,8 @@ static void write_outputs(struct run *r)
     uint32_t n;
     while ((n = simcard_core_output(r->core, buf, sizeof(buf), &ts)) > 0) {
         r->frames_out++;
+        if (r->live)
+            simcard_live_send_inside(r->live, buf, n);
         if (r->out)
             scrub_pcap_write(r->out, buf, n < sizeof(buf) ? n : (uint32_t)sizeof(buf), ts);
     }
@@ -226,6 +257,30 @@ static int replay_step(struct run *r, struct scrub_err *err)
     return read_ahead(r, err);
 }
 
+/* Live frames from the outside through the card, a batch at a time, then
+ * the return path; false when there was nothing to do. */
+#define LIVE_BATCH 64
+
+static bool live_step(struct run *r)
+{
+    static uint8_t buf[65536];
+    unsigned n_frames = 0;
+    uint32_t n;
+    while (n_frames < LIVE_BATCH && (n = simcard_live_recv_outside(r->live, buf, sizeof(buf))) > 0) {
+        if (simcard_server_posted(r->server))
+            serve(r);
+        simcard_core_frame(r->core, buf, n, wall_ns());
+        r->frames_in++;
+        n_frames++;
+        write_outputs(r);
+    }
+    if (n_frames) {
+        simcard_core_flush(r->core); /* nothing waits inside the card for the next frame */
+        write_outputs(r);
+    }
+    return simcard_live_return_path(r->live) + n_frames > 0;
+}
+
 static int loop(struct run *r, struct scrub_err *err)
 {
     while (!stop_signal && !r->in_done) {
@@ -236,6 +291,8 @@ static int loop(struct run *r, struct scrub_err *err)
         if (r->have_frame) {
             if (replay_step(r, err))
                 return -1;
+        } else if (r->live && live_step(r)) {
+            continue;
         } else {
             wait_events(r, HOUSEKEEPING_MS);
             serve(r);
@@ -271,6 +328,8 @@ static int print_summary(struct run *r, struct scrub_err *err)
             printf("  card malformed_%-12s %12llu %15llu\n", mal[i],
                    (unsigned long long)g[SCRUB_GSTAT_MALFORMED_BASE + i].packets,
                    (unsigned long long)g[SCRUB_GSTAT_MALFORMED_BASE + i].bytes);
+    if (r->live)
+        simcard_live_report(r->live, stdout);
     fflush(stdout);
     return 0;
 }
@@ -282,6 +341,8 @@ static int run(const struct options *o, struct scrub_err *err)
     if (o->in_pcap && !(r.in = scrub_pcap_open_in(o->in_pcap, err)))
         return -1;
     if (o->out_pcap && !(r.out = scrub_pcap_open_out(o->out_pcap, err)))
+        goto out;
+    if (o->outside && !(r.live = simcard_live_open(o->outside, o->inside, err)))
         goto out;
     if (!(r.core = simcard_core_new(o->core, o->deploy, err)))
         goto out;
@@ -311,6 +372,7 @@ out:
         rc = -1;
     if (r.in)
         scrub_pcap_close_in(r.in);
+    simcard_live_close(r.live);
     signal_server = NULL;
     simcard_server_close(r.server, o->keep_shm);
     simcard_core_free(r.core);
