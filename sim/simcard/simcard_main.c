@@ -7,7 +7,6 @@
  * One thread drives the card; a transaction runs between two frames. */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -358,8 +357,6 @@ static int run(const struct options *o, struct scrub_err *err)
             simcard_core_name(r.core), o->deploy ? "deploy" : "sim", shm, o->max_ops, (int)getpid());
     if (r.in && read_ahead(&r, err))
         goto out;
-    if (!r.in)
-        r.in_done = false;
     rc = loop(&r, err);
     simcard_core_flush(r.core);
     write_outputs(&r);

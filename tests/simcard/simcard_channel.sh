@@ -22,6 +22,8 @@ expect_fail() { # expect_fail TEXT CMD...: CMD fails and says TEXT
 }
 expect_fail "in use by scrub-simcard pid $simcard_pid" "$simcard" --core model
 expect_fail "$work/none.pcap" "$simcard" --core model --shm /scrub-simcard-test-none-$$ --in-pcap "$work/none.pcap"
+expect_fail "interface 'nope-if0': no such interface" \
+  "$simcard" --core model --shm /scrub-simcard-test-none-$$ --outside nope-if0 --inside lo
 expect_fail "channel /scrub-simcard-test-none-$$: no scrub-simcard running" \
   env SCRUB_SIMCARD_SHM=/scrub-simcard-test-none-$$ "$client" read 0x124
 "$client" version-mismatch
