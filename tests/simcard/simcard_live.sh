@@ -20,11 +20,17 @@ pfx=sclive$$
 server_pids=()
 live_cleanup() {
   for p in "${server_pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for n in "${ns[@]}"; do ip netns del "$pfx$n" 2>/dev/null || true; done
+  # Whatever still runs in the test's namespaces was started here.
+  for n in "${ns[@]}"; do
+    for p in $(ip netns pids "$pfx$n" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
+    ip netns del "$pfx$n" 2>/dev/null || true
+  done
   cleanup
 }
 trap live_cleanup EXIT
 in_ns() { local n=$1; shift; ip netns exec "$pfx$n" "$@"; }
+# The interpreter itself, not a wrapper that would outlive a kill.
+py=$(python3 -c 'import sys; print(sys.executable)')
 
 for n in "${ns[@]}"; do
   ip netns add "$pfx$n"
@@ -59,10 +65,10 @@ grep -q "ready:" "$work/simcard.log" || fail "scrub-simcard not ready"
 # The server: HTTP on 8080, and a UDP sink on 9999 that counts.
 mkdir "$work/www"
 head -c 1000000 /dev/urandom >"$work/www/blob"
-in_ns w python3 -m http.server 8080 --bind 10.9.0.2 --directory "$work/www" >/dev/null 2>&1 &
+in_ns w "$py" -m http.server 8080 --bind 10.9.0.2 --directory "$work/www" >/dev/null 2>&1 &
 server_pids+=($!)
 sink() { # sink SECONDS FILE: counts datagrams to 10.9.0.2:9999
-  in_ns w python3 -c '
+  in_ns w "$py" -c '
 import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("10.9.0.2", 9999)); s.settimeout(0.1)
@@ -73,7 +79,7 @@ while time.time() < end:
 open(sys.argv[2], "w").write(str(n))' "$1" "$2"
 }
 flood() { # flood N: N datagrams from the flooder
-  in_ns f python3 -c '
+  in_ns f "$py" -c '
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 for i in range(int(sys.argv[1])): s.sendto(b"x" * 200, ("10.9.0.2", 9999))' "$1"
