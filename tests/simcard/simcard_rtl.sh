@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scrub-simcard on its default core, the Verilated RTL, for what the RTL has
-# today (no tables yet): identification, control registers, table commands
-# refused with the card's status, global counters, and traffic: the mix
+# today: identification, control registers, the demo configuration (refused
+# with the card's status while tables are missing), global counters, and traffic: the mix
 # through the RTL core and through the model core, given the same register
 # writes over the channel, must come out the same, frame by frame.
 source "$(dirname "$0")/lib.sh"
@@ -22,7 +22,15 @@ grep -q "^version 1\.0, dest 256, .* acl 64, policers 256, counters 4096" <<<"$i
 "$client" write 0x124 0xcafe 0x100 1
 [ "$("$client" read 0x124)" = 0x0000cafe ] || fail "COOKIE_LO not kept"
 [ "$("$client" read 0x100)" = 0x00000001 ] || fail "CTRL not kept"
-expect_fail "counter table, entry 0: bad_table" "$client" apply "$config"
+# The tables are arriving in slices: a table the RTL lacks answers BAD_TABLE
+# through the channel, named; once all are there, the card must hold what
+# the model holds.
+if out=$("$client" apply "$config" 2>&1); then
+  "$client" compare-tables "$config"
+else
+  grep -q "table, entry [0-9]*: bad_table" <<<"$out" || fail "applying the demo configuration: $out"
+  echo "refused as expected: $out"
+fi
 kill -TERM "$simcard_pid"
 wait_simcard
 grep -q "card rx  *0 " "$work/simcard.txt" || fail "counters of an idle card: $(cat "$work/simcard.txt")"
