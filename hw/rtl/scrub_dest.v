@@ -16,9 +16,14 @@
 // (docs/rtl.md, "The tables"). commit_ready rises when it is done;
 // commit_swap makes the bank active; commit_busy stays up LATENCY clocks
 // more, until no lookup reads the old bank, which the next build rewrites.
-// Build clocks, commit_start to commit_ready, for n entries of which v are
-// valid: n + 4 + v * ceil(log2 v) + (passes - 1) + closes, within a few,
-// where closes <= v (one per prefix, at the end of its range).
+// Build clocks, commit_start to commit_ready, for DEST_ENTRIES = n entries
+// of which v are valid, u of them distinct prefixes: exactly
+//   n + 6 + P * (v + 1) + u,  P = max(1, ceil(log2 v)) merge passes
+// (n to read the shadow, v + 1 a pass, the last one slowed by the sweep's
+// closing each distinct prefix once), one more when a command is completing
+// in commit_start's clock. The testbench checks it on every commit. For
+// n = v = u = 16,384: 16,384 + 6 + 14 * 16,385 + 16,384 = 262,164 clocks,
+// 0.81 ms at 322 MHz.
 //
 // Lookup side: s_addr (IPv4 as ::ffff:a.b.c.d) to m_* after LATENCY clocks,
 // one a clock: m_hit, the entry's index and its committed fields (0 on a
