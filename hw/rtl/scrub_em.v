@@ -8,7 +8,8 @@
 // The policer is kept whole because the model keeps and reads back any
 // policer of an entry that does not police (check_em only bounds it for
 // POLICE). Port A of each RAM serves lookups, port B the command engine.
-// The table starts empty (initial contents); rst restarts the lookup
+// The table starts empty (the RAMs are zero after configuration, the stash
+// flip-flops start at zero); rst restarts the lookup
 // pipeline and the engine and leaves the contents alone, like the model,
 // whose table only a new model clears.
 //
@@ -219,10 +220,15 @@ module scrub_em #(
         for (w = 0; w < 2; w = w + 1) begin : g_way
             (* ram_style = "ultra" *) reg [ROW_W-1:0] mem [0:EM_BUCKETS-1];
             reg [ROW_W-1:0] a_q, b_q;
+`ifdef VERILATOR
+            // The device's block and ultra RAMs are all zeros after configuration;
+            // the simulation starts the same. (Not for synthesis: yosys would spell
+            // out every row of the deployment table, and UltraRAM takes no init.)
             integer i;
             initial
                 for (i = 0; i < EM_BUCKETS; i = i + 1)
                     mem[i] = {ROW_W{1'b0}};
+`endif
 
             always @(posedge clk)
                 a_q <= mem[l1_bucket[w*B_W +: B_W]];
