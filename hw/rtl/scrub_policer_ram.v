@@ -3,8 +3,10 @@
 // (a write does not read). Reads are registered: data the clock after the
 // address. A read of the word port B writes in the same clock returns
 // either word: the users never rely on it (the policer pipeline forwards
-// that case). The contents start at zero (UltraRAM powers up cleared;
-// block RAM and simulation by the initial block) and survive rst.
+// that case). The contents start at zero and survive rst: block and ultra
+// RAM configure to zero without INIT values, simulation clears them in the
+// initial block (left out of synthesis, where a 65,536-step loop only
+// slows the front end down).
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
@@ -26,11 +28,13 @@ module scrub_policer_ram #(
     (* ram_style = "ultra" *)
     reg [WIDTH-1:0] mem [0:DEPTH-1];
 
+`ifndef SYNTHESIS
     integer i;
     initial begin
         for (i = 0; i < DEPTH; i = i + 1)
             mem[i] = {WIDTH{1'b0}};
     end
+`endif
 
     always @(posedge clk)
         a_rdata <= mem[a_addr];
