@@ -679,7 +679,7 @@ bool Bench::report() const
 int main(int argc, char **argv)
 {
     uint64_t seed = argc > 1 ? std::strtoull(argv[1], nullptr, 0) : 1;
-    uint64_t clocks = argc > 2 ? std::strtoull(argv[2], nullptr, 0) : 1000000;
+    uint64_t clocks = argc > 2 ? std::strtoull(argv[2], nullptr, 0) : 600000;
     Bench bench(seed);
     if (!bench.run(clocks))
         return 1;
