@@ -2,7 +2,8 @@
  * list of register writes, reads and polls run in order, optionally ended
  * by the card's commit; the first poll that fails stops it (no commit).
  * Above this interface nothing knows which backend runs: model (hw/model
- * in process), and later simcard, xrt and kdrv. Owns the transaction
+ * in process), simcard (scrub-simcard's shared-memory channel), xrt (an
+ * Alveo through XRT), and later kdrv. Owns the transaction
  * format, backend selection, capability discovery and counter reads. */
 #ifndef SCRUB_HAL_H
 #define SCRUB_HAL_H
@@ -71,7 +72,9 @@ struct scrub_hal {
     struct scrub_caps caps;
 };
 
-/* Opens a backend by name ("model") and discovers the card. NULL with err
+/* Opens a backend by name and discovers the card: "model", "simcard"
+ * (scrub_hal_simcard.h), "xrt:xclbin=PATH[,device=INDEX|BDF]"
+ * (scrub_hal_xrt.h). NULL with err
  * set when the backend is unknown, the card is absent or not ours. */
 struct scrub_hal *scrub_hal_open(const char *backend, struct scrub_err *err);
 /* Wraps an open backend context (takes ownership) and discovers the card. */
