@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "scrub_hal_exec.h"
 
@@ -36,15 +37,28 @@ static void describe_reg(uint32_t addr, char *buf, size_t size)
     snprintf(buf, size, "%s (0x%04x)", name ? name : "unmapped register", addr);
 }
 
-static bool poll(const struct scrub_hal_regs *r, struct scrub_hal_op *op)
+enum poll_end { POLL_MET, POLL_TIMED_OUT, POLL_REFUSED };
+
+static enum poll_end poll(const struct scrub_hal_regs *r, struct scrub_hal_op *op, struct scrub_err *err)
 {
     for (uint32_t waited = 0;; waited += POLL_STEP_US) {
-        op->value = r->read(r->ctx, op->addr);
+        if (!r->read(r->ctx, op->addr, &op->value, err))
+            return POLL_REFUSED;
         if ((op->value & op->mask) == op->expect)
-            return true;
+            return POLL_MET;
         if (waited >= op->timeout_us || !r->wait(r->ctx, POLL_STEP_US))
-            return false;
+            return POLL_TIMED_OUT;
     }
+}
+
+/* The backend has described a refused access in err; name the op (the
+ * commit is op n). */
+static int refused(struct scrub_hal_txn *t, size_t i, struct scrub_err *err)
+{
+    char what[sizeof(err->msg)];
+    memcpy(what, err->msg, sizeof(what));
+    t->failed = i;
+    return scrub_err_set(err, err->code, "%s (op %zu)", what, i);
 }
 
 int scrub_hal_exec(const struct scrub_hal_regs *r, const char *backend, struct scrub_hal_txn *t,
@@ -61,26 +75,35 @@ int scrub_hal_exec(const struct scrub_hal_regs *r, const char *backend, struct s
                 index = op->value;
             else if (op->addr == SCRUB_REG_TBL_CMD)
                 cmd = op->value;
-            r->write(r->ctx, op->addr, op->value);
+            if (!r->write(r->ctx, op->addr, op->value, err))
+                return refused(t, i, err);
             break;
         case SCRUB_HAL_READ:
-            op->value = r->read(r->ctx, op->addr);
+            if (!r->read(r->ctx, op->addr, &op->value, err))
+                return refused(t, i, err);
             break;
-        case SCRUB_HAL_POLL:
-            if (poll(r, op))
+        case SCRUB_HAL_POLL: {
+            enum poll_end end = poll(r, op, err);
+            if (end == POLL_MET)
                 break;
+            if (end == POLL_REFUSED)
+                return refused(t, i, err);
             t->failed = i;
             if (op->addr == SCRUB_REG_TBL_STATUS && (op->mask & SCRUB_TBL_STATUS_RESULT_MASK)) {
                 char entry[64];
+                uint32_t result;
+                if (!r->read(r->ctx, SCRUB_REG_TBL_RESULT, &result, err))
+                    return refused(t, i, err);
                 describe_entry(table, index, cmd, entry, sizeof(entry));
                 return scrub_err_set(err, EIO, "%s backend: %s: %s (result register %u), op %zu", backend, entry,
-                                     status_name(op->value), r->read(r->ctx, SCRUB_REG_TBL_RESULT), i);
+                                     status_name(op->value), result, i);
             }
             char reg[64];
             describe_reg(op->addr, reg, sizeof(reg));
             return scrub_err_set(err, ETIMEDOUT,
                                  "%s backend: op %zu: %s read 0x%08x, wanted 0x%08x under mask 0x%08x within %u us",
                                  backend, i, reg, op->value, op->expect, op->mask, op->timeout_us);
+        }
         default:
             t->failed = i;
             return scrub_err_set(err, EINVAL, "%s backend: op %zu has unknown kind %u", backend, i, op->kind);
@@ -88,11 +111,15 @@ int scrub_hal_exec(const struct scrub_hal_regs *r, const char *backend, struct s
     }
     if (!t->commit)
         return 0;
-    r->write(r->ctx, SCRUB_REG_COMMIT, 1);
+    if (!r->write(r->ctx, SCRUB_REG_COMMIT, 1, err))
+        return refused(t, t->n, err);
     struct scrub_hal_op done = {.kind = SCRUB_HAL_POLL, .addr = SCRUB_REG_STATUS,
                                 .mask = SCRUB_STATUS_COMMIT_BUSY_MASK, .expect = 0,
                                 .timeout_us = COMMIT_TIMEOUT_US};
-    if (!poll(r, &done)) {
+    enum poll_end end = poll(r, &done, err);
+    if (end == POLL_REFUSED)
+        return refused(t, t->n, err);
+    if (end == POLL_TIMED_OUT) {
         t->failed = t->n;
         return scrub_err_set(err, ETIMEDOUT, "%s backend: commit still busy after %u us", backend,
                              COMMIT_TIMEOUT_US);

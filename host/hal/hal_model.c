@@ -10,14 +10,18 @@ struct model_ctx {
     bool owned;
 };
 
-static uint32_t reg_read(void *ctx, uint32_t addr)
+static bool reg_read(void *ctx, uint32_t addr, uint32_t *value, struct scrub_err *err)
 {
-    return scrub_model_read(ctx, addr);
+    (void)err; /* the model refuses no access */
+    *value = scrub_model_read(ctx, addr);
+    return true;
 }
 
-static void reg_write(void *ctx, uint32_t addr, uint32_t value)
+static bool reg_write(void *ctx, uint32_t addr, uint32_t value, struct scrub_err *err)
 {
+    (void)err;
     scrub_model_write(ctx, addr, value);
+    return true;
 }
 
 static bool reg_wait(void *ctx, uint32_t us)

@@ -38,22 +38,6 @@ struct card {
     uint64_t base = 0;
     xrt::device device;
     xrt::ip ip;
-
-    // The first access the device refused in this run. Nothing after it
-    // reaches the card (no commit): later accesses are skipped and polls
-    // end at once.
-    bool refused = false;
-    bool refused_write = false;
-    unsigned refused_nth = 0; // which write, or which op-starting read
-    std::string refusal;
-    int refusal_code = 0;
-
-    // Accesses so far in this run, to name the op of a refused one:
-    // scrub_hal_exec makes one write per WRITE op (then the commit's) and
-    // starts each READ or POLL op with a read; a poll's further reads each
-    // follow a wait.
-    unsigned writes = 0, op_reads = 0;
-    bool waited = false;
 };
 
 int error_code(const std::exception &e)
@@ -70,86 +54,50 @@ std::string describe_reg(uint32_t addr)
     return buf;
 }
 
-void refuse(card *c, bool write, unsigned nth, const std::string &what, const std::exception &e)
+// Names a refused access in err: device, IP, base, what and XRT's reason.
+bool refuse(card *c, const std::string &what, const std::exception &e, scrub_err *err)
 {
-    if (c->refused)
-        return;
-    c->refused = true;
-    c->refused_write = write;
-    c->refused_nth = nth;
-    c->refusal_code = error_code(e);
-    char where[128];
-    std::snprintf(where, sizeof(where), " (base 0x%llx): ", static_cast<unsigned long long>(c->base));
-    c->refusal = "xrt backend: device " + c->opt.device + ", IP " + c->ip_name + where + what +
-                 " refused: " + e.what();
+    scrub_err_set(err, error_code(e), "xrt backend: device %s, IP %s (base 0x%llx): %s refused: %s",
+                  c->opt.device.c_str(), c->ip_name.c_str(), static_cast<unsigned long long>(c->base),
+                  what.c_str(), e.what());
+    return false;
 }
 
-uint32_t reg_read(void *ctx, uint32_t addr) noexcept
+bool reg_read(void *ctx, uint32_t addr, uint32_t *value, scrub_err *err) noexcept
 {
     auto c = static_cast<card *>(ctx);
-    if (!c->waited)
-        c->op_reads++;
-    c->waited = false;
-    if (c->refused)
-        return 0;
     try {
-        return c->ip.read_register(addr);
+        *value = c->ip.read_register(addr);
+        return true;
     } catch (const std::exception &e) {
-        refuse(c, false, c->op_reads - 1, "read of " + describe_reg(addr), e);
-        return 0;
+        return refuse(c, "read of " + describe_reg(addr), e, err);
     }
 }
 
-void reg_write(void *ctx, uint32_t addr, uint32_t value) noexcept
+bool reg_write(void *ctx, uint32_t addr, uint32_t value, scrub_err *err) noexcept
 {
     auto c = static_cast<card *>(ctx);
-    unsigned nth = c->writes++;
-    if (c->refused)
-        return;
     try {
         c->ip.write_register(addr, value);
+        return true;
     } catch (const std::exception &e) {
         char v[16];
         std::snprintf(v, sizeof(v), "0x%08x", value);
-        refuse(c, true, nth, std::string("write of ") + v + " to " + describe_reg(addr), e);
+        return refuse(c, std::string("write of ") + v + " to " + describe_reg(addr), e, err);
     }
 }
 
 bool reg_wait(void *ctx, uint32_t us) noexcept
 {
-    auto c = static_cast<card *>(ctx);
-    c->waited = true;
-    if (c->refused)
-        return false;
+    (void)ctx;
     std::this_thread::sleep_for(std::chrono::microseconds(us));
     return true;
 }
 
-// The op whose access was refused, from the counts above; past the ops is
-// the commit.
-size_t refused_op(const scrub_hal_txn *t, const card *c)
-{
-    unsigned n = c->refused_nth;
-    for (size_t i = 0; i < t->n; i++) {
-        bool write = t->ops[i].kind == SCRUB_HAL_WRITE;
-        if (write == c->refused_write && n-- == 0)
-            return i;
-    }
-    return t->n;
-}
-
 int run(void *ctx, scrub_hal_txn *t, scrub_err *err) noexcept
 {
-    auto c = static_cast<card *>(ctx);
-    c->refused = false;
-    c->writes = c->op_reads = 0;
-    c->waited = false;
-    scrub_hal_regs regs = {reg_read, reg_write, reg_wait, c};
-    int rc = scrub_hal_exec(&regs, "xrt", t, err);
-    if (!c->refused)
-        return rc;
-    t->failed = refused_op(t, c);
-    return scrub_err_set(err, c->refusal_code, "%s (op %zu)", c->refusal.c_str(), t->failed);
+    scrub_hal_regs regs = {reg_read, reg_write, reg_wait, ctx};
+    return scrub_hal_exec(&regs, "xrt", t, err);
 }
 
 void close_ctx(void *ctx) noexcept

@@ -12,8 +12,11 @@
 #include "scrub_hal.h"
 
 struct scrub_hal_regs {
-    uint32_t (*read)(void *ctx, uint32_t addr);
-    void (*write)(void *ctx, uint32_t addr, uint32_t value);
+    /* An access returns false when the card refused it, with err naming the
+     * card, the register and why; the transaction stops at that op, and
+     * nothing after it (the commit neither) reaches the card. */
+    bool (*read)(void *ctx, uint32_t addr, uint32_t *value, struct scrub_err *err);
+    bool (*write)(void *ctx, uint32_t addr, uint32_t value, struct scrub_err *err);
     /* Waits about us microseconds; false when waiting cannot change what a
      * register reads (an in-process model), so a poll fails at once. */
     bool (*wait)(void *ctx, uint32_t us);

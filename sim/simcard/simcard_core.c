@@ -142,14 +142,19 @@ const char *simcard_core_name(const struct simcard_core *c)
 
 /* ---- registers -------------------------------------------------------------------- */
 
-static uint32_t model_read(void *ctx, uint32_t addr)
+/* Neither core refuses an access. */
+static bool model_read(void *ctx, uint32_t addr, uint32_t *value, struct scrub_err *err)
 {
-    return scrub_model_read(ctx, addr);
+    (void)err;
+    *value = scrub_model_read(ctx, addr);
+    return true;
 }
 
-static void model_write(void *ctx, uint32_t addr, uint32_t value)
+static bool model_write(void *ctx, uint32_t addr, uint32_t value, struct scrub_err *err)
 {
+    (void)err;
     scrub_model_write(ctx, addr, value);
+    return true;
 }
 
 static bool model_wait(void *ctx, uint32_t us)
@@ -160,14 +165,18 @@ static bool model_wait(void *ctx, uint32_t us)
 }
 
 #ifdef SIMCARD_HAVE_RTL
-static uint32_t rtl_read(void *ctx, uint32_t addr)
+static bool rtl_read(void *ctx, uint32_t addr, uint32_t *value, struct scrub_err *err)
 {
-    return scrub_rtl_read(ctx, addr);
+    (void)err;
+    *value = scrub_rtl_read(ctx, addr);
+    return true;
 }
 
-static void rtl_write(void *ctx, uint32_t addr, uint32_t value)
+static bool rtl_write(void *ctx, uint32_t addr, uint32_t value, struct scrub_err *err)
 {
+    (void)err;
     scrub_rtl_write(ctx, addr, value);
+    return true;
 }
 
 static bool rtl_wait(void *ctx, uint32_t us)

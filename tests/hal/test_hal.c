@@ -1,5 +1,6 @@
 /* The HAL over the model backend: transactions, polls, table commands,
  * commit, counters, and discovery refusing what is not our card. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <cmocka.h>
 
 #include "scrub_hal.h"
+#include "scrub_hal_exec.h"
 #include "scrub_hal_model.h"
 #include "scrub_model.h"
 
@@ -239,6 +241,67 @@ static void discovery_refuses_foreign_devices(void **state)
     scrub_hal_close(h);
 }
 
+/* A card that refuses its third access: the transaction stops at that op,
+ * names it, and nothing after it (the commit neither) reaches the card. */
+struct refusing_card {
+    unsigned accesses, writes_done;
+};
+
+static bool refuse_third(struct refusing_card *c, struct scrub_err *err)
+{
+    if (++c->accesses != 3)
+        return true;
+    scrub_err_set(err, EPERM, "test card: access refused");
+    return false;
+}
+
+static bool refusing_read(void *ctx, uint32_t addr, uint32_t *value, struct scrub_err *err)
+{
+    (void)addr;
+    *value = 0;
+    return refuse_third(ctx, err);
+}
+
+static bool refusing_write(void *ctx, uint32_t addr, uint32_t value, struct scrub_err *err)
+{
+    (void)addr;
+    (void)value;
+    struct refusing_card *c = ctx;
+    if (!refuse_third(c, err))
+        return false;
+    c->writes_done++;
+    return true;
+}
+
+static bool refusing_wait(void *ctx, uint32_t us)
+{
+    (void)ctx;
+    (void)us;
+    return false;
+}
+
+static void refused_access_stops_the_transaction_at_its_op(void **state)
+{
+    (void)state;
+    struct refusing_card card = {0};
+    struct scrub_hal_regs regs = {refusing_read, refusing_write, refusing_wait, &card};
+    struct scrub_hal_txn t;
+    scrub_txn_init(&t);
+    scrub_txn_write(&t, SCRUB_REG_COOKIE_LO, 1);
+    scrub_txn_read(&t, SCRUB_REG_MAGIC);
+    scrub_txn_write(&t, SCRUB_REG_COOKIE_HI, 2); /* the third access */
+    scrub_txn_write(&t, SCRUB_REG_CTRL, 1);
+    t.commit = true;
+    struct scrub_err err = {0};
+    assert_int_equal(scrub_hal_exec(&regs, "test", &t, &err), -1);
+    assert_int_equal(t.failed, 2);
+    assert_int_equal(err.code, EPERM);
+    assert_string_equal(err.msg, "test card: access refused (op 2)");
+    assert_int_equal(card.accesses, 3);
+    assert_int_equal(card.writes_done, 1);
+    scrub_txn_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +316,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(counters_are_read_from_the_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(counters_past_the_pool_are_refused, setup, teardown),
         cmocka_unit_test(discovery_refuses_foreign_devices),
+        cmocka_unit_test(refused_access_stops_the_transaction_at_its_op),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
