@@ -34,8 +34,13 @@ static bool reg_wait(void *ctx, uint32_t us)
 static int run(void *ctx, struct scrub_hal_txn *t, struct scrub_err *err)
 {
     struct model_ctx *c = ctx;
-    struct scrub_hal_regs regs = {.read = reg_read, .write = reg_write, .wait = reg_wait, .ctx = c->m};
+    struct scrub_hal_regs regs = scrub_hal_model_regs(c->m);
     return scrub_hal_exec(&regs, "model", t, err);
+}
+
+struct scrub_hal_regs scrub_hal_model_regs(struct scrub_model *m)
+{
+    return (struct scrub_hal_regs){.read = reg_read, .write = reg_write, .wait = reg_wait, .ctx = m};
 }
 
 static void close_ctx(void *ctx)

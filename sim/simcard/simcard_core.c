@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "scrub_hal_exec.h"
+#include "scrub_hal_model.h"
 #include "scrub_model.h"
 #ifdef SIMCARD_HAVE_RTL
 #include "scrub_rtl.h"
@@ -142,29 +143,8 @@ const char *simcard_core_name(const struct simcard_core *c)
 
 /* ---- registers -------------------------------------------------------------------- */
 
-/* Neither core refuses an access. */
-static bool model_read(void *ctx, uint32_t addr, uint32_t *value, struct scrub_err *err)
-{
-    (void)err;
-    *value = scrub_model_read(ctx, addr);
-    return true;
-}
-
-static bool model_write(void *ctx, uint32_t addr, uint32_t value, struct scrub_err *err)
-{
-    (void)err;
-    scrub_model_write(ctx, addr, value);
-    return true;
-}
-
-static bool model_wait(void *ctx, uint32_t us)
-{
-    (void)ctx;
-    (void)us;
-    return false; /* the model finishes every command before the next access */
-}
-
 #ifdef SIMCARD_HAVE_RTL
+/* The RTL core refuses no access. */
 static bool rtl_read(void *ctx, uint32_t addr, uint32_t *value, struct scrub_err *err)
 {
     (void)err;
@@ -188,7 +168,7 @@ static bool rtl_wait(void *ctx, uint32_t us)
 
 int simcard_core_run(struct simcard_core *c, struct scrub_hal_txn *t, struct scrub_err *err)
 {
-    struct scrub_hal_regs regs = {.read = model_read, .write = model_write, .wait = model_wait, .ctx = c->model};
+    struct scrub_hal_regs regs = scrub_hal_model_regs(c->model);
 #ifdef SIMCARD_HAVE_RTL
     if (c->rtl)
         regs = (struct scrub_hal_regs){.read = rtl_read, .write = rtl_write, .wait = rtl_wait, .ctx = c->rtl};
