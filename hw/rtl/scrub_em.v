@@ -220,7 +220,7 @@ module scrub_em #(
         for (w = 0; w < 2; w = w + 1) begin : g_way
             (* ram_style = "ultra" *) reg [ROW_W-1:0] mem [0:EM_BUCKETS-1];
             reg [ROW_W-1:0] a_q, b_q;
-`ifdef VERILATOR
+`ifndef SYNTHESIS
             // The device's block and ultra RAMs are all zeros after configuration;
             // the simulation starts the same. (Not for synthesis: yosys would spell
             // out every row of the deployment table, and UltraRAM takes no init.)
