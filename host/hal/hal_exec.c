@@ -5,7 +5,7 @@
 #include "scrub_hal_exec.h"
 
 #define COMMIT_TIMEOUT_US 1000000u
-#define POLL_STEP_US 10u
+#define POLL_STEP_US 1u /* a register read takes about as long on a card */
 
 static const char *status_name(uint32_t status)
 {

@@ -1,7 +1,11 @@
-// scrub_decide: a frame's verdict from its parse and the card's control
-// state, sampled here, one clock: bypass (card disabled), the watchdog, the
-// actions for malformed, unparsed and non-IP frames, and for IP frames the
-// outcome of the table lookups before it (none yet: PASS_UNPROTECTED).
+// scrub_decide: the first stage of the lookup pipeline, one clock: a frame's
+// verdict from its parse and the card's control state, sampled here: bypass
+// (card disabled), the watchdog, the actions for malformed, unparsed and
+// non-IP frames. An IP frame of an enabled card whose watchdog has not
+// expired goes to the tables (m_filt); its record says PASS_UNPROTECTED
+// until they decide, with the ACL default action sampled here too, so that
+// a commit's swap at this stage splits frames for CFG_ACTIONS as for the
+// tables.
 // It also keeps the card's time: the largest of the free-running time input
 // and every decided frame's timestamp, so that a frame is judged at its own
 // time, exactly as the model judges it on arrival.
@@ -25,7 +29,10 @@ module scrub_decide (
     input  wire [15:0]  p_ip_end,
 
     output reg          m_valid,
-    output reg  [34:0]  m_verdict        // scrub_verdict.vh
+    output reg  [48:0]  m_verdict,       // scrub_verdict.vh
+    output reg          m_filt,          // the tables decide this frame
+    output reg          m_default_drop,  // CFG_ACTIONS.ACL_DEFAULT
+    output reg  [63:0]  m_time           // the card's time for this frame
 );
     `include "scrub_regmap.vh"
     `include "scrub_verdict.vh"
@@ -40,13 +47,14 @@ module scrub_decide (
                         :                           cfg_actions[SCRUB_CFG_ACTIONS_MALFORMED_LSB];
 
     reg  [5:0]     outcome, seen;
-    reg            seen_valid, late_ok;
+    reg            seen_valid, late_ok, filt;
     reg  [V_W-1:0] record;
 
     always @(*) begin
         seen_valid = 1'b0;
         seen       = 6'd0;
         late_ok    = 1'b0;
+        filt       = 1'b0;
         if (!ctrl_enable) begin
             outcome = SCRUB_GSTAT_PASS_BYPASS[5:0];
         end else if (expired) begin
@@ -54,6 +62,7 @@ module scrub_decide (
         end else if (p_kind == KIND_IP) begin
             outcome = SCRUB_GSTAT_PASS_UNPROTECTED[5:0];
             late_ok = 1'b1;
+            filt    = 1'b1;
         end else begin
             seen_valid = 1'b1;
             late_ok    = p_kind != 2'd3;
@@ -83,14 +92,17 @@ module scrub_decide (
         record[V_IP_END +: 16]   = late_ok ? p_ip_end : 16'd0;
         record[V_SEEN_VALID]     = seen_valid;
         record[V_SEEN +: 6]      = seen;
-        record[V_LOST +: 3]      = 3'd0; // no ACL yet
+        record[V_LOST +: LOST_W] = {LOST_W{1'b0}}; // the ACL's, later
     end
 
     always @(posedge clk) begin
         m_valid <= p_valid;
         if (p_valid) begin
-            now       <= t;
-            m_verdict <= record;
+            now            <= t;
+            m_verdict      <= record;
+            m_filt         <= filt;
+            m_default_drop <= cfg_actions[SCRUB_CFG_ACTIONS_ACL_DEFAULT_LSB];
+            m_time         <= t;
         end else if (time_in > now) begin
             now <= time_in;
         end

@@ -35,7 +35,7 @@ module scrub_gstat (
     input  wire [5:0]  ev_seen,
     input  wire        ev_late_valid,
     input  wire [5:0]  ev_late,
-    input  wire [2:0]  ev_lost,
+    input  wire [16:0] ev_lost,
 
     input  wire        snapshot,
 
@@ -74,7 +74,7 @@ module scrub_gstat (
             wire       is_lost = i == SCRUB_GSTAT_COUNT_ONLY_LOST;
             wire [2:0] hits    = {2'b00, is_rx} + {2'b00, ev_tx && is_tx} + {2'b00, ev_outcome == i} +
                                  {2'b00, ev_seen_valid && ev_seen == i} + {2'b00, ev_late_valid && ev_late == i};
-            wire [3:0] packets_inc = {1'b0, hits} + (is_lost ? {1'b0, ev_lost} : 4'd0);
+            wire [17:0] packets_inc = {15'd0, hits} + (is_lost ? {1'b0, ev_lost} : 18'd0);
             reg  [34:0] bytes_inc;
             reg  [63:0] packets, bytes, packets_snap, bytes_snap;
 
@@ -95,7 +95,7 @@ module scrub_gstat (
                     bytes_snap   <= bytes;
                 end
                 if (ev_valid) begin
-                    packets <= packets + {60'd0, packets_inc};
+                    packets <= packets + {46'd0, packets_inc};
                     bytes   <= bytes + {29'd0, bytes_inc};
                 end
                 if (rst) begin

@@ -32,7 +32,7 @@ module scrub_output #(
 
     // the verdict queue's head: the verdict of the next frame to leave
     input  wire                v_valid,
-    input  wire [34:0]         v_data,
+    input  wire [48:0]         v_data,
     output wire                v_pop,
 
     output wire [DATA_W-1:0]   m_axis_tdata,
@@ -51,7 +51,7 @@ module scrub_output #(
     output reg  [5:0]          ev_seen,
     output reg                 ev_late_valid,
     output reg  [5:0]          ev_late,
-    output reg  [2:0]          ev_lost,
+    output reg  [16:0]         ev_lost,
 
     output reg                 error            // a verdict missing, a queue overflowed: never
 );
@@ -63,7 +63,7 @@ module scrub_output #(
     localparam integer BEATS_W    = $clog2(MAX_BEATS + 2);
 
     initial begin
-        if (V_W != 35 || FIFO_BEATS < MAX_BEATS) begin
+        if (V_W != $bits(v_data) || LOST_W != $bits(ev_lost) || FIFO_BEATS < MAX_BEATS) begin
             $error("scrub_output: the verdict is %0d bits; FIFO_BEATS %0d must hold MAX_BEATS %0d",
                    V_W, FIFO_BEATS, MAX_BEATS);
             $finish;
@@ -161,7 +161,7 @@ module scrub_output #(
             ev_seen       <= v[V_SEEN +: 6];
             ev_late_valid <= late;
             ev_late       <= SCRUB_GSTAT_MALFORMED_BASE[5:0] + mal;
-            ev_lost       <= v[V_LOST +: 3];
+            ev_lost       <= v[V_LOST +: LOST_W];
         end
         if (b_valid) begin
             in_frame <= !b_tlast;

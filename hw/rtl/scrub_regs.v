@@ -8,8 +8,13 @@
 //
 // Timing, h being the clock of an AXI4-Lite handshake (scrub_axil_regs):
 // - a write takes effect at the end of h; commit and snapshot pulse in h+1
-//   (cfg_actions changes with the commit pulse). The snapshot holds the
-//   frame ends of the clocks up to h; those from h+1 on count after it;
+//   (cfg_actions, the value the commit makes active, changes with the
+//   commit pulse; the pipeline applies it at the commit's swap). COMMIT and
+//   SNAPSHOT written while their busy input or their own pulse is up are
+//   ignored (COMMIT_COUNT does not move); STATUS shows both as busy from
+//   the write's next clock on. The global counters' snapshot is taken at
+//   gstat_snap (the pipeline aligns it with the counter pool's): it holds
+//   the frame ends of the clocks before gstat_snap's;
 // - a read returns the state during h, before a write of the same clock;
 //   reading TIME_LO latches TIME_HI at the end of h;
 // - TBL_CMD written in h: TBL_STATUS reads BUSY (RESULT 0) from h+1 until the
@@ -17,8 +22,7 @@
 //   other tables: tbl_cmd_valid in h+1, done in the first clock from h+1 on
 //   with tbl_done high. While BUSY, writes to TBL_SELECT, TBL_INDEX,
 //   TBL_DATA and TBL_CMD are ignored, so tbl_* stay stable for the command.
-//   STATUS.TABLE_BUSY shows the same BUSY; COMMIT_BUSY and SNAPSHOT_BUSY are
-//   0 (commit and snapshot are done in one clock here).
+//   STATUS.TABLE_BUSY shows the same BUSY.
 //
 // Watchdog: the card's time `now` (from the datapath, never decreasing) is
 // compared every clock; wdog_expired is set the clock after now passes the
@@ -63,9 +67,12 @@ module scrub_regs #(
 
     output wire              ctrl_enable,
     output wire              ctrl_fail_closed,
-    output wire [3:0]        cfg_actions,       // the active copy
-    output wire              commit,            // one clock: the shadow became active
-    output wire              snapshot,          // one clock: counters copied to their bank
+    output wire [3:0]        cfg_actions,       // the last committed CFG_ACTIONS
+    output wire              commit,            // one clock: COMMIT accepted
+    output wire              snapshot,          // one clock: SNAPSHOT accepted
+    input  wire              commit_busy,       // the pipeline's commit is running
+    input  wire              snapshot_busy,     // the pipeline's snapshot is running
+    input  wire              gstat_snap,        // one clock: snapshot the global counters
     output wire              wdog_expired,
     output wire [63:0]       wdog_timeout_ns,   // WDOG_TIMEOUT x 10^6, 0 = off
     output wire [63:0]       wdog_kicked,       // now at the last kick
@@ -79,7 +86,7 @@ module scrub_regs #(
     input  wire [5:0]        ev_seen,
     input  wire              ev_late_valid,
     input  wire [5:0]        ev_late,
-    input  wire [2:0]        ev_lost,
+    input  wire [16:0]       ev_lost,
 
     // table commands for every table but GSTAT
     output wire              tbl_cmd_valid,
@@ -225,7 +232,7 @@ module scrub_regs #(
         .ev_valid(ev_valid), .ev_len(ev_len), .ev_outcome(ev_outcome), .ev_tx(ev_tx),
         .ev_seen_valid(ev_seen_valid), .ev_seen(ev_seen), .ev_late_valid(ev_late_valid), .ev_late(ev_late),
         .ev_lost(ev_lost),
-        .snapshot(snapshot_q),
+        .snapshot(gstat_snap),
         .rd_en(gstat_rd), .rd_index(tbl_index_q[GSTAT_IDX_W-1:0]),
         .rd_valid(gstat_valid), .rd_packets(gstat_packets), .rd_bytes(gstat_bytes));
 
@@ -278,12 +285,12 @@ module scrub_regs #(
             case (wr_addr)
                 SCRUB_REG_CTRL[ADDR_W-1:0]:         ctrl <= wr_data & CTRL_MASK;
                 SCRUB_REG_COMMIT[ADDR_W-1:0]:
-                    if (wr_data[0]) begin
+                    if (wr_data[0] && !commit_busy && !commit_q) begin
                         cfg_active   <= cfg_shadow[3:0];
                         commit_count <= commit_count + 32'd1;
                         commit_q     <= 1'b1;
                     end
-                SCRUB_REG_SNAPSHOT[ADDR_W-1:0]:     snapshot_q <= wr_data[0];
+                SCRUB_REG_SNAPSHOT[ADDR_W-1:0]:     snapshot_q <= wr_data[0] && !snapshot_busy && !snapshot_q;
                 SCRUB_REG_WDOG_TIMEOUT[ADDR_W-1:0]: begin
                     wdog_timeout   <= wr_data;
                     wdog_ns        <= {32'd0, wr_data} * {32'd0, NS_PER_MS};
@@ -361,6 +368,8 @@ module scrub_regs #(
                     rd_data <= 32'd0;
                     rd_data[SCRUB_STATUS_WDOG_EXPIRED_LSB] <= wdog_expired_q || wdog_due;
                     rd_data[SCRUB_STATUS_TABLE_BUSY_LSB]   <= tbl_busy;
+                    rd_data[SCRUB_STATUS_COMMIT_BUSY_LSB]  <= commit_busy || commit_q;
+                    rd_data[SCRUB_STATUS_SNAPSHOT_BUSY_LSB] <= snapshot_busy || snapshot_q;
                 end
                 SCRUB_REG_WDOG_TIMEOUT[ADDR_W-1:0]:   rd_data <= wdog_timeout;
                 SCRUB_REG_TIME_LO[ADDR_W-1:0]:        rd_data <= now[31:0];

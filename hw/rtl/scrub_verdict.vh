@@ -9,8 +9,9 @@ localparam integer V_MAL_DROP   = 8;  // CFG_ACTIONS.MALFORMED at the verdict
 localparam integer V_IP_END     = 9;  // 16 bits: end of the IP packet in the frame, 0 unknown
 localparam integer V_SEEN_VALID = 25; // the parser counted the frame as seen:
 localparam integer V_SEEN       = 26; // 6 bits: SEEN_NONIP, SEEN_UNPARSED or MALFORMED_BASE + reason
-localparam integer V_LOST       = 32; // 3 bits: count-only hits past the maximum
-localparam integer V_W          = 35;
+localparam integer V_LOST       = 32; // LOST_W bits: count-only hits past the maximum
+localparam integer LOST_W       = 17; // up to 2^16 ACL entries
+localparam integer V_W          = 49;
 /* verilator lint_on UNUSEDPARAM */
 
 // Whether an outcome (a SCRUB_GSTAT_* index) passes the frame.

@@ -54,6 +54,7 @@ struct scrub_rtl {
     std::vector<uint8_t> out_cur;
     std::deque<OutFrame> out;
     std::deque<scrub_rtl_event> events;
+    uint64_t point_count[SCRUB_RTL_POINTS] = {}, point_frame[SCRUB_RTL_POINTS] = {};
 
     bool chance(uint32_t permille) { return splitmix(rng) % 1000 < permille; }
 
@@ -115,6 +116,23 @@ struct scrub_rtl {
         events.push_back(e);
     }
 
+    // The card counts frames in 32 bits; the points of a kind never go back.
+    void note_point(scrub_rtl_point_kind p, bool happened, uint32_t frame)
+    {
+        if (!happened)
+            return;
+        point_count[p]++;
+        point_frame[p] += uint32_t(frame - uint32_t(point_frame[p]));
+    }
+
+    void take_points()
+    {
+        note_point(SCRUB_RTL_SWAP, top.mon_swap, top.mon_swap_frame);
+        note_point(SCRUB_RTL_EM_CMD, top.mon_em_cmd, top.mon_em_cmd_frame);
+        note_point(SCRUB_RTL_COUNTER_SET, top.mon_ctr_set, top.mon_ctr_frame);
+        note_point(SCRUB_RTL_SNAPSHOT, top.mon_snap, top.mon_ctr_frame);
+    }
+
     // One clock: drive, sample the handshakes, rising edge, falling edge.
     void tick()
     {
@@ -127,6 +145,7 @@ struct scrub_rtl {
         top.clk = 1;
         top.eval();
         take_event();
+        take_points();
         cycles++;
     }
 };
@@ -229,7 +248,7 @@ void scrub_rtl_drain(scrub_rtl *r)
     while (!r->in.empty())
         r->tick();
     // Past the last beat in: the delay line, the output FIFO, the event.
-    for (unsigned quiet = 0; quiet < 64;) {
+    for (unsigned quiet = 0; quiet < 256;) {
         bool busy = r->top.m_axis_tvalid;
         r->tick();
         quiet = busy ? 0 : quiet + 1;
@@ -266,6 +285,12 @@ uint32_t scrub_rtl_output_pop(scrub_rtl *r, uint8_t *buf, uint32_t cap, bool *ba
 uint64_t scrub_rtl_cycles(const scrub_rtl *r)
 {
     return r->cycles;
+}
+
+void scrub_rtl_point(const scrub_rtl *r, scrub_rtl_point_kind p, uint64_t *count, uint64_t *frame)
+{
+    *count = r->point_count[p];
+    *frame = r->point_frame[p];
 }
 
 bool scrub_rtl_error(const scrub_rtl *r)

@@ -47,9 +47,25 @@ struct scrub_rtl_event {
     uint8_t outcome; /* SCRUB_GSTAT_* */
     bool tx;
     bool seen_valid, late_valid;
-    uint8_t seen, late, lost;
+    uint8_t seen, late;
+    uint32_t lost;
 };
 bool scrub_rtl_event_pop(struct scrub_rtl *r, struct scrub_rtl_event *e);
+
+/* Where a change took effect between two frames (docs/rtl.md, "Control"):
+ * a commit's swap, the end of an exact-match command, a COUNTER write, a
+ * snapshot. count: how many have happened since the card started; frame:
+ * for the last one, the number of frames before it, counting every frame
+ * the card received, from 0. A change applied to the model after that many
+ * frames leaves it where the card is. */
+enum scrub_rtl_point_kind {
+    SCRUB_RTL_SWAP,
+    SCRUB_RTL_EM_CMD,
+    SCRUB_RTL_COUNTER_SET,
+    SCRUB_RTL_SNAPSHOT,
+    SCRUB_RTL_POINTS
+};
+void scrub_rtl_point(const struct scrub_rtl *r, enum scrub_rtl_point_kind p, uint64_t *count, uint64_t *frame);
 
 /* The next frame out; its length (0 when none), at most cap bytes copied;
  * *bad: the card marked it bad on its last beat (the MAC drops it). */

@@ -1,29 +1,37 @@
 /* The RTL card against the model, frame by frame: scrub_pipeline (through
  * sim/rtl) and hw/model get the same register writes and the same frames;
- * every frame's outcome and reasons, every byte the card passes and every
- * global counter must agree. Random idle cycles on the input, random
+ * every frame's outcome and reasons, every byte the card passes, every
+ * table command's answer and every counter must agree.
+ *
+ * Tables are random and made from the traffic (pipeline_entries.c); while
+ * frames flow, the bench rewrites shadow entries and commits, inserts and
+ * deletes exact-match entries, writes counters and takes snapshots. The
+ * card says where each of these took effect between two frames (sim/rtl's
+ * control points); the model gets the same change just before that frame
+ * (the op queue below). Random idle cycles on the input, random
  * back-pressure on the output; the model is told which frames the RTL's
- * output FIFO dropped (its timing is the RTL's own).
+ * output FIFO dropped (its timing is the RTL's own). Coverage bins are
+ * counted and checked against minimums at the end.
  *
  * usage: test_pipeline_rtl CAPTURE FRAMES SEED */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "model_internal.h"
+#include "parse.h"
 #include "pcap_io.h"
+#include "pipeline_entries.h"
 #include "scrub_model.h"
 #include "scrub_rtl.h"
 
 #define MAX_FRAMES_IN_CAPTURE 20000
 #define BIG (SCRUB_MAX_FRAME + 200)
+#define IN_FLIGHT 8192 /* frames sent and not yet settled, at most */
+#define DEST_MAX 256   /* the simulation configuration's tables */
+#define ACL_MAX 64
 
-struct capture {
-    uint8_t **frames;
-    uint32_t *lens;
-    uint32_t n;
-};
-
-static uint64_t rng;
+static uint64_t rng, seed;
 
 static uint64_t rnd(void)
 {
@@ -38,13 +46,25 @@ static uint32_t below(uint32_t n)
     return (uint32_t)(rnd() % n);
 }
 
-static void fail(const char *fmt, unsigned long long a, unsigned long long b, unsigned long long frame)
+static unsigned long long failing_frame;
+
+static void fail(const char *fmt, unsigned long long a, unsigned long long b)
 {
-    fprintf(stderr, "MISMATCH at frame %llu: ", frame);
+    fprintf(stderr, "MISMATCH at frame %llu (seed %llu): ", failing_frame, (unsigned long long)seed);
     fprintf(stderr, fmt, a, b);
     fputc('\n', stderr);
     exit(1);
 }
+
+/* ---- the capture ------------------------------------------------------------------ */
+
+struct capture {
+    uint8_t **frames;
+    uint32_t *lens;
+    uint32_t n;
+    struct scrub_pkt *ip; /* the parsed IP frames, for the tables */
+    uint32_t n_ip;
+};
 
 static void load_capture(const char *path, struct capture *c)
 {
@@ -56,6 +76,7 @@ static void load_capture(const char *path, struct capture *c)
     }
     c->frames = calloc(MAX_FRAMES_IN_CAPTURE, sizeof(*c->frames));
     c->lens = calloc(MAX_FRAMES_IN_CAPTURE, sizeof(*c->lens));
+    c->ip = calloc(MAX_FRAMES_IN_CAPTURE, sizeof(*c->ip));
     const uint8_t *f;
     uint32_t len;
     uint64_t ts;
@@ -63,8 +84,15 @@ static void load_capture(const char *path, struct capture *c)
         c->frames[c->n] = malloc(len);
         memcpy(c->frames[c->n], f, len);
         c->lens[c->n++] = len;
+        scrub_parse(f, len, &c->ip[c->n_ip]);
+        if (c->ip[c->n_ip].kind == SCRUB_PKT_IP)
+            c->n_ip++;
     }
     scrub_pcap_close_in(in);
+    if (c->n_ip == 0) {
+        fprintf(stderr, "%s: no IP frames\n", path);
+        exit(2);
+    }
 }
 
 /* A frame for the card: mostly the generator's traffic, some of it
@@ -104,102 +132,399 @@ static uint32_t make_frame(const struct capture *c, uint8_t *buf)
     return len;
 }
 
-static void both_write(struct scrub_rtl *r, struct scrub_model *m, uint32_t addr, uint32_t v)
-{
-    scrub_rtl_write(r, addr, v);
-    scrub_model_write(m, addr, v);
-}
+/* ---- the model's op queue ----------------------------------------------------------- */
 
-static void compare_counters(struct scrub_rtl *r, struct scrub_model *m, unsigned long long frame)
-{
-    scrub_rtl_write(r, SCRUB_REG_SNAPSHOT, 1);
-    scrub_model_write(m, SCRUB_REG_SNAPSHOT, 1);
-    for (uint32_t i = 0; i < SCRUB_GSTAT_COUNT; i++) {
-        both_write(r, m, SCRUB_REG_TBL_SELECT, SCRUB_TABLE_GSTAT);
-        both_write(r, m, SCRUB_REG_TBL_INDEX, i);
-        both_write(r, m, SCRUB_REG_TBL_CMD, SCRUB_CMD_READ);
-        for (uint32_t w = 0; w < SCRUB_TABLE_GSTAT_WORDS; w++) {
-            uint32_t a = scrub_rtl_read(r, SCRUB_REG_TBL_DATA + 4 * w), b = scrub_model_read(m, SCRUB_REG_TBL_DATA + 4 * w);
-            if (a != b) {
-                fprintf(stderr, "GSTAT[%u] word %u: ", i, w);
-                fail("rtl 0x%llx, model 0x%llx", a, b, frame);
-            }
-        }
-    }
-    static const uint32_t regs[] = {SCRUB_REG_STATUS, SCRUB_REG_COMMIT_COUNT, SCRUB_REG_CFG_ACTIONS,
-                                    SCRUB_REG_TIME_LO, SCRUB_REG_TIME_HI, SCRUB_REG_CTRL};
-    for (size_t k = 0; k < sizeof(regs) / sizeof(regs[0]); k++) {
-        uint32_t a = scrub_rtl_read(r, regs[k]), b = scrub_model_read(m, regs[k]);
-        if (a != b) {
-            fprintf(stderr, "register 0x%03x: ", regs[k]);
-            fail("rtl 0x%llx, model 0x%llx", a, b, frame);
-        }
-    }
-}
+/* A register access for the model, before frame `at`: a write, or a read
+ * whose value must be what the card answered. Ops run in (at, order). */
+enum op_kind { OP_WRITE, OP_CHECK, OP_TIME };
 
-/* A control setting both cards take, between two bursts of traffic. */
-static void configure(struct scrub_rtl *r, struct scrub_model *m, uint64_t now)
-{
-    uint32_t ctrl = (below(10) ? SCRUB_CTRL_ENABLE_MASK : 0) | (below(2) ? SCRUB_CTRL_FAIL_CLOSED_MASK : 0);
-    both_write(r, m, SCRUB_REG_CTRL, ctrl);
-    both_write(r, m, SCRUB_REG_CFG_ACTIONS, below(16));
-    if (below(4) == 0)
-        both_write(r, m, SCRUB_REG_COMMIT, 1);
-    /* A watchdog that expires within the burst, or none. */
-    both_write(r, m, SCRUB_REG_WDOG_TIMEOUT, below(3) == 0 ? 1 + below(3) : 0);
-    scrub_rtl_set_time(r, now);
-    scrub_model_set_time(m, now);
-}
-
-/* The frames sent and not yet settled, by sequence number. */
-#define IN_FLIGHT 4096
+struct op {
+    unsigned long long at, order;
+    enum op_kind kind;
+    uint32_t addr;
+    uint64_t value;
+};
 
 struct bench {
     struct scrub_rtl *r;
     struct scrub_model *m;
+    struct scrub_model_params p;
+    struct entry_source src;
     uint8_t *sent[IN_FLIGHT];
     uint32_t sent_len[IN_FLIGHT];
     uint64_t sent_ts[IN_FLIGHT];
-    unsigned long long done, compared_out, overflows, late, bad_out;
-    unsigned outcomes[SCRUB_GSTAT_COUNT];
+    unsigned long long seq, done, compared_out, overflows, late, bad_out;
+
+    struct op *ops;
+    size_t n_ops, cap_ops, head;
+    unsigned long long last_at, order;
+
+    /* the shadow entries the card took, to change them in place */
+    struct scrub_dest_entry dest[DEST_MAX];
+    struct scrub_acl_entry acl[ACL_MAX];
+
+    /* coverage */
+    unsigned long long outcomes[SCRUB_GSTAT_COUNT], kinds[4], actions[3], matched, commits_in_traffic,
+        em_cmds, ctr_sets, snapshots, conform, exceed, same_bucket, table_checks;
+    int32_t last_policer, last_dest;
 };
 
-static void send(struct bench *b, const uint8_t *frame, uint32_t len, uint64_t ts, unsigned long long seq)
+static void op_add(struct bench *b, unsigned long long at, enum op_kind kind, uint32_t addr, uint64_t value)
 {
-    uint32_t slot = (uint32_t)(seq % IN_FLIGHT);
+    if (at < b->done)
+        fail("a change at frame %llu came after the model passed frame %llu", at, b->done);
+    if (b->n_ops == b->cap_ops) {
+        b->cap_ops = b->cap_ops ? 2 * b->cap_ops : 1024;
+        b->ops = realloc(b->ops, b->cap_ops * sizeof(*b->ops));
+    }
+    size_t i = b->n_ops++;
+    while (i > b->head && b->ops[i - 1].at > at) {
+        b->ops[i] = b->ops[i - 1];
+        i--;
+    }
+    b->ops[i] = (struct op){.at = at, .order = b->order++, .kind = kind, .addr = addr, .value = value};
+    if (at > b->last_at)
+        b->last_at = at;
+}
+
+/* The model runs every op due before frame `frame`. */
+static void ops_run(struct bench *b, unsigned long long frame)
+{
+    while (b->head < b->n_ops && b->ops[b->head].at <= frame) {
+        const struct op *o = &b->ops[b->head++];
+        switch (o->kind) {
+        case OP_WRITE:
+            scrub_model_write(b->m, o->addr, (uint32_t)o->value);
+            break;
+        case OP_TIME:
+            scrub_model_set_time(b->m, o->value);
+            break;
+        case OP_CHECK: {
+            uint32_t v = scrub_model_read(b->m, o->addr);
+            if (v != (uint32_t)o->value) {
+                fprintf(stderr, "register 0x%03x: ", o->addr);
+                fail("card 0x%llx, model 0x%llx", o->value, v);
+            }
+            b->table_checks++;
+            break;
+        }
+        }
+    }
+    if (b->head == b->n_ops)
+        b->head = b->n_ops = 0;
+}
+
+/* ---- register access on both -------------------------------------------------------- */
+
+/* Where the model takes a change that no frame sees until a commit (or
+ * that comes while no frame is in the card): after every change before it
+ * and every frame settled. */
+static unsigned long long anytime(const struct bench *b)
+{
+    return b->last_at > b->done ? b->last_at : b->done;
+}
+
+static void write_both(struct bench *b, uint32_t addr, uint32_t v)
+{
+    scrub_rtl_write(b->r, addr, v);
+    op_add(b, anytime(b), OP_WRITE, addr, v);
+}
+
+static void check_read(struct bench *b, unsigned long long at, uint32_t addr)
+{
+    op_add(b, at, OP_CHECK, addr, scrub_rtl_read(b->r, addr));
+}
+
+static uint32_t status(struct bench *b)
+{
+    return scrub_rtl_read(b->r, SCRUB_REG_STATUS);
+}
+
+/* Which control point a table command makes, if any. */
+static int point_of(uint32_t table, uint32_t cmd)
+{
+    if (table == SCRUB_TABLE_EM)
+        return SCRUB_RTL_EM_CMD;
+    if (table == SCRUB_TABLE_COUNTER && cmd == SCRUB_CMD_WRITE)
+        return SCRUB_RTL_COUNTER_SET;
+    return -1;
+}
+
+/* A table command on the card, traffic flowing meanwhile; the model runs
+ * it where the card did, and every word of its answer must agree. Returns
+ * the card's status. */
+static uint32_t table_cmd(struct bench *b, uint32_t table, uint32_t cmd, uint32_t index, const scrub_words w,
+                      unsigned words)
+{
+    int point = point_of(table, cmd);
+    uint64_t before = 0, count, frame;
+    if (point >= 0)
+        scrub_rtl_point(b->r, (enum scrub_rtl_point_kind)point, &before, &frame);
+    unsigned long long at = anytime(b);
+    uint32_t regs[SCRUB_DATA_WORDS + 3];
+    uint32_t vals[SCRUB_DATA_WORDS + 3];
+    unsigned n = 0;
+    for (unsigned i = 0; i < words; i++) {
+        regs[n] = SCRUB_REG_TBL_DATA + 4 * i;
+        vals[n++] = w[i];
+    }
+    regs[n] = SCRUB_REG_TBL_SELECT, vals[n++] = table;
+    regs[n] = SCRUB_REG_TBL_INDEX, vals[n++] = index;
+    for (unsigned i = 0; i < n; i++)
+        scrub_rtl_write(b->r, regs[i], vals[i]);
+    scrub_rtl_write(b->r, SCRUB_REG_TBL_CMD, cmd);
+    for (unsigned spins = 0; scrub_rtl_read(b->r, SCRUB_REG_TBL_STATUS) & SCRUB_TBL_STATUS_BUSY_MASK; spins++)
+        if (spins == 100000)
+            fail("table %llu command %llu never finished", table, cmd);
+    if (point >= 0) {
+        scrub_rtl_point(b->r, (enum scrub_rtl_point_kind)point, &count, &frame);
+        if (count == before + 1)
+            at = frame;
+        else if (count != before || point == SCRUB_RTL_EM_CMD)
+            fail("a command made %llu control points, not 1 (from %llu)", count, before);
+    }
+    for (unsigned i = 0; i < n; i++)
+        op_add(b, at, OP_WRITE, regs[i], vals[i]);
+    op_add(b, at, OP_WRITE, SCRUB_REG_TBL_CMD, cmd);
+    uint32_t st = scrub_rtl_read(b->r, SCRUB_REG_TBL_STATUS);
+    op_add(b, at, OP_CHECK, SCRUB_REG_TBL_STATUS, st);
+    check_read(b, at, SCRUB_REG_TBL_RESULT);
+    for (unsigned i = 0; i < words; i++)
+        check_read(b, at, SCRUB_REG_TBL_DATA + 4 * i);
+    return st & SCRUB_TBL_STATUS_RESULT_MASK;
+}
+
+static void put_dest(struct bench *b, uint32_t i, const struct scrub_dest_entry *e)
+{
+    scrub_words w = {0};
+    scrub_dest_pack(e, w);
+    if (table_cmd(b, SCRUB_TABLE_DEST, SCRUB_CMD_WRITE, i, w, SCRUB_TABLE_DEST_WORDS) == SCRUB_STATUS_OK)
+        b->dest[i] = *e;
+}
+
+static void put_acl(struct bench *b, uint32_t i, const struct scrub_acl_entry *e)
+{
+    scrub_words w = {0};
+    scrub_acl_pack(e, w);
+    if (table_cmd(b, SCRUB_TABLE_ACL, SCRUB_CMD_WRITE, i, w, SCRUB_TABLE_ACL_WORDS) == SCRUB_STATUS_OK)
+        b->acl[i] = *e;
+}
+
+/* A random entry at a random index; an index past the table is refused. */
+static void write_dest(struct bench *b)
+{
+    struct scrub_dest_entry e;
+    uint32_t i = below(b->p.dest_entries + 2);
+    random_dest(&b->src, &e);
+    if (i < b->p.dest_entries) {
+        put_dest(b, i, &e);
+        return;
+    }
+    scrub_words w = {0};
+    scrub_dest_pack(&e, w);
+    table_cmd(b, SCRUB_TABLE_DEST, SCRUB_CMD_WRITE, i, w, SCRUB_TABLE_DEST_WORDS);
+}
+
+static void write_acl(struct bench *b)
+{
+    struct scrub_acl_entry e;
+    uint32_t i = below(b->p.acl_entries + 2);
+    random_acl(&b->src, &e);
+    if (i < b->p.acl_entries) {
+        put_acl(b, i, &e);
+        return;
+    }
+    scrub_words w = {0};
+    scrub_acl_pack(&e, w);
+    table_cmd(b, SCRUB_TABLE_ACL, SCRUB_CMD_WRITE, i, w, SCRUB_TABLE_ACL_WORDS);
+}
+
+/* Changes that the next frames see, so that a commit taking effect one
+ * frame early or late shows: the destination entry of the last frame
+ * settled enabled or disabled; the first ACL entry, which matches every
+ * frame, made valid or not, with a new action. */
+static void flip_entries(struct bench *b)
+{
+    uint32_t i = b->last_dest >= 0 ? (uint32_t)b->last_dest : below(b->p.dest_entries);
+    struct scrub_dest_entry d = b->dest[i];
+    d.enable = !d.enable;
+    put_dest(b, i, &d);
+    struct scrub_acl_entry a;
+    scrub_acl_entry_any(&a);
+    a.valid = !b->acl[0].valid;
+    a.action = (uint8_t)below(2); /* accept or drop: no policer */
+    a.counter = below(b->p.counters);
+    put_acl(b, 0, &a);
+}
+
+static void write_policer(struct bench *b)
+{
+    struct scrub_policer_entry e;
+    scrub_words w = {0};
+    random_policer(&b->src, &e);
+    scrub_policer_pack(&e, w);
+    table_cmd(b, SCRUB_TABLE_POLICER, SCRUB_CMD_WRITE, below(b->p.policers + 2), w, SCRUB_TABLE_POLICER_WORDS);
+}
+
+static void em_cmd(struct bench *b)
+{
+    struct scrub_em_entry e;
+    scrub_words w = {0};
+    random_em(&b->src, &e);
+    scrub_em_pack(&e, w);
+    uint32_t pick = below(10);
+    uint32_t cmd = pick < 6 ? SCRUB_CMD_EM_INSERT : pick < 8 ? SCRUB_CMD_EM_DELETE
+                 : pick < 9 ? SCRUB_CMD_EM_LOOKUP : SCRUB_CMD_READ;
+    table_cmd(b, SCRUB_TABLE_EM, cmd, below(b->p.em_buckets * 8 + 10), w, SCRUB_TABLE_EM_WORDS);
+    b->em_cmds++;
+}
+
+static void counter_write(struct bench *b)
+{
+    struct scrub_counter c = {.packets = rnd() >> below(64), .bytes = rnd() >> below(64)};
+    scrub_words w = {0};
+    scrub_counter_pack(&c, w);
+    table_cmd(b, SCRUB_TABLE_COUNTER, SCRUB_CMD_WRITE, below(b->p.counters + 2), w, SCRUB_TABLE_COUNTER_WORDS);
+    b->ctr_sets++;
+}
+
+static void read_entry(struct bench *b, uint32_t table, uint32_t index)
+{
+    scrub_words w = {0};
+    table_cmd(b, table, SCRUB_CMD_READ, index, w, 0);
+    unsigned words = table == SCRUB_TABLE_DEST      ? SCRUB_TABLE_DEST_WORDS
+                     : table == SCRUB_TABLE_ACL     ? SCRUB_TABLE_ACL_WORDS
+                     : table == SCRUB_TABLE_POLICER ? SCRUB_TABLE_POLICER_WORDS
+                                                    : SCRUB_TABLE_COUNTER_WORDS;
+    for (unsigned i = 0; i < words; i++)
+        check_read(b, anytime(b), SCRUB_REG_TBL_DATA + 4 * i);
+}
+
+/* ---- commit and snapshot: a write, then a control point while traffic flows -------- */
+
+struct pending {
+    bool active;
+    enum scrub_rtl_point_kind point;
+    uint32_t reg, busy_mask;
+    uint64_t before;
+};
+
+static void start(struct bench *b, struct pending *pd, enum scrub_rtl_point_kind point, uint32_t reg,
+                  uint32_t busy_mask)
+{
+    uint64_t frame;
+    *pd = (struct pending){.active = true, .point = point, .reg = reg, .busy_mask = busy_mask};
+    scrub_rtl_point(b->r, point, &pd->before, &frame);
+    scrub_rtl_write(b->r, reg, 1);
+}
+
+/* true once the card is done; the model then gets the write at its point. */
+static bool finished(struct bench *b, struct pending *pd)
+{
+    if (status(b) & pd->busy_mask)
+        return false;
+    uint64_t count, frame;
+    scrub_rtl_point(b->r, pd->point, &count, &frame);
+    if (count != pd->before + 1)
+        fail("a commit or snapshot made %llu control points, not 1 (from %llu)", count, pd->before);
+    op_add(b, frame, OP_WRITE, pd->reg, 1);
+    pd->active = false;
+    return true;
+}
+
+static void finish(struct bench *b, struct pending *pd)
+{
+    for (unsigned spins = 0; pd->active && !finished(b, pd); spins++)
+        if (spins == 1000000)
+            fail("register 0x%llx stayed busy (%llu)", pd->reg, 0);
+}
+
+static void prepare_commit(struct bench *b)
+{
+    if (below(2))
+        flip_entries(b);
+    for (unsigned k = below(6); k > 0; k--) {
+        switch (below(3)) {
+        case 0: write_dest(b); break;
+        case 1: write_acl(b); break;
+        default: write_policer(b); break;
+        }
+    }
+    if (below(4) == 0)
+        write_both(b, SCRUB_REG_CFG_ACTIONS, below(16));
+}
+
+/* ---- frames ----------------------------------------------------------------------------- */
+
+static void send(struct bench *b, const uint8_t *frame, uint32_t len, uint64_t ts)
+{
+    uint32_t slot = (uint32_t)(b->seq % IN_FLIGHT);
+    if (b->seq - b->done >= IN_FLIGHT)
+        fail("%llu frames unsettled (%llu)", b->seq - b->done, 0);
     if (!scrub_rtl_send(b->r, frame, len, ts))
-        fail("the card refused a frame of %llu bytes (%llu)", len, 0, seq);
+        fail("the card refused a frame of %llu bytes (%llu)", len, 0);
     free(b->sent[slot]);
     b->sent[slot] = malloc(len ? len : 1);
     memcpy(b->sent[slot], frame, len);
     b->sent_len[slot] = len;
     b->sent_ts[slot] = ts;
+    b->seq++;
+}
+
+static void cover(struct bench *b, const uint8_t *frame, uint32_t len, const struct scrub_verdict *v)
+{
+    struct scrub_pkt p;
+    scrub_parse(frame, len, &p);
+    b->kinds[p.kind]++;
+    b->outcomes[v->gstat]++;
+    const struct scrub_model *m = b->m;
+    int action = -1;
+    if (v->em >= 0)
+        action = m->em.slots[v->em].action;
+    else if (v->acl >= 0)
+        action = m->acl[v->acl].action;
+    if (action >= 0 && action < 3) {
+        b->actions[action]++;
+        b->matched++;
+    }
+    if (v->policer >= 0) {
+        if (v->gstat == SCRUB_GSTAT_DROP_POLICER)
+            b->exceed++;
+        else
+            b->conform++;
+        b->same_bucket += v->policer == b->last_policer;
+    }
+    b->last_policer = v->policer;
+    if (v->dest >= 0)
+        b->last_dest = v->dest;
 }
 
 /* Every frame the RTL has finished goes through the model now, in order,
- * and the two must agree on what happened to it. */
+ * after the changes due before it, and the two must agree on it. */
 static void settle_events(struct bench *b)
 {
     struct scrub_rtl_event e;
     while (scrub_rtl_event_pop(b->r, &e)) {
+        failing_frame = b->done;
+        ops_run(b, b->done);
         uint32_t s = (uint32_t)(b->done % IN_FLIGHT);
         struct scrub_verdict v;
         bool overflow = e.outcome == SCRUB_GSTAT_DROP_OVERFLOW;
         scrub_model_packet_flags(b->m, b->sent[s], b->sent_len[s], b->sent_ts[s],
                                  overflow ? SCRUB_MODEL_OVERFLOW : 0, &v);
         if (e.outcome != v.gstat)
-            fail("outcome rtl %llu, model %llu", e.outcome, v.gstat, b->done);
+            fail("outcome rtl %llu, model %llu", e.outcome, v.gstat);
         if (e.len != b->sent_len[s])
-            fail("length rtl %llu, sent %llu", e.len, b->sent_len[s], b->done);
+            fail("length rtl %llu, sent %llu", e.len, b->sent_len[s]);
         if (e.tx != v.pass)
-            fail("tx rtl %llu, model pass %llu", e.tx, v.pass, b->done);
+            fail("tx rtl %llu, model pass %llu", e.tx, v.pass);
         uint8_t rtl_mal = e.late_valid ? (uint8_t)(e.late - SCRUB_GSTAT_MALFORMED_BASE)
                           : e.seen_valid && e.seen >= SCRUB_GSTAT_MALFORMED_BASE
                               ? (uint8_t)(e.seen - SCRUB_GSTAT_MALFORMED_BASE)
                               : SCRUB_MAL_NONE;
         if (rtl_mal != v.mal)
-            fail("malformation rtl %llu, model %llu", rtl_mal, v.mal, b->done);
-        b->outcomes[e.outcome]++;
+            fail("malformation rtl %llu, model %llu", rtl_mal, v.mal);
+        cover(b, b->sent[s], b->sent_len[s], &v);
         b->overflows += overflow;
         b->late += e.late_valid;
         b->done++;
@@ -220,8 +545,93 @@ static void compare_outputs(struct bench *b)
         }
         uint32_t mn = scrub_model_output_pop(b->m, out_model, sizeof(out_model), NULL);
         if (mn != n || memcmp(out_rtl, out_model, n) != 0)
-            fail("output frame of %llu bytes differs from the model's (%llu bytes)", n, mn, b->done);
+            fail("output frame of %llu bytes differs from the model's (%llu bytes)", n, mn);
         b->compared_out++;
+    }
+}
+
+/* A snapshot, then counters read from it: the global ones, every pair of
+ * the pool when `all`, else a sample, and some policers' state. Traffic has
+ * stopped: every frame is settled. */
+static void compare_counters(struct bench *b, bool all)
+{
+    struct pending pd;
+    start(b, &pd, SCRUB_RTL_SNAPSHOT, SCRUB_REG_SNAPSHOT, SCRUB_STATUS_SNAPSHOT_BUSY_MASK);
+    finish(b, &pd);
+    b->snapshots++;
+    scrub_words none = {0};
+    for (uint32_t i = 0; i < SCRUB_GSTAT_COUNT; i++) {
+        table_cmd(b, SCRUB_TABLE_GSTAT, SCRUB_CMD_READ, i, none, 0);
+        for (uint32_t w = 0; w < SCRUB_TABLE_GSTAT_WORDS; w++)
+            check_read(b, anytime(b), SCRUB_REG_TBL_DATA + 4 * w);
+    }
+    for (uint32_t i = 0; i < b->p.counters; i += all ? 1 : 1 + below(64))
+        read_entry(b, SCRUB_TABLE_COUNTER, i);
+    for (unsigned k = 0; k < 16; k++)
+        read_entry(b, SCRUB_TABLE_POLICER, below(b->p.policers));
+    static const uint32_t regs[] = {SCRUB_REG_STATUS, SCRUB_REG_COMMIT_COUNT, SCRUB_REG_CFG_ACTIONS,
+                                    SCRUB_REG_TIME_LO, SCRUB_REG_TIME_HI, SCRUB_REG_CTRL};
+    for (size_t k = 0; k < sizeof(regs) / sizeof(regs[0]); k++)
+        check_read(b, anytime(b), regs[k]);
+    ops_run(b, b->done);
+    if (b->n_ops)
+        fail("%llu changes left for the model after frame %llu", b->n_ops - b->head, b->done);
+}
+
+/* The tables at the start: most entries written, then committed. */
+static void fill_tables(struct bench *b)
+{
+    for (uint32_t i = 0; i < b->p.dest_entries * 3 / 4; i++)
+        write_dest(b);
+    for (uint32_t i = 0; i < b->p.acl_entries * 3 / 4; i++)
+        write_acl(b);
+    for (uint32_t i = 0; i < b->p.policers * 3 / 4; i++)
+        write_policer(b);
+    for (uint32_t i = 0; i < b->p.em_buckets * 2; i++)
+        em_cmd(b);
+    write_both(b, SCRUB_REG_CFG_ACTIONS, below(16));
+    struct pending pd;
+    start(b, &pd, SCRUB_RTL_SWAP, SCRUB_REG_COMMIT, SCRUB_STATUS_COMMIT_BUSY_MASK);
+    finish(b, &pd);
+}
+
+/* Control between bursts: CTRL, a watchdog that expires within the burst
+ * or none, the MAC's time. */
+static void configure(struct bench *b, uint64_t now)
+{
+    uint32_t ctrl = (below(10) ? SCRUB_CTRL_ENABLE_MASK : 0) | (below(2) ? SCRUB_CTRL_FAIL_CLOSED_MASK : 0);
+    write_both(b, SCRUB_REG_CTRL, ctrl);
+    write_both(b, SCRUB_REG_WDOG_TIMEOUT, below(3) == 0 ? 1 + below(3) : 0);
+    scrub_rtl_set_time(b->r, now);
+    op_add(b, anytime(b), OP_TIME, 0, now);
+}
+
+/* One change while frames flow: blocking commands at once, commits and
+ * snapshots through `pd`. */
+static void change(struct bench *b, struct pending *pd)
+{
+    uint32_t pick = below(100);
+    if (pick < 30) {
+        prepare_commit(b);
+        start(b, pd, SCRUB_RTL_SWAP, SCRUB_REG_COMMIT, SCRUB_STATUS_COMMIT_BUSY_MASK);
+        b->commits_in_traffic++;
+    } else if (pick < 70) {
+        em_cmd(b);
+    } else if (pick < 80) {
+        counter_write(b);
+    } else if (pick < 90) {
+        start(b, pd, SCRUB_RTL_SNAPSHOT, SCRUB_REG_SNAPSHOT, SCRUB_STATUS_SNAPSHOT_BUSY_MASK);
+        b->snapshots++;
+    } else {
+        read_entry(b, below(2) ? SCRUB_TABLE_DEST : SCRUB_TABLE_ACL, below(b->p.acl_entries));
+    }
+}
+
+static void check_minimum(const char *what, unsigned long long have, unsigned long long need, bool *ok)
+{
+    if (have < need) {
+        fprintf(stderr, "coverage: %s %llu, below the minimum %llu\n", what, have, need);
+        *ok = false;
     }
 }
 
@@ -231,53 +641,85 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: test_pipeline_rtl CAPTURE FRAMES SEED\n");
         return 2;
     }
-    struct capture cap = {0};
+    static struct capture cap;
     load_capture(argv[1], &cap);
-    unsigned long long total = strtoull(argv[2], NULL, 10), seq = 0;
-    rng = strtoull(argv[3], NULL, 10);
+    unsigned long long total = strtoull(argv[2], NULL, 10);
+    rng = seed = strtoull(argv[3], NULL, 10);
 
     static struct bench b;
     /* The RTL's output decides overflow; the model's FIFO is made too
      * large to ever fill, so it never decides on its own. */
-    struct scrub_model_params p = SCRUB_MODEL_PARAMS_SIM;
-    p.fifo_beats = 1u << 16;
-    struct scrub_rtl_params rp = {.idle_permille = 100, .stall_permille = 300, .seed = rng};
-    b.m = scrub_model_new(&p);
+    b.p = (struct scrub_model_params)SCRUB_MODEL_PARAMS_SIM;
+    b.p.fifo_beats = 1u << 16;
+    b.src = (struct entry_source){.p = &b.p, .pkts = cap.ip, .n_pkts = cap.n_ip, .rnd = rnd};
+    b.last_policer = b.last_dest = -1;
+    /* Odd seeds: idle clocks between beats; even seeds: none, so that
+     * frames of one beat come every clock around the control points. */
+    struct scrub_rtl_params rp = {.idle_permille = seed % 2 ? 100 : 0, .stall_permille = 300, .seed = rng};
+    if (b.p.dest_entries > DEST_MAX || b.p.acl_entries > ACL_MAX)
+        return 2;
+    b.m = scrub_model_new(&b.p);
     b.r = scrub_rtl_new(&rp);
     static uint8_t frame[BIG], spare[BIG];
     uint64_t ts = 1000000000ull;
 
+    fill_tables(&b);
+    struct pending pd = {0};
     while (b.done < total) {
-        configure(b.r, b.m, ts);
+        configure(&b, ts);
         for (uint32_t k = 500 + below(3000); k > 0; k--) {
             uint32_t len = make_frame(&cap, frame);
             ts += 20 + below(200) + (below(1000) == 0 ? 2000000 : 0); /* now and then a 2 ms gap */
-            send(&b, frame, len, ts, seq++);
-            /* Keep the RTL's input queue short, and check as frames finish. */
+            send(&b, frame, len, ts);
+            /* Keep the RTL's input queue short. */
             while (scrub_rtl_pending(b.r) > 8)
                 scrub_rtl_run(b.r, 16);
-            settle_events(&b);
-            compare_outputs(&b);
+            if (pd.active)
+                finished(&b, &pd);
+            else if (below(40) == 0)
+                change(&b, &pd);
+            /* Frames are settled only when no change waits for its point. */
+            if (!pd.active) {
+                settle_events(&b);
+                compare_outputs(&b);
+            }
             if (scrub_rtl_error(b.r))
-                fail("the card's error output is set (%llu, %llu)", 0, 0, b.done);
+                fail("the card's error output is set (%llu, %llu)", 0, 0);
         }
+        finish(&b, &pd);
         scrub_rtl_drain(b.r);
         settle_events(&b);
         compare_outputs(&b);
         if (scrub_model_output_pop(b.m, spare, sizeof(spare), NULL))
-            fail("the model passed a frame the card did not (%llu, %llu)", 0, 0, b.done);
-        if (b.done != seq)
-            fail("%llu frames sent, %llu finished", seq, b.done, b.done);
-        compare_counters(b.r, b.m, b.done);
+            fail("the model passed a frame the card did not (%llu, %llu)", 0, 0);
+        if (b.done != b.seq)
+            fail("%llu frames sent, %llu finished", b.seq, b.done);
+        compare_counters(&b, below(8) == 0);
     }
+    compare_counters(&b, true);
 
     static const char *const names[] = SCRUB_GSTAT_NAMES;
     printf("pipeline_rtl_frames=%llu outputs_compared=%llu overflow_drops=%llu late_malformed=%llu bad_marked=%llu "
-           "cycles=%llu mismatches=0\n",
-           b.done, b.compared_out, b.overflows, b.late, b.bad_out, (unsigned long long)scrub_rtl_cycles(b.r));
+           "cycles=%llu table_checks=%llu mismatches=0\n",
+           b.done, b.compared_out, b.overflows, b.late, b.bad_out, (unsigned long long)scrub_rtl_cycles(b.r),
+           b.table_checks);
+    printf("  commits_in_traffic=%llu em_commands=%llu counter_writes=%llu snapshots=%llu matched=%llu "
+           "accept=%llu drop=%llu police=%llu conform=%llu exceed=%llu same_bucket=%llu\n",
+           b.commits_in_traffic, b.em_cmds, b.ctr_sets, b.snapshots, b.matched, b.actions[0], b.actions[1],
+           b.actions[2], b.conform, b.exceed, b.same_bucket);
+    printf("  kinds: ip=%llu nonip=%llu unparsed=%llu malformed=%llu\n", b.kinds[0], b.kinds[1], b.kinds[2],
+           b.kinds[3]);
     for (unsigned i = 0; i < SCRUB_GSTAT_NAMES_LEN; i++)
         if (b.outcomes[i])
-            printf("  %-18s %u\n", names[i], b.outcomes[i]);
+            printf("  %-18s %llu\n", names[i], b.outcomes[i]);
+
+    /* Minimums scale with the run: the figures are per 100,000 frames. */
+    unsigned long long per = b.done / 100000 ? b.done / 100000 : 1;
+    bool ok = true;
+    check_minimum("commits in traffic", b.commits_in_traffic, 20 * per, &ok);
+    check_minimum("percent of frames decided by an entry", 100 * b.matched / (b.done ? b.done : 1), 25, &ok);
+    check_minimum("policed conforming", b.conform, 100 * per, &ok);
+    check_minimum("policed exceeding", b.exceed, 100 * per, &ok);
     scrub_rtl_free(b.r);
     scrub_model_free(b.m);
     for (uint32_t i = 0; i < cap.n; i++)
@@ -286,5 +728,7 @@ int main(int argc, char **argv)
         free(b.sent[i]);
     free(cap.frames);
     free(cap.lens);
-    return 0;
+    free(cap.ip);
+    free(b.ops);
+    return ok ? 0 : 1;
 }

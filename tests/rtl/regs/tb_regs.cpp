@@ -96,7 +96,8 @@ std::string reg_name(uint32_t addr)
 struct Event {
     bool valid = false;
     uint32_t len = 0;
-    uint8_t outcome = 0, seen = 0, late = 0, lost = 0;
+    uint8_t outcome = 0, seen = 0, late = 0;
+    uint32_t lost = 0;
     bool tx = false, seen_valid = false, late_valid = false;
 };
 
@@ -369,7 +370,7 @@ Event Bench::random_event()
     e.late = static_cast<uint8_t>(chance(900) ? SCRUB_GSTAT_MALFORMED_BASE + (chance(500) ? SCRUB_MAL_GIANT
                                                                                            : SCRUB_MAL_IP_TRUNCATED)
                                               : below(kGstat));
-    e.lost = static_cast<uint8_t>(chance(700) ? 0 : below(8));
+    e.lost = chance(700) ? 0 : below(8) ? below(8) : below(1u << 17);
     return e;
 }
 
@@ -442,6 +443,11 @@ void Bench::drive()
     dut_->ev_late_valid = ev_.late_valid;
     dut_->ev_late = ev_.late;
     dut_->ev_lost = ev_.lost;
+    // The pipeline's commit and snapshot are done at once here, and the
+    // global snapshot is the register file's own pulse.
+    dut_->commit_busy = 0;
+    dut_->snapshot_busy = 0;
+    dut_->gstat_snap = dut_->snapshot;
 
     drive_table();
 }
@@ -567,6 +573,12 @@ Window Bench::model_window()
 uint32_t Bench::expected_read(uint32_t addr)
 {
     uint32_t v = scrub_model_read(m_, addr);
+    // The pipeline's commit and snapshot are done at once here (their busy
+    // inputs are 0), but STATUS shows them busy in their pulse's clock.
+    if (addr == SCRUB_REG_STATUS) {
+        v |= commit_at_ == cycle_ ? SCRUB_STATUS_COMMIT_BUSY_MASK : 0;
+        v |= snapshot_at_ == cycle_ ? SCRUB_STATUS_SNAPSHOT_BUSY_MASK : 0;
+    }
     if (busy(cycle_)) {
         st_.busy_reads++;
         if (addr == SCRUB_REG_STATUS)
@@ -639,6 +651,11 @@ void Bench::apply_write(uint32_t addr, uint32_t data, uint8_t strb)
     }
     if (addr == SCRUB_REG_TBL_CMD) {
         table_command(data);
+        return;
+    }
+    // A COMMIT or SNAPSHOT in the clock of its own pulse finds it busy.
+    if ((addr == SCRUB_REG_COMMIT && commit_at_ == cycle_) || (addr == SCRUB_REG_SNAPSHOT && snapshot_at_ == cycle_)) {
+        st_.busy_writes_ignored++;
         return;
     }
     scrub_model_write(m_, addr, data);
