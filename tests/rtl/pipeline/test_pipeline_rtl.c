@@ -97,7 +97,8 @@ static void load_capture(const char *path, struct capture *c)
 
 /* A frame for the card: mostly the generator's traffic, some of it
  * mutated; and frames the generator never makes: long ones whose IP length
- * runs past their end, giants, runts and garbage. */
+ * runs past their end, giants, frames the parser gives up on, runts and
+ * garbage. */
 static uint32_t make_frame(const struct capture *c, uint8_t *buf)
 {
     uint32_t pick = below(100), i = below(c->n), len = c->lens[i];
@@ -125,6 +126,14 @@ static uint32_t make_frame(const struct capture *c, uint8_t *buf)
         for (uint32_t k = 64; k < len; k++)
             buf[k] = (uint8_t)(k * 7);
         return len;
+    }
+    if (pick < 97 && len + 12 <= BIG && len > 14) { /* three VLAN tags: more than the parser follows */
+        memmove(buf + 24, buf + 12, len - 12);
+        for (unsigned t = 0; t < 3; t++) {
+            buf[12 + 4 * t] = 0x81, buf[13 + 4 * t] = 0x00;
+            buf[14 + 4 * t] = (uint8_t)below(16), buf[15 + 4 * t] = (uint8_t)rnd();
+        }
+        return len + 12;
     }
     len = 1 + below(300); /* garbage, runts included (a MAC has no frame of no bytes) */
     for (uint32_t k = 0; k < len; k++)
@@ -717,6 +726,16 @@ int main(int argc, char **argv)
     unsigned long long per = b.done / 100000 ? b.done / 100000 : 1;
     bool ok = true;
     check_minimum("commits in traffic", b.commits_in_traffic, 20 * per, &ok);
+    /* The issue's bins: 1,000 per 10^6 frames of every kind, action and
+     * drop reason. */
+    static const char *const kind_names[] = {"ip", "nonip", "unparsed", "malformed"};
+    for (unsigned k = 0; k < 4; k++)
+        check_minimum(kind_names[k], b.kinds[k], b.done / 1000, &ok);
+    static const char *const action_names[] = {"accept", "drop", "police"};
+    for (unsigned k = 0; k < 3; k++)
+        check_minimum(action_names[k], b.actions[k], b.done / 1000, &ok);
+    for (unsigned i = SCRUB_GSTAT_DROP_SRC; i <= SCRUB_GSTAT_DROP_WATCHDOG; i++)
+        check_minimum(names[i], b.outcomes[i], b.done / 1000, &ok);
     check_minimum("percent of frames decided by an entry", 100 * b.matched / (b.done ? b.done : 1), 25, &ok);
     check_minimum("policed conforming", b.conform, 100 * per, &ok);
     check_minimum("policed exceeding", b.exceed, 100 * per, &ok);
