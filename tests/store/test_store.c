@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "scrub_store.h"
 #include "store_internal.h"
@@ -466,6 +467,37 @@ static void a_failure_rolls_back_the_whole_transaction(void **state)
     assert_int_equal(store_test_sql_int(f->path, "SELECT count(*) FROM client"), 1);
 }
 
+/* Another connection holding the write lock: begin waits the busy
+ * timeout, then fails saying the database is locked. */
+static void a_held_lock_is_reported_after_the_busy_timeout(void **state)
+{
+    struct fixture *f = *state;
+    reopen(f);
+    scrub_store_close(f->s);
+    f->s = scrub_store_open(f->path, 50, &f->err);
+    assert_non_null(f->s);
+    sqlite3 *other = NULL;
+    assert_int_equal(sqlite3_open(f->path, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(scrub_store_begin(f->s, &f->err), -1);
+    print_message("refused: %s\n", f->err.msg);
+    assert_non_null(strstr(f->err.msg, "begin: database is locked"));
+    assert_int_equal(f->err.code, EBUSY);
+    assert_false(scrub_store_in_transaction(f->s));
+    assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(other);
+    /* Released: claiming and releasing a cuid works again. */
+    OK(scrub_store_begin(f->s, &f->err));
+    OK(scrub_store_cuid_claim(f->s, "cuid-x", "x.example.net", 1, &f->err));
+    OK(scrub_store_cuid_claim(f->s, "cuid-x", "x.example.net", 2, &f->err));
+    OK(scrub_store_commit(f->s, &f->err));
+    OK(scrub_store_begin(f->s, &f->err));
+    OK(scrub_store_cuid_release(f->s, "cuid-x", &f->err));
+    OK(scrub_store_commit(f->s, &f->err));
+    char owner[64];
+    assert_int_equal(scrub_store_cuid_owner(f->s, "cuid-x", owner, sizeof(owner), &f->err), 0);
+}
+
 /* --- Versions. */
 
 static void a_version_1_file_migrates_forward(void **state)
@@ -552,6 +584,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(updates_and_deletes_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(refusals_name_the_record_and_reason, setup, teardown),
         cmocka_unit_test_setup_teardown(a_failure_rolls_back_the_whole_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_held_lock_is_reported_after_the_busy_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(a_version_1_file_migrates_forward, setup, teardown),
         cmocka_unit_test_setup_teardown(a_newer_database_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(a_foreign_database_is_refused, setup, teardown),
