@@ -12,9 +12,9 @@
  *
  * Times are wall-clock seconds since the Unix epoch unless a name says
  * otherwise. Strings given to the store are copied; strings handed to a
- * callback live until the callback returns. A callback may write (inside
- * the caller's transaction) but must not start the same listing again: a
- * listing's statement is reused, not nested.
+ * callback live until the callback returns. A callback must not call
+ * the store: a listing's statement is reused, not nested, and a failure
+ * elsewhere would reset it.
  *
  * One struct scrub_store is used by one thread. scrub_store_backup opens
  * its own connection and may run in another thread or process while the
