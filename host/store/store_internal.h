@@ -72,6 +72,11 @@ extern const int store_n_migrations;
 /* PRAGMA application_id of a scrubd store ("SCRB"). */
 #define STORE_APPLICATION_ID 0x53435242
 
+/* Refuses what this code must not write into: a newer schema, or a SQLite
+ * file that is something else; else sets *version. Runs before anything
+ * is written, and again inside each migration's transaction so that two
+ * processes opening a new store at once do not both migrate it. */
+int store_check_version(struct scrub_store *s, int64_t *version, struct scrub_err *err);
 /* Runs the migrations from the database's version up to the code's, each
  * in its own transaction; refuses a newer or foreign database. */
 int store_migrate(struct scrub_store *s, struct scrub_err *err);

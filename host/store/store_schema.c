@@ -117,10 +117,7 @@ static int read_int(struct scrub_store *s, const char *sql, int64_t *out, struct
     return 0;
 }
 
-/* Refuses what this code must not write into: a newer schema, or a SQLite
- * file that is something else. Runs inside the migration's transaction so
- * that two processes opening a new store at once do not both migrate it. */
-static int check_version(struct scrub_store *s, int64_t *version, struct scrub_err *err)
+int store_check_version(struct scrub_store *s, int64_t *version, struct scrub_err *err)
 {
     int64_t app_id, tables;
     if (read_int(s, "PRAGMA user_version", version, err) || read_int(s, "PRAGMA application_id", &app_id, err) ||
@@ -145,7 +142,7 @@ int store_migrate(struct scrub_store *s, struct scrub_err *err)
         if (scrub_store_begin(s, err))
             return -1;
         int64_t version;
-        if (check_version(s, &version, err))
+        if (store_check_version(s, &version, err))
             return -1;
         if (version == store_n_migrations)
             break;

@@ -559,6 +559,7 @@ static void a_newer_database_is_refused(void **state)
     assert_int_equal(f->err.code, EPROTO);
     /* And left untouched. */
     assert_int_equal(store_test_sql_int(f->path, "PRAGMA user_version"), 99);
+    assert_int_equal(store_test_sql_int(f->path, "SELECT count(*) FROM mitigation"), 0);
 }
 
 static void a_foreign_database_is_refused(void **state)
@@ -569,6 +570,15 @@ static void a_foreign_database_is_refused(void **state)
     store_test_sql_exec(path, "CREATE TABLE t (x); INSERT INTO t VALUES (1)");
     assert_null(scrub_store_open(path, 1000, &f->err));
     assert_non_null(strstr(f->err.msg, "not a scrubd store"));
+    /* Refused before anything was written: still in its own journal mode. */
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "delete");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
     FILE *junk = fopen(store_test_path(f->dir, "junk.db"), "w");
     fputs("this is not a database, not even SQLite's kind of one, and long enough to have a header\n", junk);
     fclose(junk);
