@@ -82,6 +82,22 @@ struct store_stream_state store_stream_check(const char *path)
     return st;
 }
 
+int64_t store_wait_acks(int fd, int64_t want, int64_t *count, int64_t max)
+{
+    while (*count < want) {
+        int64_t id;
+        ssize_t n = read(fd, &id, sizeof(id));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n != (ssize_t)sizeof(id))
+            fail_msg("the writer stopped acknowledging (read %zd); see its message", n);
+        assert_true(id > max);
+        max = id;
+        (*count)++;
+    }
+    return max;
+}
+
 int64_t store_read_acks(int fd, int64_t *count)
 {
     int64_t max = -1, id;

@@ -26,6 +26,10 @@ struct store_stream_state {
  * test with what is wrong. */
 struct store_stream_state store_stream_check(const char *path);
 
+/* Reads acknowledgements until *count reaches want; returns the largest
+ * id seen (max if none was read). Fails the test if the writer stops. */
+int64_t store_wait_acks(int fd, int64_t want, int64_t *count, int64_t max);
+
 /* Reads every acknowledgement from fd until end of file; returns the
  * largest id, or -1 if there was none. */
 int64_t store_read_acks(int fd, int64_t *count);

@@ -21,23 +21,6 @@
 
 #define BACKUPS 8
 
-/* Reads acknowledgements until at least want have come; returns the
- * largest id seen. */
-static int64_t wait_acks(int fd, int64_t want, int64_t *count, int64_t max)
-{
-    while (*count < want) {
-        int64_t id;
-        ssize_t n = read(fd, &id, sizeof(id));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n != (ssize_t)sizeof(id))
-            fail_msg("the writer stopped acknowledging (read %zd); see its message", n);
-        max = id;
-        (*count)++;
-    }
-    return max;
-}
-
 static void backups_while_writing_are_consistent(void **state)
 {
     (void)state;
@@ -59,7 +42,7 @@ static void backups_while_writing_are_consistent(void **state)
     close(fds[1]);
     int64_t count = 0, acked = -1, first_copy = -1, last_copy = -1;
     for (int i = 0; i < BACKUPS; i++) {
-        acked = wait_acks(fds[0], count + 3, &count, acked);
+        acked = store_wait_acks(fds[0], count + 3, &count, acked);
         snprintf(copy, sizeof(copy), "%s/copy-%d.db", dir, i);
         if (scrub_store_backup(s, copy, &err))
             fail_msg("%s", err.msg);
