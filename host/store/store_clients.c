@@ -50,9 +50,10 @@ static int put_client(struct scrub_store *s, const struct scrub_store_client *c,
     if (store_need_txn(s, err, what))
         return -1;
     const struct scrub_store_quotas *q = &c->quotas;
-    int n = store_write(s, err, what, add ? SQL_CLIENT_INSERT : SQL_CLIENT_UPDATE, add ? "ttiiiiii" : "ttiiiii", c->identity,
-                        c->profile, (int64_t)q->mitigations, (int64_t)q->acl_entries, (int64_t)q->source_entries,
-                        (int64_t)q->aliases, (int64_t)q->sessions, c->created_at);
+    /* The update keeps created_at: it binds one argument fewer. */
+    int n = store_write(s, err, what, add ? SQL_CLIENT_INSERT : SQL_CLIENT_UPDATE, add ? "ttiiiiii" : "ttiiiii",
+                        c->identity, c->profile, (int64_t)q->mitigations, (int64_t)q->acl_entries,
+                        (int64_t)q->source_entries, (int64_t)q->aliases, (int64_t)q->sessions, c->created_at);
     if (n < 0)
         return -1;
     if (n == 0)

@@ -84,7 +84,8 @@ int scrub_store_acls_each(struct scrub_store *s, const char *cuid, scrub_store_a
                           struct scrub_err *err)
 {
     const char *what = "list ACLs";
-    sqlite3_stmt *st = cuid ? store_query(s, err, what, SQL_ACLS_OF, "t", cuid) : store_query(s, err, what, SQL_ACLS, "");
+    sqlite3_stmt *st =
+        cuid ? store_query(s, err, what, SQL_ACLS_OF, "t", cuid) : store_query(s, err, what, SQL_ACLS, "");
     if (!st)
         return -1;
     int row;

@@ -124,7 +124,8 @@ int scrub_store_mitigations_each(struct scrub_store *s, const char *cuid, scrub_
                                  struct scrub_err *err)
 {
     const char *what = "list mitigations";
-    sqlite3_stmt *st = cuid ? store_query(s, err, what, SQL_OF_CUID, "t", cuid) : store_query(s, err, what, SQL_ALL, "");
+    sqlite3_stmt *st =
+        cuid ? store_query(s, err, what, SQL_OF_CUID, "t", cuid) : store_query(s, err, what, SQL_ALL, "");
     if (!st)
         return -1;
     return walk(s, st, what, fn, ctx, err);

@@ -46,9 +46,10 @@ struct scrub_store *scrub_store_open(const char *path, int busy_timeout_ms, stru
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, busy_timeout_ms);
     int64_t version;
-    if (store_check_version(s, &version, err) || pragma(s, "PRAGMA journal_mode = WAL", "wal", err) || pragma(s, "PRAGMA synchronous = FULL", NULL, err) ||
-        pragma(s, "PRAGMA synchronous", "2", err) || pragma(s, "PRAGMA foreign_keys = ON", NULL, err) ||
-        pragma(s, "PRAGMA foreign_keys", "1", err) || store_migrate(s, err)) {
+    if (store_check_version(s, &version, err) || pragma(s, "PRAGMA journal_mode = WAL", "wal", err) ||
+        pragma(s, "PRAGMA synchronous = FULL", NULL, err) || pragma(s, "PRAGMA synchronous", "2", err) ||
+        pragma(s, "PRAGMA foreign_keys = ON", NULL, err) || pragma(s, "PRAGMA foreign_keys", "1", err) ||
+        store_migrate(s, err)) {
         scrub_store_close(s);
         return NULL;
     }
