@@ -55,6 +55,18 @@ struct scrub_rtl {
     std::deque<OutFrame> out;
     std::deque<scrub_rtl_event> events;
     uint64_t point_count[SCRUB_RTL_POINTS] = {}, point_frame[SCRUB_RTL_POINTS] = {};
+    // Timing: each frame's first beat in, in frame order, from the frame
+    // numbered first_base on; its event says whether it passed (a long
+    // frame's first beat leaves before its event). A frame's first beat out
+    // belongs to the oldest frame not known to be dropped.
+    struct InFrame {
+        uint64_t first_in;
+        bool dropped;
+    };
+    std::deque<InFrame> first_in;
+    uint64_t first_base = 0, event_seq = 0;
+    bool out_in_frame = false;
+    scrub_rtl_timing timing = {};
 
     bool chance(uint32_t permille) { return splitmix(rng) % 1000 < permille; }
 
@@ -79,6 +91,9 @@ struct scrub_rtl {
     {
         if (!top.s_axis_tvalid)
             return;
+        if (in_pos == 0)
+            first_in.push_back({cycles, false});
+        timing.beats_in++;
         in_pos += kBeatBytes;
         if (top.s_axis_tlast) {
             in.pop_front();
@@ -90,6 +105,22 @@ struct scrub_rtl {
     {
         if (!(top.m_axis_tvalid && top.m_axis_tready))
             return;
+        timing.beats_out++;
+        while (!out_in_frame && !first_in.empty() && first_in.front().dropped) {
+            first_in.pop_front();
+            first_base++;
+        }
+        if (!out_in_frame && !first_in.empty()) {
+            uint64_t latency = cycles - first_in.front().first_in;
+            first_in.pop_front();
+            first_base++;
+            if (timing.frames_out == 0 || latency < timing.latency_min)
+                timing.latency_min = latency;
+            if (latency > timing.latency_max)
+                timing.latency_max = latency;
+            timing.frames_out++;
+        }
+        out_in_frame = !top.m_axis_tlast;
         uint64_t keep = top.m_axis_tkeep;
         for (unsigned i = 0; i < kBeatBytes; i++)
             if (keep >> i & 1)
@@ -114,6 +145,9 @@ struct scrub_rtl {
         e.late = top.mon_late;
         e.lost = top.mon_lost;
         events.push_back(e);
+        uint64_t frame = event_seq++;
+        if (!e.tx && frame >= first_base && frame - first_base < first_in.size())
+            first_in[frame - first_base].dropped = true;
     }
 
     // The card counts frames in 32 bits; the points of a kind never go back.
@@ -291,6 +325,11 @@ void scrub_rtl_point(const scrub_rtl *r, scrub_rtl_point_kind p, uint64_t *count
 {
     *count = r->point_count[p];
     *frame = r->point_frame[p];
+}
+
+void scrub_rtl_timing_get(const scrub_rtl *r, scrub_rtl_timing *t)
+{
+    *t = r->timing;
 }
 
 bool scrub_rtl_error(const scrub_rtl *r)

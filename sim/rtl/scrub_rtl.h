@@ -72,6 +72,16 @@ void scrub_rtl_point(const struct scrub_rtl *r, enum scrub_rtl_point_kind p, uin
 uint32_t scrub_rtl_output_pop(struct scrub_rtl *r, uint8_t *buf, uint32_t cap, bool *bad);
 
 uint64_t scrub_rtl_cycles(const struct scrub_rtl *r);
+
+/* Beats in and out since the card started, and, over the frames the card
+ * passed, the clocks from a frame's first beat in to its first beat out
+ * (meaningful only while no frame is marked bad: such a frame leaves the
+ * card without having passed, and the pairing slips). */
+struct scrub_rtl_timing {
+    uint64_t beats_in, beats_out, frames_out;
+    uint64_t latency_min, latency_max;
+};
+void scrub_rtl_timing_get(const struct scrub_rtl *r, struct scrub_rtl_timing *t);
 /* An internal bound broke (scrub_pipeline's error output): never. */
 bool scrub_rtl_error(const struct scrub_rtl *r);
 
