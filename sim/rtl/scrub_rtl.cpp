@@ -144,6 +144,7 @@ struct scrub_rtl {
         e.late_valid = top.mon_late_valid;
         e.late = top.mon_late;
         e.lost = top.mon_lost;
+        e.cycle = cycles;
         events.push_back(e);
         uint64_t frame = event_seq++;
         if (!e.tx && frame >= first_base && frame - first_base < first_in.size())

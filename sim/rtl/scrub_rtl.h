@@ -49,6 +49,7 @@ struct scrub_rtl_event {
     bool seen_valid, late_valid;
     uint8_t seen, late;
     uint32_t lost;
+    uint64_t cycle; /* the clock of the frame's last beat at the output stage */
 };
 bool scrub_rtl_event_pop(struct scrub_rtl *r, struct scrub_rtl_event *e);
 

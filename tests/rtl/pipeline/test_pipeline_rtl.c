@@ -176,6 +176,7 @@ struct bench {
     unsigned long long outcomes[SCRUB_GSTAT_COUNT], kinds[4], actions[3], matched, commits_in_traffic,
         em_cmds, ctr_sets, snapshots, conform, exceed, same_bucket, table_checks;
     int32_t last_policer, last_dest;
+    uint64_t last_cycle;
 };
 
 static void op_add(struct bench *b, unsigned long long at, enum op_kind kind, uint32_t addr, uint64_t value)
@@ -480,7 +481,8 @@ static void send(struct bench *b, const uint8_t *frame, uint32_t len, uint64_t t
     b->seq++;
 }
 
-static void cover(struct bench *b, const uint8_t *frame, uint32_t len, const struct scrub_verdict *v)
+static void cover(struct bench *b, const uint8_t *frame, uint32_t len, const struct scrub_verdict *v,
+                  uint64_t cycle)
 {
     struct scrub_pkt p;
     scrub_parse(frame, len, &p);
@@ -501,9 +503,11 @@ static void cover(struct bench *b, const uint8_t *frame, uint32_t len, const str
             b->exceed++;
         else
             b->conform++;
-        b->same_bucket += v->policer == b->last_policer;
+        /* one-beat frames in consecutive clocks on one bucket */
+        b->same_bucket += v->policer == b->last_policer && cycle == b->last_cycle + 1;
     }
     b->last_policer = v->policer;
+    b->last_cycle = cycle;
     if (v->dest >= 0)
         b->last_dest = v->dest;
 }
@@ -533,7 +537,7 @@ static void settle_events(struct bench *b)
                               : SCRUB_MAL_NONE;
         if (rtl_mal != v.mal)
             fail("malformation rtl %llu, model %llu", rtl_mal, v.mal);
-        cover(b, b->sent[s], b->sent_len[s], &v);
+        cover(b, b->sent[s], b->sent_len[s], &v, e.cycle);
         b->overflows += overflow;
         b->late += e.late_valid;
         b->done++;
@@ -713,7 +717,7 @@ int main(int argc, char **argv)
            b.done, b.compared_out, b.overflows, b.late, b.bad_out, (unsigned long long)scrub_rtl_cycles(b.r),
            b.table_checks);
     printf("  commits_in_traffic=%llu em_commands=%llu counter_writes=%llu snapshots=%llu matched=%llu "
-           "accept=%llu drop=%llu police=%llu conform=%llu exceed=%llu same_bucket=%llu\n",
+           "accept=%llu drop=%llu police=%llu conform=%llu exceed=%llu back_to_back_one_policer=%llu\n",
            b.commits_in_traffic, b.em_cmds, b.ctr_sets, b.snapshots, b.matched, b.actions[0], b.actions[1],
            b.actions[2], b.conform, b.exceed, b.same_bucket);
     printf("  kinds: ip=%llu nonip=%llu unparsed=%llu malformed=%llu\n", b.kinds[0], b.kinds[1], b.kinds[2],
@@ -739,6 +743,8 @@ int main(int argc, char **argv)
     check_minimum("percent of frames decided by an entry", 100 * b.matched / (b.done ? b.done : 1), 25, &ok);
     check_minimum("policed conforming", b.conform, 100 * per, &ok);
     check_minimum("policed exceeding", b.exceed, 100 * per, &ok);
+    if (seed % 2 == 0) /* the back-to-back runs: idle clocks part most frames */
+        check_minimum("back-to-back frames on one policer", b.same_bucket, 100 * per, &ok);
     scrub_rtl_free(b.r);
     scrub_model_free(b.m);
     for (uint32_t i = 0; i < cap.n; i++)
