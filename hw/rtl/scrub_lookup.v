@@ -205,36 +205,14 @@ module scrub_lookup #(
             none_done <= 1'b0;
     end
 
+    // Module k's answer is at [k], [8k +: 8], [32k +: 32], [1024k +: 1024].
+    wire [2:0] sel = sel_dest ? 3'd0 : sel_em ? 3'd1 : sel_acl ? 3'd2 : sel_pol ? 3'd3 : 3'd4;
     always @(*) begin
-        cmd_done     = none_done;
-        cmd_status   = SCRUB_STATUS_BAD_TABLE[7:0];
-        cmd_result   = 32'd0;
-        cmd_rdata    = t_rdata[0 +: 1024];
-        cmd_rdata_we = 1'b0;
-        if (!sel_none) begin
-            case (1'b1)
-                sel_dest: begin
-                    cmd_done = t_done[0]; cmd_status = t_status[0 +: 8]; cmd_result = t_result[0 +: 32];
-                    cmd_rdata = t_rdata[0 +: 1024]; cmd_rdata_we = t_we[0];
-                end
-                sel_em: begin
-                    cmd_done = t_done[1]; cmd_status = t_status[8 +: 8]; cmd_result = t_result[32 +: 32];
-                    cmd_rdata = t_rdata[1024 +: 1024]; cmd_rdata_we = t_we[1];
-                end
-                sel_acl: begin
-                    cmd_done = t_done[2]; cmd_status = t_status[16 +: 8]; cmd_result = t_result[64 +: 32];
-                    cmd_rdata = t_rdata[2048 +: 1024]; cmd_rdata_we = t_we[2];
-                end
-                sel_pol: begin
-                    cmd_done = t_done[3]; cmd_status = t_status[24 +: 8]; cmd_result = t_result[96 +: 32];
-                    cmd_rdata = t_rdata[3072 +: 1024]; cmd_rdata_we = t_we[3];
-                end
-                default: begin
-                    cmd_done = t_done[4]; cmd_status = t_status[32 +: 8]; cmd_result = t_result[128 +: 32];
-                    cmd_rdata = t_rdata[4096 +: 1024]; cmd_rdata_we = t_we[4];
-                end
-            endcase
-        end
+        cmd_done     = sel_none ? none_done : t_done[sel];
+        cmd_status   = sel_none ? SCRUB_STATUS_BAD_TABLE[7:0] : t_status[8*sel +: 8];
+        cmd_result   = sel_none ? 32'd0 : t_result[32*sel +: 32];
+        cmd_rdata    = t_rdata[1024*sel +: 1024];
+        cmd_rdata_we = !sel_none && t_we[sel];
     end
 
     // ---- stage 1: the destination ---------------------------------------------------------
