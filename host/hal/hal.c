@@ -4,6 +4,7 @@
 
 #include "scrub_hal.h"
 #include "scrub_hal_exec.h"
+#include "scrub_hal_kdrv.h"
 #include "scrub_hal_model.h"
 #include "scrub_hal_simcard.h"
 #ifdef SCRUB_HAVE_XRT
@@ -216,8 +217,13 @@ struct scrub_hal *scrub_hal_open(const char *backend, struct scrub_err *err)
         return NULL;
 #endif
     }
+    if (strcmp(backend, "kdrv") == 0 || strncmp(backend, "kdrv:", 5) == 0) {
+        void *ctx = scrub_hal_kdrv_open(backend[4] ? backend + 5 : "", err);
+        return ctx ? scrub_hal_attach(&scrub_hal_kdrv_backend, ctx, err) : NULL;
+    }
     scrub_err_set(err, EINVAL,
-                  "unknown card backend '%s' (known: model, simcard, xrt:xclbin=PATH[,device=INDEX|BDF])", backend);
+                  "unknown card backend '%s' (known: model, simcard, xrt:xclbin=PATH[,device=INDEX|BDF], "
+                  "kdrv[:dev=PATH])", backend);
     return NULL;
 }
 

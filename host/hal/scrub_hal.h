@@ -3,8 +3,9 @@
  * by the card's commit; the first poll that fails stops it (no commit).
  * Above this interface nothing knows which backend runs: model (hw/model
  * in process), simcard (scrub-simcard's shared-memory channel), xrt (an
- * Alveo through XRT), and later kdrv. Owns the transaction
- * format, backend selection, capability discovery and counter reads. */
+ * Alveo through XRT), kdrv (a card through the scrub_pcie driver). Owns
+ * the transaction format, backend selection, capability discovery and
+ * counter reads. */
 #ifndef SCRUB_HAL_H
 #define SCRUB_HAL_H
 
@@ -74,7 +75,7 @@ struct scrub_hal {
 
 /* Opens a backend by name and discovers the card: "model", "simcard"
  * (scrub_hal_simcard.h), "xrt:xclbin=PATH[,device=INDEX|BDF]"
- * (scrub_hal_xrt.h). NULL with err
+ * (scrub_hal_xrt.h), "kdrv[:dev=PATH]" (scrub_hal_kdrv.h). NULL with err
  * set when the backend is unknown, the card is absent or not ours. */
 struct scrub_hal *scrub_hal_open(const char *backend, struct scrub_err *err);
 /* Wraps an open backend context (takes ownership) and discovers the card. */
