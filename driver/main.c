@@ -85,8 +85,8 @@ static int scrub_map(struct scrub_dev *sdev)
 	sdev->regs_phys = pci_resource_start(pdev, control_bar);
 	sdev->regs_len = pci_resource_len(pdev, control_bar);
 	if (sdev->regs_len < SCRUB_REGS_MIN_LEN || sdev->regs_len > U32_MAX) {
-		pci_err(pdev, "BAR %d holds %pa bytes; the register map needs %u to 4 GiB\n",
-			control_bar, &sdev->regs_len, SCRUB_REGS_MIN_LEN);
+		pci_err(pdev, "BAR %d holds %llu bytes; the register map needs %u to 4 GiB\n",
+			control_bar, (unsigned long long)sdev->regs_len, SCRUB_REGS_MIN_LEN);
 		return -ENODEV;
 	}
 	err = pci_request_region(pdev, control_bar, SCRUB_PCIE_NAME);
@@ -147,10 +147,10 @@ static int scrub_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	err = scrub_cdev_register(sdev);
 	if (err)
 		goto err_ida;
-	pci_info(pdev, "%s: register map %u.%u, BAR %d (%pa bytes), %s\n", sdev->name,
+	pci_info(pdev, "%s: register map %u.%u, BAR %d (%llu bytes), %s\n", sdev->name,
 		 sdev->id[SCRUB_REG_VERSION / 4] >> SCRUB_VERSION_MAJOR_LSB,
 		 sdev->id[SCRUB_REG_VERSION / 4] & SCRUB_VERSION_MINOR_MASK, sdev->bar,
-		 &sdev->regs_len, sdev->msix ? "MSI-X" : "polling");
+		 (unsigned long long)sdev->regs_len, sdev->msix ? "MSI-X" : "polling");
 	return 0;
 
 err_ida:

@@ -6,13 +6,14 @@
  *   scrub_pcie_test full      transactions (writes, reads, polls that succeed
  *                             and time out, commits that succeed and time
  *                             out), concurrent callers, mmap, sysfs, every
- *                             refusal of bad input, and a card removed while
- *                             open and mapped
+ *                             refusal of bad input, the HAL's kdrv backend,
+ *                             and a card removed while open and mapped
  *   scrub_pcie_test cycle N   what each load/unload cycle checks: identity,
  *                             one transaction (WDOG_TIMEOUT = N), a counter
  *
  * Prints each failed check and a count; exits 1 on any failure. Static,
- * without sanitizers: it runs alone in the guest's initramfs. */
+ * without sanitizers (and with the HAL built again so): it runs alone in
+ * the guest's initramfs. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,7 @@
 
 #include "card_image.h"
 #include "kdrv_dev.h"
+#include "scrub_hal.h"
 
 #define PCI_DRIVER "/sys/bus/pci/drivers/scrub_pcie"
 #define N_CARDS 2u
@@ -452,6 +454,83 @@ static void mmap_reads_the_window(struct card *c)
     }
 }
 
+/* The daemon's view: the kdrv backend behind scrub_hal_open discovers the
+ * card, runs table commands, snapshots and reads counters, commits, and
+ * names what failed. The stand-in's TBL_STATUS says OK until the test
+ * makes it say BAD_ENTRY. */
+static void hal_backend_works(struct card *c)
+{
+    char spec[64];
+    snprintf(spec, sizeof(spec), "kdrv:dev=%s", c->dev);
+    struct scrub_err err = {0};
+    struct scrub_hal *h = scrub_hal_open(spec, &err);
+    check(h != NULL, "%s: %s", spec, err.msg);
+    if (!h)
+        return;
+    check(h->caps.version == SCRUB_REG_VERSION_RESET && h->caps.dest == card_cap(c->k, SCRUB_REG_CAP_DEST) &&
+              h->caps.counters == card_cap(c->k, SCRUB_REG_CAP_COUNTERS),
+          "%s: discovered version 0x%08x, %u destinations, %u counters", spec, h->caps.version, h->caps.dest,
+          h->caps.counters);
+
+    struct scrub_counter got[2];
+    int rc = scrub_hal_snapshot(h, &err);
+    check(rc == 0, "%s: snapshot: %s", spec, err.msg);
+    rc = scrub_hal_read_counters(h, SCRUB_TABLE_GSTAT, SCRUB_GSTAT_RX, 2, got, &err);
+    check(rc == 0, "%s: reading counters: %s", spec, err.msg);
+    uint64_t w[4];
+    for (unsigned i = 0; i < 4; i++)
+        w[i] = card_counter_word(c->k, CARD_FIRST_COUNTER_WORD + i);
+    for (unsigned i = 0; rc == 0 && i < 2; i++)
+        check(got[i].packets == (w[0] << 32 | w[1]) && got[i].bytes == (w[2] << 32 | w[3]),
+              "%s: global counter %u reads %llu packets, %llu bytes", spec, i, (unsigned long long)got[i].packets,
+              (unsigned long long)got[i].bytes);
+
+    /* A table write of the words TBL_DATA already holds, then committed. */
+    struct scrub_hal_txn t;
+    scrub_txn_init(&t);
+    scrub_words words = {0};
+    for (unsigned i = 0; i < 4; i++)
+        words[i] = (uint32_t)w[i];
+    scrub_txn_table_write(&t, SCRUB_TABLE_COUNTER, 3, words, SCRUB_TABLE_COUNTER_WORDS);
+    t.commit = true;
+    rc = scrub_hal_run(h, &t, &err);
+    check(rc == 0, "%s: a table write and commit: %s", spec, err.msg);
+
+    /* The card refuses the entry: the error names table, entry, status and
+     * the result register. */
+    scrub_txn_reset(&t);
+    scrub_txn_write(&t, SCRUB_REG_TBL_STATUS, SCRUB_STATUS_BAD_ENTRY);
+    scrub_txn_write(&t, SCRUB_REG_TBL_RESULT, 7);
+    check(scrub_hal_run(h, &t, &err) == 0, "%s: making the stand-in refuse: %s", spec, err.msg);
+    scrub_txn_reset(&t);
+    scrub_txn_table_write(&t, SCRUB_TABLE_COUNTER, 3, words, SCRUB_TABLE_COUNTER_WORDS);
+    size_t result_poll = t.n - 1;
+    t.commit = true;
+    rc = scrub_hal_run(h, &t, &err);
+    check(rc == -1 && err.code == EIO && t.failed == result_poll &&
+              strstr(err.msg, "counter table, entry 3: bad_entry (result register 7)") && strstr(err.msg, c->dev),
+          "%s: a refused table write: rc %d, code %d, failed op %zu: %s", spec, rc, err.code, t.failed, err.msg);
+
+    /* A poll that times out names the register and what it read. */
+    scrub_txn_reset(&t);
+    scrub_txn_write(&t, SCRUB_REG_TBL_STATUS, SCRUB_STATUS_OK);
+    scrub_txn_write(&t, SCRUB_REG_TBL_RESULT, 0);
+    scrub_txn_poll(&t, SCRUB_REG_STATUS, SCRUB_STATUS_WDOG_EXPIRED_MASK, 0, 1000);
+    rc = scrub_hal_run(h, &t, &err);
+    check(rc == -1 && err.code == ETIMEDOUT && t.failed == 2 && strstr(err.msg, "STATUS (0x0104) read 0x00000001"),
+          "%s: a poll that times out: rc %d, code %d, failed op %zu: %s", spec, rc, err.code, t.failed, err.msg);
+
+    /* Refused by the driver before it reaches the card. */
+    scrub_txn_reset(&t);
+    scrub_txn_write(&t, SCRUB_REG_CTRL, 0xbad3);
+    scrub_txn_write(&t, 0x102, 1);
+    rc = scrub_hal_run(h, &t, &err);
+    check(rc == -1 && err.code == EINVAL && t.failed == 1 && strstr(err.msg, "op 1 on unmapped register (0x0102)"),
+          "%s: an unaligned write: rc %d, code %d, failed op %zu: %s", spec, rc, err.code, t.failed, err.msg);
+    scrub_txn_free(&t);
+    scrub_hal_close(h);
+}
+
 static int bdf_of(const struct card *c, char *bdf, size_t size)
 {
     char link[128], target[256];
@@ -505,6 +584,7 @@ static int full(void)
         poll_times_out(c);
         bad_input_is_refused(c);
         mmap_reads_the_window(c);
+        hal_backend_works(c);
     }
     if (n > 0) {
         removal_while_open(&cards[0]);
