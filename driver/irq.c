@@ -7,7 +7,7 @@
  */
 #include <linux/delay.h>
 #include <linux/interrupt.h>
-#include <linux/jiffies.h>
+#include <linux/ktime.h>
 
 #include "scrub_pcie.h"
 
@@ -64,7 +64,8 @@ void scrub_irq_wait(struct scrub_dev *sdev, unsigned int us)
 		usleep_range(us, 2 * us);
 		return;
 	}
+	/* An hrtimer: a jiffy would make every poll step milliseconds long. */
 	seen = atomic_read(&sdev->irq_events);
-	wait_event_timeout(sdev->irq_wait, atomic_read(&sdev->irq_events) != seen,
-			   usecs_to_jiffies(us));
+	wait_event_hrtimeout(sdev->irq_wait, atomic_read(&sdev->irq_events) != seen,
+			     ns_to_ktime((u64)us * NSEC_PER_USEC));
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sysfs attributes of /sys/class/misc/scrubN: the card's identity and
- * capabilities (read at probe), how it is driven, and its global counters,
- * each read through a fresh snapshot under the card's lock.
+ * capabilities (read at probe), how it is driven (MSI-X or polling, and
+ * the vectors received), and its global counters, each read through a
+ * fresh snapshot under the card's lock.
  */
 #include <linux/device.h>
 #include <linux/kernel.h>
@@ -63,6 +64,12 @@ static ssize_t irq_mode_show(struct device *dev, struct device_attribute *attr, 
 }
 static DEVICE_ATTR_RO(irq_mode);
 
+static ssize_t irq_count_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&attr_dev(dev)->irq_events));
+}
+static DEVICE_ATTR_RO(irq_count);
+
 static ssize_t bar_show(struct device *dev, struct device_attribute *attr, char *buf)
 {
 	return sysfs_emit(buf, "%d\n", attr_dev(dev)->bar);
@@ -84,6 +91,7 @@ static struct attribute *id_attrs[] = {
 	&id_attr_cap_window.attr.attr,
 	&id_attr_cap_count_only.attr.attr,
 	&dev_attr_irq_mode.attr,
+	&dev_attr_irq_count.attr,
 	&dev_attr_bar.attr,
 	NULL,
 };

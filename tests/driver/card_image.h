@@ -11,6 +11,10 @@
 #include "scrub_regmap.h"
 
 #define CARD_BYTES (1u << 20) /* the memory-backend-file, ivshmem's BAR 2 */
+#define CARD_COUNT 3u
+/* Cards 0 and 1 are ivshmem-plain (no MSI-X: the driver polls); card 2 is
+ * ivshmem-doorbell with one MSI-X vector, its memory from ivshmem_server. */
+#define CARD_MSIX 2u
 #define CARD_COOKIE_TAG 0x5c000000u
 
 /* Host prefill: the identification block, the card's number, a status

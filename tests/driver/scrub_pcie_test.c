@@ -7,7 +7,8 @@
  *                             and time out, commits that succeed and time
  *                             out), concurrent callers, mmap, sysfs, every
  *                             refusal of bad input, the HAL's kdrv backend,
- *                             and a card removed while open and mapped
+ *                             MSI-X, a poll that sees a change, and a card
+ *                             removed while open and mapped
  *   scrub_pcie_test cycle N   what each load/unload cycle checks: identity,
  *                             one transaction (WDOG_TIMEOUT = N), a counter
  *
@@ -32,7 +33,7 @@
 #include "scrub_hal.h"
 
 #define PCI_DRIVER "/sys/bus/pci/drivers/scrub_pcie"
-#define N_CARDS 2u
+#define N_CARDS CARD_COUNT
 
 static unsigned checks, failures;
 
@@ -184,7 +185,8 @@ static void check_info(struct card *c)
     check(i->minor == minor, "%s: info minor %u", c->dev, i->minor);
     check(i->bar == 2 && i->bar_len == CARD_BYTES, "%s: info BAR %u of %llu bytes", c->dev, i->bar,
           (unsigned long long)i->bar_len);
-    check(i->flags == 0, "%s: info flags 0x%x: ivshmem-plain has no MSI-X", c->dev, i->flags);
+    uint32_t flags = c->k == CARD_MSIX ? SCRUB_PCIE_INFO_MSIX : 0;
+    check(i->flags == flags, "%s: info flags 0x%x, expected 0x%x", c->dev, i->flags, flags);
     check(i->magic == SCRUB_MAGIC_VALUE, "%s: info magic 0x%08x", c->dev, i->magic);
     check(i->version == SCRUB_REG_VERSION_RESET, "%s: info version 0x%08x", c->dev, i->version);
     const uint32_t caps[] = {i->cap_match,    i->cap_action,   i->cap_dest,     i->cap_em_buckets,
@@ -218,7 +220,7 @@ static void check_sysfs_identity(struct card *c)
     check_sysfs(c, "cap_dest", want);
     snprintf(want, sizeof(want), "0x%08x\n", card_cap(c->k, SCRUB_REG_CAP_MATCH));
     check_sysfs(c, "cap_match", want);
-    check_sysfs(c, "irq_mode", "polling\n");
+    check_sysfs(c, "irq_mode", c->k == CARD_MSIX ? "msix\n" : "polling\n");
     check_sysfs(c, "bar", "2\n");
     check_counter_sysfs(c, "malformed_udp_length");
     check(read_reg(c, SCRUB_REG_TBL_INDEX) == SCRUB_GSTAT_MALFORMED_BASE + SCRUB_MAL_UDP_LENGTH &&
@@ -544,6 +546,88 @@ static int bdf_of(const struct card *c, char *bdf, size_t size)
     return 0;
 }
 
+/* Maps one of the device's BARs through sysfs (the guest boots with
+ * iomem=relaxed, so the BAR the driver holds can be mapped too). */
+static volatile uint32_t *map_bar(const struct card *c, int bar, size_t len)
+{
+    char bdf[64], path[128];
+    if (bdf_of(c, bdf, sizeof(bdf)))
+        return NULL;
+    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource%d", bdf, bar);
+    int fd = open(path, O_RDWR);
+    if (fd < 0)
+        return NULL;
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/* ivshmem's BAR 0: IVPosition (the peer's ID) and the doorbell. */
+#define IVSHMEM_IVPOSITION 8u
+#define IVSHMEM_DOORBELL 12u
+
+static void ring_doorbell(volatile uint32_t *regs)
+{
+    regs[IVSHMEM_DOORBELL / 4] = regs[IVSHMEM_IVPOSITION / 4] << 16; /* own ID, vector 0 */
+}
+
+static int irq_count(const struct card *c)
+{
+    char path[128], text[32];
+    snprintf(path, sizeof(path), "/sys/class/misc/%s/irq_count", c->name);
+    return read_text(path, text, sizeof(text)) ? -1 : atoi(text);
+}
+
+/* The MSI-X card's vector reaches the driver (the guest rings its own
+ * doorbell); a polled card counts none. */
+static void interrupts_arrive(struct card *c)
+{
+    int before = irq_count(c);
+    if (c->k != CARD_MSIX) {
+        check(before == 0, "%s: a card without MSI-X counts %d interrupts", c->dev, before);
+        return;
+    }
+    volatile uint32_t *regs = map_bar(c, 0, 256);
+    check(regs != NULL, "%s: mapping ivshmem's BAR 0: %s", c->dev, strerror(errno));
+    if (!regs)
+        return;
+    ring_doorbell(regs);
+    int after = before;
+    for (int waited = 0; after == before && waited < 1000; waited += 10) {
+        usleep(10000);
+        after = irq_count(c);
+    }
+    check(before >= 0 && after == before + 1, "%s: irq_count went from %d to %d after one doorbell", c->dev, before,
+          after);
+    munmap((void *)regs, 256);
+}
+
+/* A poll sees a value that changes while it waits: another process writes
+ * it into the card's memory 50 ms after the poll starts (and, on the MSI-X
+ * card, rings the doorbell so the vector wakes the poller). */
+static void poll_sees_a_change(struct card *c)
+{
+    pid_t child = fork();
+    if (child == 0) {
+        volatile uint32_t *mem = map_bar(c, 2, 4096);
+        volatile uint32_t *regs = c->k == CARD_MSIX ? map_bar(c, 0, 256) : NULL;
+        usleep(50000);
+        if (!mem)
+            _exit(1);
+        mem[SCRUB_REG_TBL_RESULT / 4] = 0x600d;
+        if (regs)
+            ring_doorbell(regs);
+        _exit(0);
+    }
+    struct scrub_pcie_op ops[] = {op_poll(SCRUB_REG_TBL_RESULT, ~0u, 0x600d, SCRUB_PCIE_POLL_MAX_US),
+                                  op_write(SCRUB_REG_TBL_RESULT, 0)};
+    txn_expect(c, ops, 2, 0, 0, SCRUB_PCIE_NO_FAILED_OP, "a poll on a value another process writes");
+    int status = -1;
+    waitpid(child, &status, 0);
+    check(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s: the writer could not map BAR 2", c->dev);
+}
+
+
 /* The card goes while a file is open and mapped: the file's ioctls answer
  * ENODEV, the mapping is gone (SIGBUS); then the card comes back. */
 static void removal_while_open(struct card *c)
@@ -585,11 +669,16 @@ static int full(void)
         bad_input_is_refused(c);
         mmap_reads_the_window(c);
         hal_backend_works(c);
+        interrupts_arrive(c);
+        poll_sees_a_change(c);
     }
-    if (n > 0) {
-        removal_while_open(&cards[0]);
-        cards[0] = cards[--n];
-    }
+    /* The MSI-X card goes, so its vector is freed with files open. */
+    for (unsigned i = 0; i < n; i++)
+        if (cards[i].k == CARD_MSIX) {
+            removal_while_open(&cards[i]);
+            cards[i] = cards[--n];
+            break;
+        }
     close_cards(cards, n);
     /* The card that came back works as before. */
     n = open_cards(cards, N_CARDS + 1);
