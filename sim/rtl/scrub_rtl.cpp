@@ -10,6 +10,9 @@
 #include <vector>
 
 #include "Vscrub_pipeline.h"
+#ifdef SCRUB_RTL_COVERAGE
+#include "verilated_cov.h"
+#endif
 
 namespace {
 
@@ -202,6 +205,11 @@ scrub_rtl *scrub_rtl_new(const scrub_rtl_params *params)
 
 void scrub_rtl_free(scrub_rtl *r)
 {
+#ifdef SCRUB_RTL_COVERAGE
+    // The counters live in the model: written before it goes.
+    const char *path = std::getenv("SCRUB_RTL_COVERAGE_FILE");
+    r->top.contextp()->coveragep()->write(path && *path ? path : "coverage.dat");
+#endif
     delete r;
 }
 

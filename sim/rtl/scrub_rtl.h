@@ -23,6 +23,8 @@ struct scrub_rtl_params {
 };
 
 struct scrub_rtl *scrub_rtl_new(const struct scrub_rtl_params *params);
+/* In the coverage build (SCRUB_RTL_COVERAGE, scripts/coverage-rtl) it first
+ * writes the card's coverage to $SCRUB_RTL_COVERAGE_FILE (coverage.dat). */
 void scrub_rtl_free(struct scrub_rtl *r);
 
 uint32_t scrub_rtl_read(struct scrub_rtl *r, uint32_t addr);
