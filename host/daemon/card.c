@@ -1,0 +1,227 @@
+#include <errno.h>
+#include <event2/event.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "card.h"
+#include "log.h"
+
+static void now(struct timespec *ts)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+}
+
+/* Reads n registers in one transaction. */
+static int read_regs(struct scrub_hal *h, const uint32_t *addr, uint32_t *value, size_t n, struct scrub_err *err)
+{
+    struct scrub_hal_txn t;
+    scrub_txn_init(&t);
+    for (size_t i = 0; i < n; i++)
+        scrub_txn_read(&t, addr[i]);
+    int rc = scrub_hal_run(h, &t, err);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        value[i] = t.ops[i].value;
+    scrub_txn_free(&t);
+    return rc;
+}
+
+static int write_reg(struct scrub_hal *h, uint32_t addr, uint32_t value, struct scrub_err *err)
+{
+    struct scrub_hal_txn t;
+    scrub_txn_init(&t);
+    scrub_txn_write(&t, addr, value);
+    int rc = scrub_hal_run(h, &t, err);
+    scrub_txn_free(&t);
+    return rc;
+}
+
+static void log_identity(const struct scrubd *d)
+{
+    const struct scrub_caps *c = &d->hal->caps;
+    log_info("card: %s backend, register map %u.%u; dest %u, exact-match %u buckets x %u ways x %u slots + %u "
+             "stash, ACL %u, policers %u, counter pairs %u",
+             d->hal->backend->name, c->version >> SCRUB_VERSION_MAJOR_LSB, c->version & SCRUB_VERSION_MINOR_MASK,
+             c->dest, c->em_buckets, c->em_ways, c->em_slots, c->em_stash, c->acl, c->policers, c->counters);
+}
+
+int card_start(struct scrubd *d, struct scrub_err *err)
+{
+    d->hal = scrub_hal_open(d->opt.backend, err);
+    if (!d->hal)
+        return scrub_err_prefix(err, "opening the card (backend '%s')", d->opt.backend);
+    log_identity(d);
+
+    static const uint32_t regs[] = {SCRUB_REG_CTRL, SCRUB_REG_COMMIT_COUNT};
+    uint32_t v[2];
+    if (read_regs(d->hal, regs, v, 2, err))
+        return scrub_err_prefix(err, "reading the card's state");
+    if (!(v[0] & SCRUB_CTRL_ENABLE_MASK) && v[1] == 0) {
+        if (scrub_config_apply(d->hal, &d->cfg, &d->layout, err))
+            return scrub_err_prefix(err, "programming the fresh card with %s", d->opt.config_path);
+        d->card_programmed = true;
+        log_info("card: fresh from reset: programmed with %s (ACL %u, dest %u, exact-match %u, policers %u, "
+                 "counter pairs %u) and enabled",
+                 d->opt.config_path, d->layout.acl.used, d->layout.dest.used, d->layout.em.used,
+                 d->layout.policers.used, d->layout.counter_pairs.used);
+        if (read_regs(d->hal, regs, v, 1, err))
+            return scrub_err_prefix(err, "reading CTRL after programming");
+    } else {
+        log_info("card: already programmed (filtering %s, %u commits): left exactly as it is",
+                 v[0] & SCRUB_CTRL_ENABLE_MASK ? "on" : "off", v[1]);
+    }
+
+    uint32_t ctrl = d->opt.fail_closed ? v[0] | SCRUB_CTRL_FAIL_CLOSED_MASK : v[0] & ~SCRUB_CTRL_FAIL_CLOSED_MASK;
+    if (ctrl != v[0] && write_reg(d->hal, SCRUB_REG_CTRL, ctrl, err))
+        return scrub_err_prefix(err, "setting CTRL.FAIL_CLOSED");
+    if (write_reg(d->hal, SCRUB_REG_WDOG_TIMEOUT, d->opt.wdog_timeout_ms, err))
+        return scrub_err_prefix(err, "arming the watchdog (WDOG_TIMEOUT %u ms)", d->opt.wdog_timeout_ms);
+    now(&d->wdog.last_kick);
+    if (d->opt.wdog_timeout_ms)
+        log_info("watchdog: %u ms, kicked every %u ms; when it expires the card fails %s",
+                 d->opt.wdog_timeout_ms, d->opt.wdog_kick_ms, d->opt.fail_closed ? "closed" : "open");
+    else
+        log_warning("watchdog: off (timeout 0): the card keeps filtering with its last tables whatever happens "
+                    "to scrubd");
+    return 0;
+}
+
+static void kick(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct scrubd *d = arg;
+    struct scrub_err err = {0};
+    if (write_reg(d->hal, SCRUB_REG_WDOG_KICK, 1, &err)) {
+        d->wdog.kick_errors++;
+        if (!d->wdog.failing)
+            log_error("watchdog: kick failed: %s (retrying every %u ms)", err.msg, d->opt.wdog_kick_ms);
+        d->wdog.failing = true;
+        return;
+    }
+    if (d->wdog.failing)
+        log_info("watchdog: kicks work again after %" PRIu64 " failures", d->wdog.kick_errors);
+    d->wdog.failing = false;
+    d->wdog.kicks++;
+    now(&d->wdog.last_kick);
+}
+
+int card_watchdog_start(struct scrubd *d, struct scrub_err *err)
+{
+    if (!d->opt.wdog_timeout_ms)
+        return 0;
+    d->wdog.timer = event_new(d->base, -1, EV_PERSIST, kick, d);
+    struct timeval tv = {.tv_sec = d->opt.wdog_kick_ms / 1000, .tv_usec = d->opt.wdog_kick_ms % 1000 * 1000};
+    if (!d->wdog.timer || event_add(d->wdog.timer, &tv))
+        return scrub_err_set(err, ENOMEM, "watchdog: cannot add the kick timer to the event loop");
+    return 0;
+}
+
+void card_stop(struct scrubd *d)
+{
+    if (d->wdog.timer)
+        event_free(d->wdog.timer);
+    d->wdog.timer = NULL;
+    scrub_hal_close(d->hal);
+    d->hal = NULL;
+    scrub_layout_free(&d->layout);
+}
+
+static json_object *table_use(uint32_t capacity, const struct scrub_table_use *use, bool known)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "capacity", json_object_new_int64(capacity));
+    json_object_object_add(o, "used", known ? json_object_new_int64(use->used) : NULL);
+    return o;
+}
+
+static json_object *hex(uint32_t v)
+{
+    char s[16];
+    snprintf(s, sizeof(s), "0x%08x", v);
+    return json_object_new_string(s);
+}
+
+int card_status(struct scrubd *d, json_object *result, struct scrub_err *err)
+{
+    static const uint32_t regs[] = {SCRUB_REG_MAGIC, SCRUB_REG_CTRL, SCRUB_REG_STATUS, SCRUB_REG_WDOG_TIMEOUT,
+                                    SCRUB_REG_COMMIT_COUNT, SCRUB_REG_TIME_LO, SCRUB_REG_TIME_HI};
+    enum { N = sizeof(regs) / sizeof(regs[0]) };
+    uint32_t v[N];
+    if (read_regs(d->hal, regs, v, N, err))
+        return scrub_err_prefix(err, "reading the card's status");
+    const struct scrub_caps *c = &d->hal->caps;
+
+    json_object *card = json_object_new_object();
+    json_object_object_add(card, "backend", json_object_new_string(d->hal->backend->name));
+    json_object_object_add(card, "spec", json_object_new_string(d->opt.backend));
+    json_object_object_add(card, "magic", hex(v[0]));
+    char version[32];
+    snprintf(version, sizeof(version), "%u.%u", c->version >> SCRUB_VERSION_MAJOR_LSB,
+             c->version & SCRUB_VERSION_MINOR_MASK);
+    json_object_object_add(card, "version", json_object_new_string(version));
+    json_object *caps = json_object_new_object();
+    json_object_object_add(caps, "match", hex(c->match));
+    json_object_object_add(caps, "actions", hex(c->actions));
+    json_object_object_add(caps, "fifo_beats", json_object_new_int64(c->fifo_beats));
+    json_object_object_add(caps, "window_bytes", json_object_new_int64(c->window));
+    json_object_object_add(caps, "count_only_per_packet", json_object_new_int64(c->count_only));
+    json_object_object_add(card, "capabilities", caps);
+    bool known = d->card_programmed;
+    json_object *tables = json_object_new_object();
+    json_object_object_add(tables, "dest", table_use(c->dest, &d->layout.dest, known));
+    struct scrub_table_use em = d->layout.em;
+    json_object_object_add(tables, "em", table_use(c->em_buckets * c->em_ways * c->em_slots + c->em_stash, &em, known));
+    json_object_object_add(tables, "acl", table_use(c->acl, &d->layout.acl, known));
+    json_object_object_add(tables, "policer", table_use(c->policers, &d->layout.policers, known));
+    json_object_object_add(tables, "counter_pairs", table_use(c->counters, &d->layout.counter_pairs, known));
+    json_object_object_add(card, "tables", tables);
+    json_object_object_add(card, "programmed_at_start", json_object_new_boolean(known));
+    json_object_object_add(card, "enabled", json_object_new_boolean(v[1] & SCRUB_CTRL_ENABLE_MASK));
+    json_object_object_add(card, "commit_count", json_object_new_int64(v[4]));
+    json_object_object_add(card, "time_ns", json_object_new_int64((int64_t)((uint64_t)v[6] << 32 | v[5])));
+    json_object_object_add(result, "card", card);
+
+    json_object *w = json_object_new_object();
+    json_object_object_add(w, "timeout_ms", json_object_new_int64(v[3]));
+    json_object_object_add(w, "kick_ms", json_object_new_int64(d->opt.wdog_timeout_ms ? d->opt.wdog_kick_ms : 0));
+    json_object_object_add(w, "fail", json_object_new_string(v[1] & SCRUB_CTRL_FAIL_CLOSED_MASK ? "closed" : "open"));
+    json_object_object_add(w, "expired", json_object_new_boolean(v[2] & SCRUB_STATUS_WDOG_EXPIRED_MASK));
+    json_object_object_add(w, "kicks", json_object_new_int64((int64_t)d->wdog.kicks));
+    json_object_object_add(w, "kick_errors", json_object_new_int64((int64_t)d->wdog.kick_errors));
+    struct timespec t;
+    now(&t);
+    json_object_object_add(w, "last_kick_ms_ago", json_object_new_int64(timespec_ms(&d->wdog.last_kick, &t)));
+    json_object_object_add(result, "watchdog", w);
+    return 0;
+}
+
+static json_object *pair(const struct scrub_counter *c)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "packets", json_object_new_uint64(c->packets));
+    json_object_object_add(o, "bytes", json_object_new_uint64(c->bytes));
+    return o;
+}
+
+json_object *card_counters(struct scrubd *d, struct scrub_err *err)
+{
+    static const char *const gstat[] = SCRUB_GSTAT_NAMES;
+    static const char *const mal[] = SCRUB_MAL_NAMES;
+    struct scrub_counter c[SCRUB_GSTAT_COUNT];
+    if (scrub_hal_snapshot(d->hal, err) ||
+        scrub_hal_read_counters(d->hal, SCRUB_TABLE_GSTAT, 0, SCRUB_GSTAT_COUNT, c, err)) {
+        scrub_err_prefix(err, "reading the global counters");
+        return NULL;
+    }
+    json_object *global = json_object_new_object();
+    for (unsigned i = 0; i < SCRUB_GSTAT_NAMES_LEN; i++)
+        json_object_object_add(global, gstat[i], pair(&c[i]));
+    json_object *malformed = json_object_new_object();
+    for (unsigned i = 1; i < SCRUB_MAL_NAMES_LEN; i++)
+        json_object_object_add(malformed, mal[i], pair(&c[SCRUB_GSTAT_MALFORMED_BASE + i]));
+    json_object *result = json_object_new_object();
+    json_object_object_add(result, "global", global);
+    json_object_object_add(result, "malformed", malformed);
+    return result;
+}

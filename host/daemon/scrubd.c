@@ -1,0 +1,225 @@
+/* scrubd: the appliance's daemon. Parses its options, opens the store and
+ * the card, serves the control socket and runs the one event loop until
+ * SIGTERM (docs/daemon.md). */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "card.h"
+#include "control.h"
+#include "log.h"
+#include "reload.h"
+#include "scrub_control.h"
+#include "scrubd.h"
+
+#define CONFIG_DEFAULT "/etc/scrubd/scrubd.json"
+#define STORE_DEFAULT "/var/lib/scrubd/scrubd.db"
+#define WDOG_TIMEOUT_DEFAULT_MS 5000u
+/* How long a store statement waits for another connection's lock (a backup). */
+#define STORE_BUSY_MS 5000
+
+int64_t timespec_ms(const struct timespec *a, const struct timespec *b)
+{
+    return (int64_t)(b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: scrubd [-f CONFIG] [-S STORE] [-s SOCKET] [-b BACKEND] [-l LEVEL] [--syslog]\n"
+            "              [--socket-owner USER] [--socket-group GROUP] [--socket-mode MODE]\n"
+            "              [--watchdog-ms MS] [--kick-ms MS] [--fail-closed]\n"
+            "  -f, --config FILE      the configuration (default " CONFIG_DEFAULT ")\n"
+            "  -S, --store FILE       the durable store (default " STORE_DEFAULT ")\n"
+            "  -s, --socket PATH      the control socket (default " SCRUB_CONTROL_SOCKET_DEFAULT ")\n"
+            "  -b, --backend SPEC     the card: simcard (default), model, xrt:xclbin=PATH[,device=N]\n"
+            "  -l, --log-level LEVEL  error, warning, info (default) or debug; logs go to stderr\n"
+            "      --syslog           also log to syslog (facility daemon)\n"
+            "      --socket-owner, --socket-group, --socket-mode (octal, default 0660)\n"
+            "      --watchdog-ms MS   the card's watchdog timeout (default %u; 0: off)\n"
+            "      --kick-ms MS       how often it is kicked (default a fifth of the timeout)\n"
+            "      --fail-closed      when the watchdog expires the card drops everything (default: passes)\n"
+            "scrubd stays in the foreground; SIGHUP reloads the configuration, SIGTERM stops it.\n",
+            WDOG_TIMEOUT_DEFAULT_MS);
+}
+
+static int parse_u32(const char *opt, const char *s, uint32_t max, int base, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, base);
+    if (errno || end == s || *end || *s == '-' || v > max) {
+        fprintf(stderr, "scrubd: %s '%s': not a number from 0 to %u%s\n", opt, s, max, base == 8 ? " (octal)" : "");
+        return -1;
+    }
+    *out = (uint32_t)v;
+    return 0;
+}
+
+static int parse_options(int argc, char **argv, struct scrubd_options *o, enum log_level *level, bool *use_syslog)
+{
+    enum { OPT_SYSLOG = 256, OPT_OWNER, OPT_GROUP, OPT_MODE, OPT_WDOG, OPT_KICK, OPT_FAIL_CLOSED };
+    static const struct option longs[] = {
+        {"config", required_argument, NULL, 'f'},     {"store", required_argument, NULL, 'S'},
+        {"socket", required_argument, NULL, 's'},     {"backend", required_argument, NULL, 'b'},
+        {"log-level", required_argument, NULL, 'l'},  {"syslog", no_argument, NULL, OPT_SYSLOG},
+        {"socket-owner", required_argument, NULL, OPT_OWNER}, {"socket-group", required_argument, NULL, OPT_GROUP},
+        {"socket-mode", required_argument, NULL, OPT_MODE},   {"watchdog-ms", required_argument, NULL, OPT_WDOG},
+        {"kick-ms", required_argument, NULL, OPT_KICK}, {"fail-closed", no_argument, NULL, OPT_FAIL_CLOSED},
+        {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
+    };
+    *o = (struct scrubd_options){
+        .config_path = CONFIG_DEFAULT,
+        .store_path = STORE_DEFAULT,
+        .socket_path = SCRUB_CONTROL_SOCKET_DEFAULT,
+        .socket_mode = 0660,
+        .backend = "simcard",
+        .wdog_timeout_ms = WDOG_TIMEOUT_DEFAULT_MS,
+    };
+    bool kick_given = false;
+    uint32_t v;
+    for (int c; (c = getopt_long(argc, argv, "f:S:s:b:l:h", longs, NULL)) != -1;) {
+        switch (c) {
+        case 'f': o->config_path = optarg; break;
+        case 'S': o->store_path = optarg; break;
+        case 's': o->socket_path = optarg; break;
+        case 'b': o->backend = optarg; break;
+        case 'l': {
+            int l = log_level_parse(optarg);
+            if (l < 0) {
+                fprintf(stderr, "scrubd: --log-level '%s': one of error, warning, info, debug\n", optarg);
+                return -1;
+            }
+            *level = (enum log_level)l;
+            break;
+        }
+        case OPT_SYSLOG: *use_syslog = true; break;
+        case OPT_OWNER: o->socket_owner = optarg; break;
+        case OPT_GROUP: o->socket_group = optarg; break;
+        case OPT_MODE:
+            if (parse_u32("--socket-mode", optarg, 0777, 8, &v))
+                return -1;
+            o->socket_mode = (mode_t)v;
+            break;
+        case OPT_WDOG:
+            if (parse_u32("--watchdog-ms", optarg, UINT32_MAX, 10, &o->wdog_timeout_ms))
+                return -1;
+            break;
+        case OPT_KICK:
+            if (parse_u32("--kick-ms", optarg, UINT32_MAX, 10, &o->wdog_kick_ms))
+                return -1;
+            kick_given = true;
+            break;
+        case OPT_FAIL_CLOSED: o->fail_closed = true; break;
+        case 'h': usage(stdout); exit(0);
+        default: usage(stderr); return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "scrubd: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return -1;
+    }
+    if (!kick_given)
+        o->wdog_kick_ms = o->wdog_timeout_ms / 5 ? o->wdog_timeout_ms / 5 : 1;
+    if (o->wdog_timeout_ms && (o->wdog_kick_ms == 0 || o->wdog_kick_ms >= o->wdog_timeout_ms)) {
+        fprintf(stderr, "scrubd: --kick-ms %u must be above 0 and below --watchdog-ms %u, or the card's watchdog "
+                "expires between kicks\n", o->wdog_kick_ms, o->wdog_timeout_ms);
+        return -1;
+    }
+    return 0;
+}
+
+static void on_stop(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    struct scrubd *d = arg;
+    log_info("%s: stopping (the card keeps its tables and keeps filtering)", strsignal((int)sig));
+    event_base_loopbreak(d->base);
+}
+
+static void on_hup(evutil_socket_t sig, short what, void *arg)
+{
+    (void)sig;
+    (void)what;
+    struct scrubd *d = arg;
+    struct scrub_err err = {0};
+    config_reload(d, SCRUB_STORE_WHO_DAEMON, "SIGHUP", SCRUB_STORE_CHANNEL_CONFIG, &err);
+}
+
+/* Everything that can fail at start, in order; -1 with err. */
+static int start(struct scrubd *d, struct event **signals, struct scrub_err *err)
+{
+    if (config_load_first(d, err))
+        return -1;
+    d->store = scrub_store_open(d->opt.store_path, STORE_BUSY_MS, err);
+    if (!d->store)
+        return -1;
+    log_info("store %s: open (schema version %d)", d->opt.store_path, scrub_store_schema_version());
+    if (card_start(d, err) || card_watchdog_start(d, err))
+        return -1;
+    d->control = control_open(d, err);
+    if (!d->control)
+        return -1;
+    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+    for (int i = 0; i < 3; i++) {
+        signals[i] = evsignal_new(d->base, sigs[i], sigs[i] == SIGHUP ? on_hup : on_stop, d);
+        if (!signals[i] || evsignal_add(signals[i], NULL))
+            return scrub_err_set(err, ENOMEM, "cannot watch signal %s on the event loop", strsignal(sigs[i]));
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct scrubd d = {0};
+    enum log_level level = LOG_LEVEL_INFO;
+    bool use_syslog = false;
+    if (parse_options(argc, argv, &d.opt, &level, &use_syslog))
+        return 2;
+    log_init(level, use_syslog);
+    signal(SIGPIPE, SIG_IGN);
+    clock_gettime(CLOCK_MONOTONIC, &d.started);
+    d.started_wall = time(NULL);
+
+    struct event *signals[3] = {0};
+    struct scrub_err err = {0};
+    int rc = 0;
+    d.base = event_base_new();
+    if (!d.base) {
+        scrub_err_set(&err, ENOMEM, "cannot create the event loop");
+        rc = 1;
+    } else if (start(&d, signals, &err)) {
+        rc = 1;
+    }
+    if (rc) {
+        log_error("not started: %s", err.msg);
+    } else {
+        log_info("ready: pid %d, control socket %s, backend %s", (int)getpid(), d.opt.socket_path, d.opt.backend);
+        if (event_base_dispatch(d.base) < 0) {
+            log_error("the event loop failed");
+            rc = 1;
+        }
+    }
+
+    for (int i = 0; i < 3; i++)
+        if (signals[i])
+            event_free(signals[i]);
+    control_close(d.control);
+    if (d.hal)
+        card_stop(&d);
+    scrub_store_close(d.store);
+    scrub_config_free(&d.cfg);
+    if (d.base)
+        event_base_free(d.base);
+    if (rc == 0)
+        log_info("stopped");
+    return rc;
+}

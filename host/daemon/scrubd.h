@@ -1,0 +1,66 @@
+/* scrubd's state: what the daemon's parts share. One struct scrubd per
+ * process, owned by main (scrubd.c); every part runs on its one event
+ * loop. */
+#ifndef SCRUBD_H
+#define SCRUBD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "config_apply.h"
+#include "scrub_config.h"
+#include "scrub_hal.h"
+#include "scrub_store.h"
+
+struct event_base;
+struct event;
+struct control;
+
+struct scrubd_options {
+    const char *config_path;
+    const char *store_path;
+    const char *socket_path;
+    const char *socket_owner; /* NULL: the daemon's user */
+    const char *socket_group; /* NULL: the daemon's group */
+    mode_t socket_mode;
+    const char *backend; /* a scrub_hal_open spec */
+    uint32_t wdog_timeout_ms; /* 0: the watchdog is off */
+    uint32_t wdog_kick_ms;
+    bool fail_closed; /* CTRL.FAIL_CLOSED: what the card does when the watchdog expires */
+};
+
+struct watchdog {
+    struct event *timer;
+    uint64_t kicks, kick_errors;
+    struct timespec last_kick; /* CLOCK_MONOTONIC, of the last kick that worked */
+    bool failing;              /* the last kick failed (logged once per failure run) */
+};
+
+struct scrubd {
+    struct scrubd_options opt;
+    struct event_base *base;
+    struct scrub_store *store;
+    struct scrub_hal *hal;
+    struct control *control;
+    struct watchdog wdog;
+
+    /* The running configuration: replaced whole by a reload that passed. */
+    struct scrub_config cfg;
+    unsigned cfg_generation; /* 1 at start, +1 per reload */
+    time_t cfg_loaded_at;
+
+    /* What this daemon laid out on a fresh card at start; card_programmed
+     * false when the card was found already programmed and left as it is. */
+    struct scrub_layout layout;
+    bool card_programmed;
+
+    struct timespec started; /* CLOCK_MONOTONIC */
+    time_t started_wall;
+};
+
+/* Milliseconds from a to b on the same clock. */
+int64_t timespec_ms(const struct timespec *a, const struct timespec *b);
+
+#endif
