@@ -22,6 +22,9 @@
 
 /* More clients at once are turned away with an answer saying so. */
 #define MAX_CLIENTS 64
+/* A client whose unread answers pass this is not read from until it has
+ * read them, so a client that only writes cannot grow our memory. */
+#define MAX_PENDING_ANSWERS (1u << 20)
 
 struct client {
     struct control *control;
@@ -65,11 +68,21 @@ static void send_line(struct client *c, char *text)
     free(text);
 }
 
+static void on_read(struct bufferevent *bev, void *arg);
+
 static void on_write(struct bufferevent *bev, void *arg)
 {
     struct client *c = arg;
-    if (c->closing && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+    if (evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+        return;
+    if (c->closing) {
         client_free(c);
+        return;
+    }
+    if (!(bufferevent_get_enabled(bev) & EV_READ)) {
+        bufferevent_enable(bev, EV_READ);
+        on_read(bev, c); /* requests that arrived meanwhile are already buffered */
+    }
 }
 
 static void on_read(struct bufferevent *bev, void *arg)
@@ -77,6 +90,12 @@ static void on_read(struct bufferevent *bev, void *arg)
     struct client *c = arg;
     struct evbuffer *in = bufferevent_get_input(bev);
     for (;;) {
+        if (evbuffer_get_length(bufferevent_get_output(bev)) > MAX_PENDING_ANSWERS) {
+            bufferevent_disable(bev, EV_READ); /* on_write resumes once the client has read */
+            log_debug("control: %s leaves over %u bytes of answers unread: its requests wait until it reads",
+                      c->peer.who, MAX_PENDING_ANSWERS);
+            return;
+        }
         size_t len;
         char *line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
         if (!line)

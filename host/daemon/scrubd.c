@@ -165,16 +165,15 @@ static int start(struct scrubd *d, struct event **signals, struct scrub_err *err
     log_info("store %s: open (schema version %d)", d->opt.store_path, scrub_store_schema_version());
     if (card_start(d, err) || card_watchdog_start(d, err))
         return -1;
-    d->control = control_open(d, err);
-    if (!d->control)
-        return -1;
+    /* Caught from here on, so that a SIGTERM from now removes the socket. */
     static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
     for (int i = 0; i < 3; i++) {
         signals[i] = evsignal_new(d->base, sigs[i], sigs[i] == SIGHUP ? on_hup : on_stop, d);
         if (!signals[i] || evsignal_add(signals[i], NULL))
             return scrub_err_set(err, ENOMEM, "cannot watch signal %s on the event loop", strsignal(sigs[i]));
     }
-    return 0;
+    d->control = control_open(d, err);
+    return d->control ? 0 : -1;
 }
 
 int main(int argc, char **argv)

@@ -70,6 +70,14 @@ out=$(ctl status 2>&1) && fail "scrubctl status without a daemon succeeded"
 [[ $out == *"cannot reach scrubd at $sock"*"is scrubd running?"* ]] || fail "scrubctl without a daemon: $out"
 ok
 
+# An unknown socket group is a start error naming it, and leaves no socket.
+rc=0
+"$scrubd" -f "$config" -S "$store" -s "$sock" -b model --socket-group no-such-group-$$ 2>"$work/scrubd-group.log" || rc=$?
+[ "$rc" -eq 1 ] && grep -q "not started: control socket $sock: no group 'no-such-group-$$' (--socket-group)" \
+  "$work/scrubd-group.log" || fail "unknown socket group"
+[ ! -e "$sock" ] || fail "a socket was left by a failed start"
+ok
+
 # --- The card and the daemon.
 "$simcard" --core model >"$work/simcard.txt" 2>"$work/simcard.log" &
 simcard_pid=$!
@@ -163,7 +171,8 @@ stop_scrubd
 ok
 # SIGKILL leaves the socket; the next start replaces it, and finds the card
 # programmed: it is left as it is (no commit, still filtering).
-start_scrubd scrubd2.log
+start_scrubd scrubd2.log --socket-mode 0600 --socket-group "$(id -gn)"
+[ "$(stat -c '%a %G' "$sock")" = "600 $(id -gn)" ] || fail "socket mode and group: $(stat -c '%a %G' "$sock")"
 grep -q "card: already programmed (filtering on, 1 commits): left exactly as it is" "$work/scrubd2.log" ||
   fail "restart did not leave the card as it is"
 [ "$(ctl -j status | jget 'a["result"]["card"]["enabled"], a["result"]["card"]["commit_count"], a["result"]["card"]["programmed_at_start"]')" \

@@ -6,6 +6,8 @@ usage: raw_requests.py SOCKET MAX_REQUEST"""
 import json
 import socket
 import sys
+import threading
+import time
 
 path, max_request = sys.argv[1], int(sys.argv[2])
 checked = 0
@@ -85,6 +87,24 @@ for tail in (b"", b"\n"):
     assert s.recv(100) == b"", "the connection should be closed after an oversized request"
     s.close()
     checked += 1
+
+# A client that sends many requests before reading any answer: the daemon
+# stops reading it while its answers pile up (bounded memory), serves
+# others meanwhile, and answers every request once it reads.
+flood, n_flood = connect(), 20000
+sender = threading.Thread(target=lambda: flood.sendall(b'{"command":"nope"}\n' * n_flood))
+sender.start()
+time.sleep(0.5)
+a = answer(connect(), b'{"command":"status"}\n')
+assert a["ok"] is True, a
+data = b""
+while data.count(b"\n") < n_flood:
+    chunk = flood.recv(1 << 20)
+    assert chunk, "flood: connection closed after %d answers" % data.count(b"\n")
+    data += chunk
+sender.join()
+assert data.count(b"\n") == n_flood and all(b"unknown command 'nope'" in line for line in data.split(b"\n")[:-1])
+checked += n_flood + 1
 
 # The daemon is still alive and answers.
 a = answer(connect(), b'{"command":"status"}\n')
