@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# scrubd and scrubctl against scrub-simcard (model core): start without a
+# scrubd and scrubctl against scrub-simcard (model or RTL core): start without a
 # card, status, counters, the watchdog, config check and reload (SIGHUP and
 # the socket, a bad file refused and the old configuration kept), bad and
 # concurrent control requests, SIGTERM, SIGKILL and a restart that leaves
 # the programmed card as it is.
-# usage: daemon.sh SCRUB-SIMCARD SCRUBD SCRUBCTL DEMO_JSON INVALID_DIR MAX_REQUEST PYTHON3
+# usage: daemon.sh SCRUB-SIMCARD SCRUBD SCRUBCTL DEMO_JSON INVALID_DIR MAX_REQUEST PYTHON3 CORE
+# CORE: the simcard's core, model or rtl (the Verilated card).
 set -euo pipefail
-simcard=$1 scrubd=$2 scrubctl=$3 demo=$4 invalid=$5 max_request=$6 python=$7
+simcard=$1 scrubd=$2 scrubctl=$3 demo=$4 invalid=$5 max_request=$6 python=$7 core=$8
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 export SCRUB_SIMCARD_SHM=/scrub-daemon-test-$$
@@ -79,7 +80,7 @@ rc=0
 ok
 
 # --- The card and the daemon.
-"$simcard" --core model >"$work/simcard.txt" 2>"$work/simcard.log" &
+"$simcard" --core "$core" >"$work/simcard.txt" 2>"$work/simcard.log" &
 simcard_pid=$!
 for _ in $(seq 200); do grep -q "ready:" "$work/simcard.log" && break; sleep 0.05; done
 grep -q "ready:" "$work/simcard.log" || fail "scrub-simcard not ready"
