@@ -112,19 +112,35 @@ void show_status(FILE *f, json_object *r)
     fprintf(f, "store         %s (schema version %" PRId64 ")\n", str(store, "path"), num(store, "schema_version"));
 }
 
-static void counter_row(FILE *f, const char *name, json_object *c)
+/* A rate, or "-" when the daemon has none (fewer than two polls, or the
+ * counter went back). */
+static void rate(char *out, size_t size, json_object *rates, const char *key)
 {
-    char p[32], b[32];
+    json_object *r = get(rates, key);
+    if (!r || json_object_is_type(r, json_type_null)) {
+        snprintf(out, size, "-");
+        return;
+    }
+    human_si(out, size, json_object_get_double(r));
+}
+
+static void counter_row(FILE *f, const char *name, json_object *c, json_object *rates)
+{
+    char p[32], b[32], pps[32], bps[32];
     human_si(p, sizeof(p), (double)json_object_get_uint64(get(c, "packets")));
     human_si(b, sizeof(b), (double)json_object_get_uint64(get(c, "bytes")));
-    fprintf(f, "%-20s %12s %11s%s\n", name, p, b, strchr(b, ' ') ? "B" : " B");
+    rate(pps, sizeof(pps), rates, "pps");
+    rate(bps, sizeof(bps), rates, "bps");
+    fprintf(f, "%-20s %12s %11s%s %12s %12s\n", name, p, b, strchr(b, ' ') ? "B" : " B", pps, bps);
 }
 
 void show_counters(FILE *f, json_object *r)
 {
-    fprintf(f, "%-20s %12s %13s\n", "counter", "packets", "bytes");
+    json_object *rates = get(r, "rates");
+    json_object *rates_global = get(rates, "global");
+    fprintf(f, "%-20s %12s %13s %12s %12s\n", "counter", "packets", "bytes", "pps", "bit/s");
     json_object_object_foreach(get(r, "global"), name, c)
-        counter_row(f, name, c);
+        counter_row(f, name, c, get(rates_global, name));
     bool header = false;
     json_object_object_foreach(get(r, "malformed"), mal, m)
     {
@@ -135,9 +151,14 @@ void show_counters(FILE *f, json_object *r)
         header = true;
         char label[64];
         snprintf(label, sizeof(label), "  %s", mal);
-        counter_row(f, label, m);
+        counter_row(f, label, m, NULL);
     }
-    fputs("totals since the card's reset (rates need two polls: a later version)\n", f);
+    if (rates)
+        fprintf(f, "totals since the card's reset; rates over the daemon's last poll interval (%" PRId64
+                " ms, %" PRId64 " ms ago)\n", num(rates, "interval_ms"), num(rates, "age_ms"));
+    else
+        fputs("totals since the card's reset; no rates yet (they need two counter polls; see scrubd --stats-ms)\n",
+              f);
 }
 
 void show_reload(FILE *f, json_object *r)

@@ -10,6 +10,7 @@
 #include "reload.h"
 #include "requests.h"
 #include "scrub_control.h"
+#include "stats.h"
 
 static char *answer(json_object *o)
 {
@@ -85,6 +86,7 @@ static char *counters(struct scrubd *d)
         log_error("counters: %s", err.msg);
         return request_error(err.msg);
     }
+    json_object_object_add(result, "rates", stats_rates(d));
     return request_ok(result);
 }
 

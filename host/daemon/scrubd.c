@@ -18,10 +18,12 @@
 #include "reload.h"
 #include "scrub_control.h"
 #include "scrubd.h"
+#include "stats.h"
 
 #define CONFIG_DEFAULT "/etc/scrubd/scrubd.json"
 #define STORE_DEFAULT "/var/lib/scrubd/scrubd.db"
 #define WDOG_TIMEOUT_DEFAULT_MS 5000u
+#define STATS_DEFAULT_MS 1000u
 /* How long a store statement waits for another connection's lock (a backup). */
 #define STORE_BUSY_MS 5000
 
@@ -35,7 +37,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: scrubd [-f CONFIG] [-S STORE] [-s SOCKET] [-b BACKEND] [-l LEVEL] [--syslog]\n"
             "              [--socket-owner USER] [--socket-group GROUP] [--socket-mode MODE]\n"
-            "              [--watchdog-ms MS] [--kick-ms MS] [--fail-closed]\n"
+            "              [--watchdog-ms MS] [--kick-ms MS] [--fail-closed] [--stats-ms MS]\n"
             "  -f, --config FILE      the configuration (default " CONFIG_DEFAULT ")\n"
             "  -S, --store FILE       the durable store (default " STORE_DEFAULT ")\n"
             "  -s, --socket PATH      the control socket (default " SCRUB_CONTROL_SOCKET_DEFAULT ")\n"
@@ -46,8 +48,9 @@ static void usage(FILE *f)
             "      --watchdog-ms MS   the card's watchdog timeout (default %u; 0: off)\n"
             "      --kick-ms MS       how often it is kicked (default a fifth of the timeout)\n"
             "      --fail-closed      when the watchdog expires the card drops everything (default: passes)\n"
+            "      --stats-ms MS      how often the card's counters are polled for rates (default %u; 0: never)\n"
             "scrubd stays in the foreground; SIGHUP reloads the configuration, SIGTERM stops it.\n",
-            WDOG_TIMEOUT_DEFAULT_MS);
+            WDOG_TIMEOUT_DEFAULT_MS, STATS_DEFAULT_MS);
 }
 
 static int parse_u32(const char *opt, const char *s, uint32_t max, int base, uint32_t *out)
@@ -65,7 +68,7 @@ static int parse_u32(const char *opt, const char *s, uint32_t max, int base, uin
 
 static int parse_options(int argc, char **argv, struct scrubd_options *o, enum log_level *level, bool *use_syslog)
 {
-    enum { OPT_SYSLOG = 256, OPT_OWNER, OPT_GROUP, OPT_MODE, OPT_WDOG, OPT_KICK, OPT_FAIL_CLOSED };
+    enum { OPT_SYSLOG = 256, OPT_OWNER, OPT_GROUP, OPT_MODE, OPT_WDOG, OPT_KICK, OPT_FAIL_CLOSED, OPT_STATS };
     static const struct option longs[] = {
         {"config", required_argument, NULL, 'f'},     {"store", required_argument, NULL, 'S'},
         {"socket", required_argument, NULL, 's'},     {"backend", required_argument, NULL, 'b'},
@@ -73,6 +76,7 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         {"socket-owner", required_argument, NULL, OPT_OWNER}, {"socket-group", required_argument, NULL, OPT_GROUP},
         {"socket-mode", required_argument, NULL, OPT_MODE},   {"watchdog-ms", required_argument, NULL, OPT_WDOG},
         {"kick-ms", required_argument, NULL, OPT_KICK}, {"fail-closed", no_argument, NULL, OPT_FAIL_CLOSED},
+        {"stats-ms", required_argument, NULL, OPT_STATS},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
     };
     *o = (struct scrubd_options){
@@ -82,6 +86,7 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         .socket_mode = 0660,
         .backend = "simcard",
         .wdog_timeout_ms = WDOG_TIMEOUT_DEFAULT_MS,
+        .stats_ms = STATS_DEFAULT_MS,
     };
     bool kick_given = false;
     uint32_t v;
@@ -118,6 +123,10 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
             kick_given = true;
             break;
         case OPT_FAIL_CLOSED: o->fail_closed = true; break;
+        case OPT_STATS:
+            if (parse_u32("--stats-ms", optarg, UINT32_MAX, 10, &o->stats_ms))
+                return -1;
+            break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
         }
@@ -163,7 +172,7 @@ static int start(struct scrubd *d, struct event **signals, struct scrub_err *err
     if (!d->store)
         return -1;
     log_info("store %s: open (schema version %d)", d->opt.store_path, scrub_store_schema_version());
-    if (card_start(d, err) || card_watchdog_start(d, err))
+    if (card_start(d, err) || card_watchdog_start(d, err) || stats_start(d, err))
         return -1;
     /* Caught from here on, so that a SIGTERM from now removes the socket. */
     static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
@@ -212,6 +221,7 @@ int main(int argc, char **argv)
         if (signals[i])
             event_free(signals[i]);
     control_close(d.control);
+    stats_stop(&d);
     if (d.hal)
         card_stop(&d);
     scrub_store_close(d.store);

@@ -29,6 +29,7 @@ struct scrubd_options {
     uint32_t wdog_timeout_ms; /* 0: the watchdog is off */
     uint32_t wdog_kick_ms;
     bool fail_closed; /* CTRL.FAIL_CLOSED: what the card does when the watchdog expires */
+    uint32_t stats_ms; /* counter poll period; 0: no polls, no rates */
 };
 
 struct watchdog {
@@ -38,6 +39,16 @@ struct watchdog {
     bool failing;              /* the last kick failed (logged once per failure run) */
 };
 
+/* The last two counter polls (stats.h). */
+struct stats {
+    struct event *timer;
+    struct scrub_counter prev[SCRUB_GSTAT_COUNT], cur[SCRUB_GSTAT_COUNT];
+    struct timespec prev_at, cur_at; /* CLOCK_MONOTONIC */
+    unsigned polls;
+    uint64_t errors;
+    bool failing;
+};
+
 struct scrubd {
     struct scrubd_options opt;
     struct event_base *base;
@@ -45,6 +56,7 @@ struct scrubd {
     struct scrub_hal *hal;
     struct control *control;
     struct watchdog wdog;
+    struct stats stats;
 
     /* The running configuration: replaced whole by a reload that passed. */
     struct scrub_config cfg;

@@ -4,10 +4,12 @@
 # the socket, a bad file refused and the old configuration kept), bad and
 # concurrent control requests, SIGTERM, SIGKILL and a restart that leaves
 # the programmed card as it is.
-# usage: daemon.sh SCRUB-SIMCARD SCRUBD SCRUBCTL DEMO_JSON INVALID_DIR MAX_REQUEST PYTHON3 CORE
+# Then traffic replayed through the card while scrubd polls its counters:
+# rates over the last interval, totals growing.
+# usage: daemon.sh SCRUB-SIMCARD SCRUBD SCRUBCTL DEMO_JSON INVALID_DIR MAX_REQUEST PYTHON3 TRAFGEN CORE
 # CORE: the simcard's core, model or rtl (the Verilated card).
 set -euo pipefail
-simcard=$1 scrubd=$2 scrubctl=$3 demo=$4 invalid=$5 max_request=$6 python=$7 core=$8
+simcard=$1 scrubd=$2 scrubctl=$3 demo=$4 invalid=$5 max_request=$6 python=$7 trafgen=$8 core=$9
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 export SCRUB_SIMCARD_SHM=/scrub-daemon-test-$$
@@ -79,11 +81,17 @@ rc=0
 [ ! -e "$sock" ] || fail "a socket was left by a failed start"
 ok
 
+# start_simcard ARGS...: a fresh card on the test's channel.
+start_simcard() {
+  rm -f "$work/simcard.log"
+  "$simcard" --core "$core" "$@" >"$work/simcard.txt" 2>"$work/simcard.log" &
+  simcard_pid=$!
+  for _ in $(seq 200); do grep -q "ready:" "$work/simcard.log" && return 0; sleep 0.05; done
+  fail "scrub-simcard not ready"
+}
+
 # --- The card and the daemon.
-"$simcard" --core "$core" >"$work/simcard.txt" 2>"$work/simcard.log" &
-simcard_pid=$!
-for _ in $(seq 200); do grep -q "ready:" "$work/simcard.log" && break; sleep 0.05; done
-grep -q "ready:" "$work/simcard.log" || fail "scrub-simcard not ready"
+start_simcard
 start_scrubd scrubd.log
 [ "$(stat -c %a "$sock")" = 660 ] || fail "socket mode $(stat -c %a "$sock"), not 660"
 grep -q "card: fresh from reset: programmed with $config" "$work/scrubd.log" || fail "the fresh card was not programmed"
@@ -188,6 +196,33 @@ ctl status >/dev/null || fail "status after a stale socket"
 stop_scrubd
 ok
 
+kill -TERM "$simcard_pid"
+wait "$simcard_pid" || fail "scrub-simcard exited with an error"
+simcard_pid=
+
+# --- Rates: a fresh card replaying 500 packets/s of the demo mix for 20 s
+# (stopped well before its end); scrubd polls its counters every 200 ms.
+"$trafgen" --packets 10000 --duration-ms 20000 "$work/mix.pcap" "$work/mix.labels" >/dev/null
+rm -f "$store"*
+start_simcard --in-pcap "$work/mix.pcap" --speed 1
+start_scrubd scrubd4.log --stats-ms 200
+rates='a["result"]["global"]["rx"]["packets"], bool(a["result"]["rates"]) and all(a["result"]["rates"]["global"][k]["pps"] > 0 for k in ("rx", "tx", "drop_acl"))'
+for _ in $(seq 200); do
+  read -r rx1 moving < <(ctl -j counters | jget "$rates")
+  [ "$moving" = True ] && break
+  sleep 0.05
+done
+[ "$moving" = True ] || fail "no rates while traffic flows: $(ctl -j counters)"
+for _ in $(seq 200); do
+  read -r rx2 moving < <(ctl -j counters | jget "$rates")
+  [ "$rx2" -gt "$rx1" ] && break
+  sleep 0.05
+done
+[ "$rx2" -gt "$rx1" ] || fail "rx does not grow while traffic flows ($rx1, then $rx2)"
+out=$(ctl counters)
+[[ $out == *"rates over the daemon's last poll interval"* ]] || fail "counters without rates: $out"
+ok
+stop_scrubd
 kill -TERM "$simcard_pid"
 wait "$simcard_pid" || fail "scrub-simcard exited with an error"
 simcard_pid=
