@@ -65,14 +65,9 @@ static void names(FILE *f, json_object *array)
         fprintf(f, "%s%s", i ? ", " : "", json_object_get_string(json_object_array_get_idx(array, i)));
 }
 
-void show_status(FILE *f, json_object *r)
+static void show_card(FILE *f, json_object *card, json_object *w)
 {
-    json_object *daemon = get(r, "daemon"), *card = get(r, "card"), *caps = get(card, "capabilities");
-    json_object *w = get(r, "watchdog"), *cfg = get(r, "config"), *store = get(r, "store");
-    char up[64], when[64];
-    duration(up, sizeof(up), num(daemon, "uptime_s"));
-    fprintf(f, "daemon        pid %" PRId64 ", up %s, control socket %s\n", num(daemon, "pid"), up,
-            str(daemon, "socket"));
+    json_object *caps = get(card, "capabilities");
     fprintf(f, "backend       %s (spec '%s')\n", str(card, "backend"), str(card, "spec"));
     fprintf(f, "card          magic %s, register map %s, filtering %s, %" PRId64 " commits, card time %.3f s\n",
             str(card, "magic"), str(card, "version"), json_object_get_boolean(get(card, "enabled")) ? "on" : "off",
@@ -81,8 +76,8 @@ void show_status(FILE *f, json_object *r)
             " beats, %" PRId64 " count-only hits per packet\n",
             str(caps, "match"), str(caps, "actions"), num(caps, "window_bytes"), num(caps, "fifo_beats"),
             num(caps, "count_only_per_packet"));
-    fprintf(f, "tables        %s\n", json_object_get_boolean(get(card, "programmed_at_start"))
-                                         ? "used / capacity (as programmed at start)"
+    fprintf(f, "tables        %s\n", json_object_get_boolean(get(card, "programmed_by_scrubd"))
+                                         ? "used / capacity (as scrubd programmed it)"
                                          : "capacity (the card was found programmed; its fill is read back in a "
                                            "later version)");
     json_object_object_foreach(get(card, "tables"), name, t)
@@ -101,6 +96,20 @@ void show_status(FILE *f, json_object *r)
                 json_object_get_boolean(get(w, "expired")) ? "EXPIRED" : "not expired");
     else
         fprintf(f, "watchdog      off\n");
+}
+
+void show_status(FILE *f, json_object *r)
+{
+    json_object *daemon = get(r, "daemon"), *card = get(r, "card");
+    json_object *w = get(r, "watchdog"), *cfg = get(r, "config"), *store = get(r, "store");
+    char up[64], when[64];
+    duration(up, sizeof(up), num(daemon, "uptime_s"));
+    fprintf(f, "daemon        pid %" PRId64 ", up %s, control socket %s\n", num(daemon, "pid"), up,
+            str(daemon, "socket"));
+    if (json_object_get_boolean(get(card, "reachable")))
+        show_card(f, card, w);
+    else
+        fprintf(f, "card          NOT REACHABLE: %s\n", str(card, "error"));
     wall(when, sizeof(when), num(cfg, "loaded_at"));
     fprintf(f, "config        %s, generation %" PRId64 ", loaded %s\n", str(cfg, "path"), num(cfg, "generation"),
             when);

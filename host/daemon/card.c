@@ -45,17 +45,16 @@ static void log_identity(const struct scrubd *d)
              c->dest, c->em_buckets, c->em_ways, c->em_slots, c->em_stash, c->acl, c->policers, c->counters);
 }
 
-int card_start(struct scrubd *d, struct scrub_err *err)
+/* Takes an opened card as it is: programs it if it is fresh, sets
+ * FAIL_CLOSED, arms the watchdog. */
+static int adopt(struct scrubd *d, struct scrub_err *err)
 {
-    d->hal = scrub_hal_open(d->opt.backend, err);
-    if (!d->hal)
-        return scrub_err_prefix(err, "opening the card (backend '%s')", d->opt.backend);
-    log_identity(d);
-
     static const uint32_t regs[] = {SCRUB_REG_CTRL, SCRUB_REG_COMMIT_COUNT};
     uint32_t v[2];
     if (read_regs(d->hal, regs, v, 2, err))
         return scrub_err_prefix(err, "reading the card's state");
+    scrub_layout_free(&d->layout);
+    d->card_programmed = false;
     if (!(v[0] & SCRUB_CTRL_ENABLE_MASK) && v[1] == 0) {
         if (scrub_config_apply(d->hal, &d->cfg, &d->layout, err))
             return scrub_err_prefix(err, "programming the fresh card with %s", d->opt.config_path);
@@ -86,35 +85,89 @@ int card_start(struct scrubd *d, struct scrub_err *err)
     return 0;
 }
 
-static void kick(evutil_socket_t fd, short what, void *arg)
+int card_start(struct scrubd *d, struct scrub_err *err)
+{
+    d->hal = scrub_hal_open(d->opt.backend, err);
+    if (!d->hal)
+        return scrub_err_prefix(err, "opening the card (backend '%s')", d->opt.backend);
+    log_identity(d);
+    return adopt(d, err);
+}
+
+/* The card timer's period: the kick period, or a second without a watchdog. */
+static uint32_t tick_ms(const struct scrubd *d)
+{
+    return d->opt.wdog_timeout_ms ? d->opt.wdog_kick_ms : 1000;
+}
+
+/* Reopens a lost card; on success it is adopted like a card at start. */
+static void reopen(struct scrubd *d)
+{
+    struct scrub_err err = {0};
+    d->hal = scrub_hal_open(d->opt.backend, &err);
+    if (d->hal) {
+        log_info("card: reopened after %" PRIu64 " failed attempts", d->card_reopen_failures);
+        log_identity(d);
+    }
+    if (d->hal && adopt(d, &err) == 0) {
+        d->card_reopen_failures = 0;
+        return;
+    }
+    scrub_hal_close(d->hal);
+    d->hal = NULL;
+    d->card_reopen_failures++;
+    if (strcmp(err.msg, d->card_error)) /* log each new reason once */
+        log_error("card: still lost: %s", err.msg);
+    snprintf(d->card_error, sizeof(d->card_error), "%s", err.msg);
+}
+
+/* Every tick: kick the watchdog (or, without one, read STATUS). A failure
+ * closes the card; the next ticks reopen it. */
+static void tick(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     struct scrubd *d = arg;
-    struct scrub_err err = {0};
-    if (write_reg(d->hal, SCRUB_REG_WDOG_KICK, 1, &err)) {
-        d->wdog.kick_errors++;
-        if (!d->wdog.failing)
-            log_error("watchdog: kick failed: %s (retrying every %u ms)", err.msg, d->opt.wdog_kick_ms);
-        d->wdog.failing = true;
+    if (!d->hal) {
+        reopen(d);
         return;
     }
-    if (d->wdog.failing)
-        log_info("watchdog: kicks work again after %" PRIu64 " failures", d->wdog.kick_errors);
-    d->wdog.failing = false;
-    d->wdog.kicks++;
-    now(&d->wdog.last_kick);
+    struct scrub_err err = {0};
+    static const uint32_t status = SCRUB_REG_STATUS;
+    uint32_t ignored;
+    int rc = d->opt.wdog_timeout_ms ? write_reg(d->hal, SCRUB_REG_WDOG_KICK, 1, &err)
+                                    : read_regs(d->hal, &status, &ignored, 1, &err);
+    if (rc == 0) {
+        if (d->opt.wdog_timeout_ms) {
+            d->wdog.kicks++;
+            now(&d->wdog.last_kick);
+        }
+        return;
+    }
+    if (d->opt.wdog_timeout_ms)
+        d->wdog.kick_errors++;
+    log_error("card: lost: %s; scrubd reopens it every %u ms (counters fail meanwhile, status says so)", err.msg,
+              tick_ms(d));
+    snprintf(d->card_error, sizeof(d->card_error), "%s", err.msg);
+    scrub_hal_close(d->hal);
+    d->hal = NULL;
 }
 
-int card_watchdog_start(struct scrubd *d, struct scrub_err *err)
+int card_timer_start(struct scrubd *d, struct scrub_err *err)
 {
-    if (!d->opt.wdog_timeout_ms)
-        return 0;
-    d->wdog.timer = event_new(d->base, -1, EV_PERSIST, kick, d);
-    struct timeval tv = {.tv_sec = d->opt.wdog_kick_ms / 1000, .tv_usec = d->opt.wdog_kick_ms % 1000 * 1000};
+    d->wdog.timer = event_new(d->base, -1, EV_PERSIST, tick, d);
+    struct timeval tv = {.tv_sec = tick_ms(d) / 1000, .tv_usec = tick_ms(d) % 1000 * 1000};
     if (!d->wdog.timer || event_add(d->wdog.timer, &tv))
-        return scrub_err_set(err, ENOMEM, "watchdog: cannot add the kick timer to the event loop");
+        return scrub_err_set(err, ENOMEM, "card: cannot add the watchdog timer to the event loop");
     return 0;
+}
+
+int card_reachable(const struct scrubd *d, struct scrub_err *err)
+{
+    if (d->hal)
+        return 0;
+    return scrub_err_set(err, ENODEV, "the card is not reachable (%s); scrubd tries to reopen it every %u ms, see "
+                         "its log", d->card_error, tick_ms(d));
 }
 
 void card_stop(struct scrubd *d)
@@ -148,11 +201,18 @@ int card_status(struct scrubd *d, json_object *result, struct scrub_err *err)
                                     SCRUB_REG_COMMIT_COUNT, SCRUB_REG_TIME_LO, SCRUB_REG_TIME_HI};
     enum { N = sizeof(regs) / sizeof(regs[0]) };
     uint32_t v[N];
+    json_object *card = json_object_new_object();
+    json_object_object_add(result, "card", card);
+    json_object_object_add(card, "reachable", json_object_new_boolean(d->hal != NULL));
+    if (!d->hal) {
+        card_reachable(d, err);
+        json_object_object_add(card, "error", json_object_new_string(err->msg));
+        return 0;
+    }
     if (read_regs(d->hal, regs, v, N, err))
         return scrub_err_prefix(err, "reading the card's status");
     const struct scrub_caps *c = &d->hal->caps;
 
-    json_object *card = json_object_new_object();
     json_object_object_add(card, "backend", json_object_new_string(d->hal->backend->name));
     json_object_object_add(card, "spec", json_object_new_string(d->opt.backend));
     json_object_object_add(card, "magic", hex(v[0]));
@@ -176,11 +236,10 @@ int card_status(struct scrubd *d, json_object *result, struct scrub_err *err)
     json_object_object_add(tables, "policer", table_use(c->policers, &d->layout.policers, known));
     json_object_object_add(tables, "counter_pairs", table_use(c->counters, &d->layout.counter_pairs, known));
     json_object_object_add(card, "tables", tables);
-    json_object_object_add(card, "programmed_at_start", json_object_new_boolean(known));
+    json_object_object_add(card, "programmed_by_scrubd", json_object_new_boolean(known));
     json_object_object_add(card, "enabled", json_object_new_boolean(v[1] & SCRUB_CTRL_ENABLE_MASK));
     json_object_object_add(card, "commit_count", json_object_new_int64(v[4]));
     json_object_object_add(card, "time_ns", json_object_new_int64((int64_t)((uint64_t)v[6] << 32 | v[5])));
-    json_object_object_add(result, "card", card);
 
     json_object *w = json_object_new_object();
     json_object_object_add(w, "timeout_ms", json_object_new_int64(v[3]));
@@ -209,7 +268,7 @@ json_object *card_counters(struct scrubd *d, struct scrub_err *err)
     static const char *const gstat[] = SCRUB_GSTAT_NAMES;
     static const char *const mal[] = SCRUB_MAL_NAMES;
     struct scrub_counter c[SCRUB_GSTAT_COUNT];
-    if (scrub_hal_snapshot(d->hal, err) ||
+    if (card_reachable(d, err) || scrub_hal_snapshot(d->hal, err) ||
         scrub_hal_read_counters(d->hal, SCRUB_TABLE_GSTAT, 0, SCRUB_GSTAT_COUNT, c, err)) {
         scrub_err_prefix(err, "reading the global counters");
         return NULL;

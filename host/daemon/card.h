@@ -15,13 +15,20 @@
  * (reconciling it with the store is a later slice). Then sets
  * CTRL.FAIL_CLOSED and arms the watchdog. */
 int card_start(struct scrubd *d, struct scrub_err *err);
-/* Kicks the watchdog every opt.wdog_kick_ms on d->base. */
-int card_watchdog_start(struct scrubd *d, struct scrub_err *err);
+/* The card timer on d->base: every opt.wdog_kick_ms it kicks the watchdog
+ * (every second it reads STATUS when the watchdog is off). When that fails
+ * the card is closed as lost (d->hal NULL) and the next ticks reopen it,
+ * adopting it as at start: a card that came back from reset (a restarted
+ * simcard) is programmed again, one still programmed is left as it is. */
+int card_timer_start(struct scrubd *d, struct scrub_err *err);
+/* 0 when the card is open, else -1 with err saying it is lost and why. */
+int card_reachable(const struct scrubd *d, struct scrub_err *err);
 /* Stops kicking and closes the HAL. The card keeps its tables, its
  * filtering and its armed watchdog. */
 void card_stop(struct scrubd *d);
 
-/* The "card" and "watchdog" parts of status, read from the card now. */
+/* The "card" and "watchdog" parts of status, read from the card now; a
+ * lost card is {"reachable": false, "error": why}. */
 int card_status(struct scrubd *d, json_object *result, struct scrub_err *err);
 /* A counter snapshot, then the global counters: {"global": {name:
  * {"packets": n, "bytes": n}}, "malformed": {...}}. */

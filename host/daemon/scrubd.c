@@ -172,7 +172,7 @@ static int start(struct scrubd *d, struct event **signals, struct scrub_err *err
     if (!d->store)
         return -1;
     log_info("store %s: open (schema version %d)", d->opt.store_path, scrub_store_schema_version());
-    if (card_start(d, err) || card_watchdog_start(d, err) || stats_start(d, err))
+    if (card_start(d, err) || card_timer_start(d, err) || stats_start(d, err))
         return -1;
     /* Caught from here on, so that a SIGTERM from now removes the socket. */
     static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
@@ -222,8 +222,7 @@ int main(int argc, char **argv)
             event_free(signals[i]);
     control_close(d.control);
     stats_stop(&d);
-    if (d.hal)
-        card_stop(&d);
+    card_stop(&d);
     scrub_store_close(d.store);
     scrub_config_free(&d.cfg);
     if (d.base)

@@ -33,10 +33,9 @@ struct scrubd_options {
 };
 
 struct watchdog {
-    struct event *timer;
+    struct event *timer; /* the card timer (card.h) */
     uint64_t kicks, kick_errors;
     struct timespec last_kick; /* CLOCK_MONOTONIC, of the last kick that worked */
-    bool failing;              /* the last kick failed (logged once per failure run) */
 };
 
 /* The last two counter polls (stats.h). */
@@ -67,6 +66,9 @@ struct scrubd {
      * false when the card was found already programmed and left as it is. */
     struct scrub_layout layout;
     bool card_programmed;
+    /* While the card is lost (hal NULL): why, and the reopens that failed. */
+    char card_error[512];
+    uint64_t card_reopen_failures;
 
     struct timespec started; /* CLOCK_MONOTONIC */
     time_t started_wall;

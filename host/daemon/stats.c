@@ -12,6 +12,8 @@ static void poll_counters(evutil_socket_t fd, short what, void *arg)
     (void)what;
     struct scrubd *d = arg;
     struct stats *s = &d->stats;
+    if (!d->hal)
+        return; /* lost: the card timer reopens it */
     struct scrub_counter c[SCRUB_GSTAT_COUNT];
     struct scrub_err err = {0};
     struct timespec at;

@@ -175,6 +175,28 @@ ok
 kill -0 "$scrubd_pid" || fail "scrubd died on bad requests"
 ok
 
+# --- The card lost and back: the simcard killed, status says the card is
+# not reachable (the daemon still answers), a new simcard (fresh from
+# reset) is reopened and programmed again.
+kill -KILL "$simcard_pid"
+wait "$simcard_pid" || true
+simcard_pid=
+for _ in $(seq 200); do grep -q "card: lost: " "$work/scrubd.log" && break; sleep 0.05; done
+grep -q "card: lost: simcard backend: channel ${SCRUB_SIMCARD_SHM}: " "$work/scrubd.log" || fail "the lost card was not noticed"
+[ "$(ctl -j status | jget 'a["ok"], a["result"]["card"]["reachable"], "not reachable" in a["result"]["card"]["error"]')" \
+  = "True False True" ] || fail "status while the card is lost: $(ctl -j status)"
+out=$(ctl counters 2>&1) && fail "counters while the card is lost succeeded"
+[[ $out == *"the card is not reachable (simcard backend: channel ${SCRUB_SIMCARD_SHM}: "*"scrubd tries to reopen it every 50 ms"* ]] ||
+  fail "counters while the card is lost: $out"
+[[ $(ctl status) == *"card          NOT REACHABLE: the card is not reachable"* ]] || fail "status (human) while lost"
+start_simcard
+for _ in $(seq 200); do [ "$(grep -c "card: fresh from reset: programmed" "$work/scrubd.log")" = 2 ] && break; sleep 0.05; done
+grep -q "card: reopened after" "$work/scrubd.log" || fail "the card was not reopened"
+[ "$(ctl -j status | jget 'a["result"]["card"]["reachable"], a["result"]["card"]["enabled"], a["result"]["card"]["programmed_by_scrubd"]')" \
+  = "True True True" ] || fail "status after the card came back: $(ctl -j status)"
+[ "$(grep -c "card: fresh from reset: programmed" "$work/scrubd.log")" = 2 ] || fail "the new card was not programmed"
+ok
+
 # --- SIGTERM: clean exit, socket removed; the card keeps filtering.
 stop_scrubd
 ok
@@ -184,7 +206,7 @@ start_scrubd scrubd2.log --socket-mode 0600 --socket-group "$(id -gn)"
 [ "$(stat -c '%a %G' "$sock")" = "600 $(id -gn)" ] || fail "socket mode and group: $(stat -c '%a %G' "$sock")"
 grep -q "card: already programmed (filtering on, 1 commits): left exactly as it is" "$work/scrubd2.log" ||
   fail "restart did not leave the card as it is"
-[ "$(ctl -j status | jget 'a["result"]["card"]["enabled"], a["result"]["card"]["commit_count"], a["result"]["card"]["programmed_at_start"]')" \
+[ "$(ctl -j status | jget 'a["result"]["card"]["enabled"], a["result"]["card"]["commit_count"], a["result"]["card"]["programmed_by_scrubd"]')" \
   = "True 1 False" ] || fail "status after restart"
 kill -KILL "$scrubd_pid"
 wait "$scrubd_pid" || true
