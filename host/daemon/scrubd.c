@@ -27,11 +27,6 @@
 /* How long a store statement waits for another connection's lock (a backup). */
 #define STORE_BUSY_MS 5000
 
-int64_t timespec_ms(const struct timespec *a, const struct timespec *b)
-{
-    return (int64_t)(b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
-}
-
 static void usage(FILE *f)
 {
     fprintf(f,
