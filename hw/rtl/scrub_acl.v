@@ -14,18 +14,21 @@
 // - the shadow, what commands read and write, is a RAM of whole entries:
 //   one read and one write port serve both, where a shadow in flip-flops
 //   would need an entry-wide multiplexer over every entry for READ;
-// - each entry's match fields live twice in flip-flops (scrub_acl_slot):
-//   the active copy every lookup compares in parallel, and a "next" copy
-//   that the commit loads from the shadow RAM, one entry a clock, while
-//   lookups go on; the swap copies next to active in every slot at once;
+// - the match fields live in the bit-vector matcher (scrub_acl_bv): one
+//   small two-bank table per 4-bit chunk of the key, one bit per entry,
+//   whose active bank every lookup reads; the commit loads the other bank
+//   from the shadow RAM while lookups go on, and the swap exchanges the
+//   banks in one clock;
 // - the result fields (action, policer, counter) are read by index after
 //   the priority encoder, from RAMs with two banks (the active bank and
 //   the one the commit loads), one RAM per read: the decisive entry's
 //   results and each counted entry's counter.
 //
 // Commit (two phases): commit_start (ignored while commit_busy) waits for a
-// command in flight, then prepares: ACL_ENTRIES + 2 clocks to load the next
-// copies and the idle result bank; commit_ready then holds until
+// command in flight, then prepares the next bank of the matcher and of the
+// results: three clocks an entry (its shadow read, its register, the
+// load) and the matcher's 16 row writes after every 14 entries, about
+// 4.2 clocks an entry (273 clocks at 64 entries, 4,257 at 1,024); commit_ready then holds until
 // commit_swap. A lookup presented in the swap's clock or later sees the new
 // set, earlier ones the old. After the swap, LATENCY clocks of drain (the
 // old bank stays readable for the lookups in flight) end commit_busy.
@@ -38,7 +41,7 @@
 // counters of the counted count-only entries, lowest index first (slots
 // from m_n_counted up are undefined), and the count-only hits lost beyond
 // SCRUB_COUNT_ONLY_MAX. Without m_hit, m_index and the decisive results are
-// undefined. Stages: the key register (1), the per-entry match (2), the
+// undefined. Stages: the key register (1), the matcher (2), the
 // priority encoder (scrub_acl_prio: 1 + log2(ceil(ACL_ENTRIES / 4)) rounded
 // up to a power of two), the result RAM read and the output register (2):
 // LATENCY = 10 for 64 entries, 14 for 1,024.
@@ -158,11 +161,12 @@ reg               shadow_we;
 reg [IDX_W-1:0]   shadow_wa, shadow_ra;
 reg [E_W-1:0]     shadow_wd;
 
-// The load of the next copies: the shadow read issued in PREP, then one
-// register before the wide fan-out to every slot.
+// The load of the next bank: the shadow read issued in PREP, then one
+// register before the matcher and the result RAMs.
 reg               rd_v, load_v;
 reg [IDX_W-1:0]   rd_idx, load_idx;
 reg [E_W-1:0]     load_entry;
+wire              bv_busy;
 
 wire              chk_bad;
 wire [31:0]       chk_word;
@@ -246,14 +250,15 @@ always @(posedge clk) begin
             cmd_rdata_we <= read_we_q;
             state <= S_IDLE;
         end
-        S_PREP: begin
-            if (sweep <= N_LAST[SWEEP_W-1:0]) begin
-                rd_v <= 1'b1;
-                sweep <= sweep + 1'b1;
+        S_PREP:
+            // One entry at a time: its shadow read, then the matcher's load.
+            if (!rd_v && !load_v && !bv_busy) begin
+                if (sweep <= N_LAST[SWEEP_W-1:0]) begin
+                    rd_v <= 1'b1;
+                    sweep <= sweep + 1'b1;
+                end else
+                    state <= S_READY;
             end
-            if (load_v && load_idx == N_LAST[IDX_W-1:0])
-                state <= S_READY;
-        end
         S_READY:
             if (commit_swap) begin
                 bank <= !bank;
@@ -315,23 +320,19 @@ end
 
 wire [N-1:0] hit_decisive, hit_count;
 
-genvar gi;
-generate
-    for (gi = 0; gi < N; gi = gi + 1) begin : g_slot
-        scrub_acl_slot #(.MATCH_W(E_MATCH_W), .LATENCY(SLOT_LATENCY)) slot (
-            .clk(clk), .rst(rst),
-            .s_load(load_v && load_idx == gi), .s_load_entry(load_entry[E_MATCH_W-1:0]), .s_swap(swap),
-            .s_v6(key_v6), .s_has_ports(key_has_ports), .s_has_tcp(key_has_tcp), .s_has_icmp(key_has_icmp),
-            .s_proto(key_proto), .s_dscp(key_dscp), .s_frag(key_frag), .s_tcp_flags(key_tcp_flags),
-            .s_icmp_type(key_icmp_type), .s_icmp_code(key_icmp_code), .s_vlan(key_vlan), .s_l3_len(key_l3_len),
-            .s_sport(key_sport), .s_dport(key_dport), .s_src(key_src), .s_dst(key_dst),
-            .s_tenant(key_tenant), .s_profile(key_profile),
-            .m_decisive(hit_decisive[gi]), .m_count(hit_count[gi]));
-    end
-endgenerate
+scrub_acl_bv #(.ENTRIES(N), .MATCH_W(E_MATCH_W), .LATENCY(SLOT_LATENCY)) bv (
+    .clk(clk), .rst(rst),
+    .s_load(load_v), .s_load_index(load_idx), .s_load_entry(load_entry[E_MATCH_W-1:0]),
+    .m_load_busy(bv_busy), .s_swap(swap),
+    .s_v6(key_v6), .s_has_ports(key_has_ports), .s_has_tcp(key_has_tcp), .s_has_icmp(key_has_icmp),
+    .s_proto(key_proto), .s_dscp(key_dscp), .s_frag(key_frag), .s_tcp_flags(key_tcp_flags),
+    .s_icmp_type(key_icmp_type), .s_icmp_code(key_icmp_code), .s_vlan(key_vlan), .s_l3_len(key_l3_len),
+    .s_sport(key_sport), .s_dport(key_dport), .s_src(key_src), .s_dst(key_dst),
+    .s_tenant(key_tenant), .s_profile(key_profile),
+    .m_decisive(hit_decisive), .m_count(hit_count));
 
-// The valid bit through the slots' two stages, and the result bank each
-// lookup's slots compared against (the swap switches both in one clock),
+// The valid bit through the matcher's two stages, and the result bank each
+// lookup's matcher read (the swap switches both in one clock),
 // carried to the result read.
 reg [SLOT_LATENCY-1:0]              match_v;
 reg [SLOT_LATENCY+PRIO_LATENCY-1:0] bank_pipe;
@@ -379,6 +380,7 @@ always @(posedge clk) begin
 end
 
 wire [4*32-1:0] counted_q;
+genvar gi;
 generate
     for (gi = 0; gi < MAX; gi = gi + 1) begin : g_counted
         (* ram_style = "block" *) reg [31:0] counter_mem [0:RES_DEPTH-1];
