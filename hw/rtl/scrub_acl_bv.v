@@ -183,8 +183,8 @@ reg [GI_W-1:0]   group;         // the group being gathered
 reg              wr_busy;       // writing a gathered group's rows
 reg [C-1:0]      wr_row;
 reg [GI_W-1:0]   wr_group;
-reg [2*TERN_PAD-1:0] slot_tern [0:GW-1];
-reg [16*BOUNDS-1:0]  slot_bounds [0:GW-1];
+wire [GW*2*TERN_PAD-1:0] slot_tern;     // slot k's {mask, value} at [2*TERN_PAD*k +: 2*TERN_PAD]
+wire [GW*16*BOUNDS-1:0]  slot_bounds;   // slot k's bounds at [16*BOUNDS*k +: 16*BOUNDS]
 reg [N-1:0]      valid_next, valid_act, co_next, co_act;
 
 assign m_load_busy = wr_busy;
@@ -196,10 +196,6 @@ wire group_full = slot == GW_LAST[TG_W-1:0] || s_load_index == N_LAST[IDX_W-1:0]
 
 always @(posedge clk) begin
     if (s_load) begin
-        slot_tern[slot] <= tern_of(s_load_entry);
-        slot_bounds[slot] <= {s_load_entry[E_LEN_HI +: 16], s_load_entry[E_LEN_LO +: 16],
-                              s_load_entry[E_DPORT_HI +: 16], s_load_entry[E_DPORT_LO +: 16],
-                              s_load_entry[E_SPORT_HI +: 16], s_load_entry[E_SPORT_LO +: 16]};
         valid_next[s_load_index] <= s_load_entry[E_VALID];
         co_next[s_load_index] <= s_load_entry[E_COUNT_ONLY];
         gather <= group_full ? {TG_W{1'b0}} : slot + 1'b1;
@@ -228,6 +224,26 @@ always @(posedge clk) begin
     end
 end
 
+// The gathered entries, one register a slot.
+wire [2*TERN_PAD-1:0] load_tern = tern_of(s_load_entry);
+wire [16*BOUNDS-1:0]  load_bounds = {s_load_entry[E_LEN_HI +: 16], s_load_entry[E_LEN_LO +: 16],
+                                     s_load_entry[E_DPORT_HI +: 16], s_load_entry[E_DPORT_LO +: 16],
+                                     s_load_entry[E_SPORT_HI +: 16], s_load_entry[E_SPORT_LO +: 16]};
+genvar gk;
+generate
+    for (gk = 0; gk < GW; gk = gk + 1) begin : g_gather
+        reg [2*TERN_PAD-1:0] tern;
+        reg [16*BOUNDS-1:0]  bounds;
+        always @(posedge clk)
+            if (s_load && slot == gk) begin
+                tern <= load_tern;
+                bounds <= load_bounds;
+            end
+        assign slot_tern[2*TERN_PAD*gk +: 2*TERN_PAD] = tern;
+        assign slot_bounds[16*BOUNDS*gk +: 16*BOUNDS] = bounds;
+    end
+endgenerate
+
 // ---- stage 1: the rows, combined in groups ---------------------------------------
 
 /* verilator lint_off UNUSEDSIGNAL */ // the last group's slots beyond the entries
@@ -240,8 +256,8 @@ generate
     for (gt = 0; gt < TERN_T; gt = gt + 1) begin : g_tern
         wire [GW-1:0] wr_bits;
         for (gs = 0; gs < GW; gs = gs + 1) begin : g_slot
-            wire [C-1:0] m = slot_tern[gs][TERN_PAD + C*gt +: C];
-            wire [C-1:0] v = slot_tern[gs][C*gt +: C];
+            wire [C-1:0] m = slot_tern[2*TERN_PAD*gs + TERN_PAD + C*gt +: C];
+            wire [C-1:0] v = slot_tern[2*TERN_PAD*gs + C*gt +: C];
             assign wr_bits[gs] = (wr_row & m) == v;
         end
         for (gg = 0; gg < GROUPS; gg = gg + 1) begin : g_group
@@ -256,7 +272,7 @@ generate
         localparam integer B = gb / BOUND_T, T = gb % BOUND_T;
         wire [GW-1:0] wr_bits;
         for (gs = 0; gs < GW; gs = gs + 1) begin : g_slot
-            assign wr_bits[gs] = bound_bit(B % 2 == 1, slot_bounds[gs][16*B +: 16], T, wr_row);
+            assign wr_bits[gs] = bound_bit(B % 2 == 1, slot_bounds[16*BOUNDS*gs + 16*B +: 16], T, wr_row);
         end
         for (gg = 0; gg < GROUPS; gg = gg + 1) begin : g_group
             reg [GW-1:0] tab [0:2*ROWS-1];
@@ -268,30 +284,36 @@ generate
     end
 endgenerate
 
-reg [N-1:0] tern_group [0:TERN_G-1];
-reg [N-1:0] tern_part [0:TERN_G-1];
-reg [N-1:0] bound_ok [0:BOUNDS-1];
+// Stage 1 registers each group of four ternary rows ANDed and each range
+// bound ("terms", N bits each); stage 2 ANDs them all with VALID.
+localparam integer TERMS = TERN_G + BOUNDS;
 reg [N-1:0] valid1, co1;
+wire [N*TERMS-1:0] terms;
 
-integer g, k;
-always @* begin
-    for (g = 0; g < TERN_G; g = g + 1) begin
-        tern_group[g] = {N{1'b1}};
-        for (k = 4 * g; k < 4 * g + 4; k = k + 1)
-            if (k < TERN_T)
-                tern_group[g] = tern_group[g] & tern_row[k][N-1:0];
+genvar gq;
+generate
+    for (gq = 0; gq < TERN_G; gq = gq + 1) begin : g_tern_part
+        // The last group may have fewer than four rows: ANDing one twice is harmless.
+        localparam integer K0 = 4 * gq;
+        localparam integer K1 = K0 + 1 < TERN_T ? K0 + 1 : K0;
+        localparam integer K2 = K0 + 2 < TERN_T ? K0 + 2 : K0;
+        localparam integer K3 = K0 + 3 < TERN_T ? K0 + 3 : K0;
+        reg [N-1:0] part;
+        always @(posedge clk)
+            part <= tern_row[K0][N-1:0] & tern_row[K1][N-1:0] & tern_row[K2][N-1:0] & tern_row[K3][N-1:0];
+        assign terms[N*gq +: N] = part;
     end
-end
+    for (gq = 0; gq < BOUNDS; gq = gq + 1) begin : g_bound_ok
+        localparam integer R = BOUND_T * gq;
+        reg [N-1:0] ok;
+        always @(posedge clk)
+            ok <= bound_row[R][N-1:0] | bound_row[R+1][N-1:0] & (bound_row[R+2][N-1:0] | bound_row[R+3][N-1:0] &
+                  (bound_row[R+4][N-1:0] | bound_row[R+5][N-1:0] & bound_row[R+6][N-1:0]));
+        assign terms[N*(TERN_G+gq) +: N] = ok;
+    end
+endgenerate
 
-integer rg, rb;
 always @(posedge clk) begin
-    for (rg = 0; rg < TERN_G; rg = rg + 1)
-        tern_part[rg] <= tern_group[rg];
-    for (rb = 0; rb < BOUNDS; rb = rb + 1)
-        bound_ok[rb] <= bound_row[BOUND_T*rb][N-1:0] | bound_row[BOUND_T*rb+1][N-1:0] &
-                        (bound_row[BOUND_T*rb+2][N-1:0] | bound_row[BOUND_T*rb+3][N-1:0] &
-                        (bound_row[BOUND_T*rb+4][N-1:0] | bound_row[BOUND_T*rb+5][N-1:0] &
-                         bound_row[BOUND_T*rb+6][N-1:0]));
     valid1 <= valid_act;
     co1 <= co_act;
 end
@@ -299,13 +321,11 @@ end
 // ---- stage 2: the entries that matched -------------------------------------------
 
 reg [N-1:0] all;
-integer ag, ab;
+integer t;
 always @* begin
     all = valid1;
-    for (ag = 0; ag < TERN_G; ag = ag + 1)
-        all = all & tern_part[ag];
-    for (ab = 0; ab < BOUNDS; ab = ab + 1)
-        all = all & bound_ok[ab];
+    for (t = 0; t < TERMS; t = t + 1)
+        all = all & terms[N*t +: N];
 end
 
 always @(posedge clk) begin
