@@ -145,8 +145,9 @@ static int next_head(struct dec *d, struct head *h)
     memset(h, 0, sizeof *h);
     struct cbor_decoder_result r = cbor_stream_decode(d->p, d->left, &callbacks, h);
     if (r.status == CBOR_DECODER_NEDATA)
-        return fail(d, DOTS_CBOR_MALFORMED, "truncated: the item at byte %zu needs %zu bytes, %zu are left",
-                    (size_t)(d->p - d->start), r.required, d->left);
+        /* (libcbor 0.8's r.required wraps for lengths near 2^64: not quoted) */
+        return fail(d, DOTS_CBOR_MALFORMED, "truncated: the item at byte %zu runs past the end of the body",
+                    (size_t)(d->p - d->start));
     if (r.status != CBOR_DECODER_FINISHED || r.read == 0 || r.read > d->left)
         return fail(d, DOTS_CBOR_MALFORMED, "not well-formed CBOR (initial byte 0x%02x)", d->p[0]);
     d->p += r.read;

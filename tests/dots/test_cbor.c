@@ -255,6 +255,10 @@ struct refusal {
 static const struct refusal refusals[] = {
     {"truncated", "a1 18 31 a1 18 33", DOTS_CBOR_MALFORMED, "/heartbeat(49)", "truncated"},
     {"truncated string", "a1 01 a1 02 81 a1 0d 81 7a ffffffff 41", DOTS_CBOR_MALFORMED, "", "truncated"},
+    {"text of 2^64-1 bytes", "a1 01 a1 02 81 a1 0d 81 7b ffffffffffffffff 41", DOTS_CBOR_MALFORMED,
+     "/alias-name(13)[0]", "runs past the end"},
+    {"bytes of 2^64-1 bytes", "a1 01 a1 02 81 a1 0d 81 5b ffffffffffffffff 41", DOTS_CBOR_MALFORMED,
+     "/alias-name(13)[0]", "runs past the end"},
     {"trailing bytes", "a1 18 31 a1 18 33 f5 00", DOTS_CBOR_MALFORMED, "/", "1 bytes after the message"},
     {"reserved additional information", "a1 1c", DOTS_CBOR_MALFORMED, "/", "not well-formed"},
     {"break in a definite map", "a1 18 31 a1 ff", DOTS_CBOR_BAD_KEY, "/heartbeat(49)", "a break"},
