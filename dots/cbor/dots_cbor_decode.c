@@ -323,7 +323,8 @@ static int decimal_value(struct dec *d, unsigned depth)
         return fail(d, DOTS_CBOR_WRONG_TYPE, "a decimal fraction (tag 4) holds %s, not [exponent, mantissa]",
                     kind_names[arr.kind]);
     if (more(d, &arr, &n) != 1 || next_head(d, &e) < 0 || more(d, &arr, &n) != 1 || next_head(d, &m) < 0)
-        return d->err->status ? -1 : fail(d, DOTS_CBOR_WRONG_TYPE, "a decimal fraction (tag 4) of fewer than 2 entries");
+        return d->err->status ? -1
+                              : fail(d, DOTS_CBOR_WRONG_TYPE, "a decimal fraction (tag 4) of fewer than 2 entries");
     if (more(d, &arr, &n) != 0)
         return d->err->status ? -1 : fail(d, DOTS_CBOR_WRONG_TYPE, "a decimal fraction (tag 4) of more than 2 entries");
     if ((e.kind != K_UINT && e.kind != K_NEGINT) || (m.kind != K_UINT && m.kind != K_NEGINT))

@@ -183,7 +183,8 @@ int dots_schema_parse_json(const struct dots_schema *s, const char *json, struct
     *tree = NULL;
     if (!top || !json_object_is_type(top, json_type_object)) {
         json_object_put(top);
-        return scrub_err_set(err, EINVAL, "not a JSON object: %s", top ? "another value" : json_tokener_error_desc(jerr));
+        return scrub_err_set(err, EINVAL, "not a JSON object: %s",
+                             top ? "another value" : json_tokener_error_desc(jerr));
     }
     json_object_object_foreach(top, name, value) {
         if (json_object_is_type(value, json_type_array)) {

@@ -332,7 +332,8 @@ static struct bytes long_refusal(const char *what)
 {
     struct bytes b = {malloc(16384), 0};
     assert_non_null(b.p);
-#define ADD(...) do { const uint8_t x[] = {__VA_ARGS__}; memcpy(b.p + b.len, x, sizeof x); b.len += sizeof x; } while (0)
+#define ADD(...) \
+    do { const uint8_t x[] = {__VA_ARGS__}; memcpy(b.p + b.len, x, sizeof x); b.len += sizeof x; } while (0)
     if (strcmp(what, "string longer than 1 KiB") == 0) {
         ADD(0xa1, 0x01, 0xa1, 0x02, 0x81, 0xa1, 0x0d, 0x81, 0x79, 0x04, 0x01);
         memset(b.p + b.len, 'a', 1025);

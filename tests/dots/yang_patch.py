@@ -14,8 +14,10 @@ import sys
 pristine, patched = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
 # What a patch may take out: the leafref statements and their paths, and the
 # absolute when; what it may put in: the replacements and their comments.
-REMOVABLE = re.compile(r'^\s*(type leafref \{|path "/data-channel:dots-data"|\+ "/data-channel:[a-z-:/]+";?'
-                       r'|\}|when "/dots-signal/scope/conflict-information/"|\+ "conflict-cause = \'overlapping-targets\'";)\s*$')
+REMOVABLE = re.compile(r'^\s*(type leafref \{|path "/data-channel:dots-data"'
+                       r'|\+ "/data-channel:[a-z-:/]+";?'
+                       r'|\}|when "/dots-signal/scope/conflict-information/"'
+                       r'|\+ "conflict-cause = \'overlapping-targets\'";)\s*$')
 ADDABLE = re.compile(r'^\s*(type string;|when "\.\./conflict-cause = \'overlapping-targets\'";|// scrub: .*|// .*)\s*$')
 passed = failed = 0
 for src in sorted(pristine.glob("*.yang")):
