@@ -1,7 +1,8 @@
 /* The DOTS signal channel's transport (RFC 9132 section 4): CoAP over DTLS
  * 1.2 on UDP and over TLS on TCP (RFC 8323), with libcoap's OpenSSL variant,
  * driven by a libevent loop. Mutual PKIX: a client is known by the first DNS
- * SAN of its certificate, else its CN. Serves /.well-known/dots/config.
+ * SAN of its certificate, else its CN. Serves /.well-known/dots/config:
+ * the session configuration, kept per identity in the caller's store.
  * Owns its CoAP context and its events; one server a process (libcoap's log
  * handler is global). */
 #ifndef DOTS_SIGNAL_H
@@ -12,6 +13,8 @@
 #include <event2/event.h>
 
 #include "dots_schema.h"
+#include "dots_session_config.h"
+#include "scrub_store.h"
 #include "scrub_err.h"
 
 #define DOTS_SIGNAL_PORT 4646  /* RFC 9132 section 4.1, UDP and TCP */
@@ -28,6 +31,11 @@ struct dots_signal_config {
     /* The identities allowed in; NULL-terminated; NULL: any the CA vouches for. */
     const char *const *identities;
     const struct dots_schema *schema;
+    /* Session configurations are kept here, committed before each answer;
+     * the caller opens and closes it. Required. */
+    struct scrub_store *store;
+    /* What a client may ask for; NULL: dots_sc_default_ranges. */
+    const struct dots_sc_ranges *ranges;
     void (*log)(void *ctx, enum dots_log_level level, const char *msg);
     void *log_ctx;
 };

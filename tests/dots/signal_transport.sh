@@ -39,7 +39,7 @@ EOF
 )
 log=$dir/server.log
 "$server" --yang "$yang" --ca "$pki/ca.crt" --crl "$pki/ca.crl" --cert "$pki/server.crt" --key "$pki/server.key" \
-  --address 127.0.0.1 --port "$port" --identity client1.example --identity client2.example \
+  --address 127.0.0.1 --port "$port" --store "$dir/store.db" --identity client1.example --identity client2.example \
   --identity cnonly.example --identity expired.example --identity revoked.example --identity rogue.example \
   2>"$log" &
 pid=$!
