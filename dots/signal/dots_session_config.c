@@ -43,11 +43,6 @@ static uint32_t type_max(enum dots_sc_param p)
     return is_decimal(p) ? UINT32_MAX : UINT16_MAX;
 }
 
-const char *dots_sc_param_name(enum dots_sc_param p)
-{
-    return names[p];
-}
-
 int dots_sc_param_by_name(const char *name)
 {
     for (int p = 0; p < DOTS_SC_PARAMS; p++)

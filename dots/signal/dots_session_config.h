@@ -45,8 +45,7 @@ extern const struct dots_sc dots_sc_defaults;
 /* The ranges of RFC 9132 section 4.5.1's example answer. */
 extern const struct dots_sc_ranges dots_sc_default_ranges;
 
-/* The YANG name ("heartbeat-interval"); -1 from the lookup for none. */
-const char *dots_sc_param_name(enum dots_sc_param p);
+/* The parameter of a YANG name ("heartbeat-interval"), or -1. */
 int dots_sc_param_by_name(const char *name);
 /* Parses "MIN-MAX" for p (decimals as "1.10-4.00") into *range. */
 int dots_sc_parse_range(enum dots_sc_param p, const char *text, struct dots_sc_range *range, struct scrub_err *err);
