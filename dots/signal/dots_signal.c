@@ -1,0 +1,630 @@
+/* The signal channel's CoAP server on libcoap (OpenSSL) and libevent: the
+ * endpoints, mutual PKIX with the client's identity, libcoap's epoll fd and
+ * timers on the event loop, CRLs, and the /.well-known/dots/config
+ * resource with the session configurations (RFC 9132 section 4.5). */
+#include "dots_signal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include <coap3/coap.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include "dots_cbor.h"
+#include "dots_identity.h"
+
+struct dots_signal {
+    struct event_base *base;
+    coap_context_t *ctx;
+    struct event *io, *timer;
+    struct dots_signal_config cfg;
+    char *ca_file, *cert_file, *key_file;
+    STACK_OF(X509_CRL) *crls;  /* from crl_file */
+    struct dots_sc_ranges ranges;
+    struct client_config *configs;  /* one per identity that has one, as stored */
+    size_t nconfigs, cap;
+};
+
+/* A client's session configuration (RFC 9132 section 4.5.2). */
+struct client_config {
+    char *identity;
+    uint32_t sid;
+    struct dots_sc sc;
+};
+
+/* libcoap's log handler has no context: the one server of the process. */
+static struct dots_signal *active;
+
+static void say(const struct dots_signal *s, enum dots_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void say(const struct dots_signal *s, enum dots_log_level level, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    if (!s->cfg.log)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    s->cfg.log(s->cfg.log_ctx, level, msg);
+}
+
+/* libcoap's own messages (among them why a certificate was refused). */
+static void coap_log_to_ours(coap_log_t level, const char *message)
+{
+    char msg[512];
+    size_t n = strlen(message);
+    if (!active)
+        return;
+    while (n && (message[n - 1] == '\n' || message[n - 1] == ' '))
+        n--;
+    snprintf(msg, sizeof msg, "libcoap: %.*s", (int)n, message);
+    say(active, level <= LOG_ERR ? DOTS_LOG_ERROR : level == LOG_WARNING ? DOTS_LOG_WARNING
+                : level <= LOG_INFO ? DOTS_LOG_INFO : DOTS_LOG_DEBUG, "%s", msg);
+}
+
+/* Called by libcoap for each certificate of the client's chain, once OpenSSL
+ * has verified it (validated) against the CAs and CRLs of ca_file. */
+static int check_client(const char *cn, const uint8_t *der, size_t len, coap_session_t *session, unsigned depth,
+                        int validated, void *arg)
+{
+    const struct dots_signal *s = arg;
+    char id[256];
+    (void)cn;  /* libcoap's choice of name; the identity rule is ours */
+    if (depth > 0)
+        return validated;
+    if (!validated) {
+        say(s, DOTS_LOG_WARNING, "client %s refused: its certificate does not verify", coap_session_str(session));
+        return 0;
+    }
+    if (dots_identity_from_der(der, len, id, sizeof id) < 0) {
+        say(s, DOTS_LOG_WARNING, "client %s refused: its certificate names no DNS SAN and no CN",
+            coap_session_str(session));
+        return 0;
+    }
+    if (s->cfg.identities) {
+        const char *const *it = s->cfg.identities;
+        while (*it && strcmp(*it, id) != 0)
+            it++;
+        if (!*it) {
+            say(s, DOTS_LOG_WARNING, "client %s refused: identity %s is not configured", coap_session_str(session), id);
+            return 0;
+        }
+    }
+    say(s, DOTS_LOG_INFO, "client %s authenticated as %s", coap_session_str(session), id);
+    return 1;
+}
+
+/* libcoap 4.3.1 takes no CRL file: the CRLs are put into the store of each
+ * new session's SSL_CTX (a CRL already there is not added twice). */
+static int add_crls(void *tls_session, coap_dtls_pki_t *setup)
+{
+    const struct dots_signal *s = setup->cn_call_back_arg;
+    X509_STORE *store = SSL_CTX_get_cert_store(SSL_get_SSL_CTX(tls_session));
+    for (int i = 0; i < sk_X509_CRL_num(s->crls); i++)
+        if (!X509_STORE_add_crl(store, sk_X509_CRL_value(s->crls, i)))
+            return 0;
+    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+    return 1;
+}
+
+static int load_crls(struct dots_signal *s, const char *file, struct scrub_err *err)
+{
+    FILE *f = fopen(file, "r");
+    X509_CRL *crl;
+    if (!f)
+        return scrub_err_set(err, errno, "dots signal: cannot open the CRL file %s: %s", file, strerror(errno));
+    s->crls = sk_X509_CRL_new_null();
+    while (s->crls && (crl = PEM_read_X509_CRL(f, NULL, NULL, NULL)))
+        sk_X509_CRL_push(s->crls, crl);
+    fclose(f);
+    if (!s->crls || sk_X509_CRL_num(s->crls) == 0)
+        return scrub_err_set(err, EINVAL, "dots signal: %s holds no PEM CRL", file);
+    return 0;
+}
+
+static void set_content_format(coap_pdu_t *pdu, unsigned format)
+{
+    uint8_t buf[4];
+    coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT, coap_encode_var_safe(buf, sizeof buf, format), buf);
+}
+
+/* A refusal with a diagnostic payload (RFC 7252 section 5.5.2). */
+static void refuse(coap_pdu_t *response, coap_pdu_code_t code, const char *diagnostic)
+{
+    coap_pdu_set_code(response, code);
+    coap_add_data(response, strlen(diagnostic), (const uint8_t *)diagnostic);
+}
+
+/* The body of a request, decoded and validated; else the response is the
+ * refusal: 4.15 for another Content-Format (RFC 9132 section 6), 4.13 past
+ * the size limit, 4.00 with the decoder's diagnostic otherwise. */
+static struct lyd_node *request_body(const struct dots_signal *s, const coap_pdu_t *request, coap_pdu_t *response)
+{
+    coap_opt_iterator_t it;
+    coap_opt_t *cf = coap_check_option(request, COAP_OPTION_CONTENT_FORMAT, &it);
+    if (!cf || coap_decode_var_bytes(coap_opt_value(cf), coap_opt_length(cf)) != COAP_MEDIATYPE_APPLICATION_DOTS_CBOR) {
+        refuse(response, COAP_RESPONSE_CODE_UNSUPPORTED_CONTENT_FORMAT,
+               "the body must be application/dots+cbor (Content-Format 271)");
+        return NULL;
+    }
+    size_t len = 0;
+    const uint8_t *data = NULL;
+    struct lyd_node *tree;
+    struct dots_cbor_error err;
+    coap_get_data(request, &len, &data);
+    if (dots_cbor_decode(s->cfg.schema, data, len, NULL, &tree, NULL, &err) < 0) {
+        char diagnostic[800];
+        snprintf(diagnostic, sizeof diagnostic, "%s at %s: %s", dots_cbor_status_name(err.status), err.path, err.msg);
+        refuse(response,
+               err.status == DOTS_CBOR_LIMIT && len > dots_cbor_default_limits.max_input
+                   ? COAP_RESPONSE_CODE_REQUEST_TOO_LARGE
+                   : err.status == DOTS_CBOR_INTERNAL ? COAP_RESPONSE_CODE_INTERNAL_ERROR
+                                                      : COAP_RESPONSE_CODE_BAD_REQUEST,
+               diagnostic);
+        return NULL;
+    }
+    return tree;
+}
+
+/* The client's identity, from its certificate as check_client saw it. */
+static int session_identity(coap_session_t *session, char *id, size_t size)
+{
+    coap_tls_library_t lib;
+    SSL *ssl = coap_session_get_tls(session, &lib);
+    unsigned char *der = NULL;
+    if (!ssl || lib != COAP_TLS_LIBRARY_OPENSSL)
+        return -1;
+    X509 *cert = SSL_get1_peer_certificate(ssl);
+    if (!cert)
+        return -1;
+    int len = i2d_X509(cert, &der);
+    X509_free(cert);
+    int r = len > 0 ? dots_identity_from_der(der, (size_t)len, id, size) : -1;
+    OPENSSL_free(der);
+    return r;
+}
+
+enum config_path { PATH_OTHER, PATH_BAD_SID, PATH_NO_SID, PATH_SID };
+
+/* /.well-known/dots/config, optionally followed by one Uri-Path sid=N
+ * (N a uint32, the YANG type of sid). */
+static enum config_path config_path(const coap_pdu_t *request, uint32_t *sid)
+{
+    static const char base[] = ".well-known/dots/config";
+    coap_string_t *path = coap_get_uri_path(request);
+    enum config_path r = PATH_OTHER;
+    if (!path)
+        return r;
+    const char *p = (const char *)path->s, *end = p + path->length;
+    if (p < end && *p == '/')
+        p++;
+    if ((size_t)(end - p) >= sizeof base - 1 && memcmp(p, base, sizeof base - 1) == 0) {
+        p += sizeof base - 1;
+        if (p == end) {
+            r = PATH_NO_SID;
+        } else if (*p == '/') {
+            uint64_t v = 0;
+            r = PATH_BAD_SID;
+            p++;
+            if (end - p > 4 && memcmp(p, "sid=", 4) == 0) {
+                p += 4;
+                const char *digits = p;
+                while (p < end && *p >= '0' && *p <= '9' && v <= UINT32_MAX)
+                    v = v * 10 + (uint64_t)(*p++ - '0');
+                if (p == end && p > digits && p - digits <= 10 && v <= UINT32_MAX) {
+                    *sid = (uint32_t)v;
+                    r = PATH_SID;
+                }
+            }
+        }
+    }
+    coap_delete_string(path);
+    return r;
+}
+
+static struct client_config *find_config(const struct dots_signal *s, const char *identity)
+{
+    for (size_t i = 0; i < s->nconfigs; i++)
+        if (strcmp(s->configs[i].identity, identity) == 0)
+            return &s->configs[i];
+    return NULL;
+}
+
+static int add_config(struct dots_signal *s, const char *identity, uint32_t sid, const struct dots_sc *sc)
+{
+    if (s->nconfigs == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 16;
+        struct client_config *c = realloc(s->configs, cap * sizeof *c);
+        if (!c)
+            return -1;
+        s->configs = c;
+        s->cap = cap;
+    }
+    char *id = strdup(identity);
+    if (!id)
+        return -1;
+    s->configs[s->nconfigs++] = (struct client_config){.identity = id, .sid = sid, .sc = *sc};
+    return 0;
+}
+
+static void remove_config(struct dots_signal *s, struct client_config *c)
+{
+    free(c->identity);
+    *c = s->configs[--s->nconfigs];
+}
+
+/* The answer to a GET: min, max and current values of both configurations,
+ * encoded by dots_cbor_encode. */
+static int encode_config(const struct dots_signal *s, const struct dots_sc *sc, uint8_t **out, size_t *len,
+                         struct scrub_err *err)
+{
+    char json[4096];
+    struct lyd_node *tree;
+    struct dots_cbor_error cerr;
+    if (dots_sc_answer_json(sc, &s->ranges, json, sizeof json) < 0)
+        return scrub_err_set(err, ENOBUFS, "the session configuration does not fit its JSON buffer");
+    if (dots_schema_parse_json(s->cfg.schema, json, &tree, err) < 0)
+        return scrub_err_prefix(err, "the session configuration");
+    int r = dots_cbor_encode(tree, out, len, &cerr);
+    lyd_free_all(tree);
+    return r < 0 ? scrub_err_set(err, EINVAL, "the session configuration: %s", cerr.msg) : 0;
+}
+
+/* The identity of the request's session and what its path names; else the
+ * response is the refusal. */
+static int config_request(const struct dots_signal *s, coap_session_t *session, const coap_pdu_t *request,
+                          coap_pdu_t *response, char *id, size_t size, enum config_path *path, uint32_t *sid)
+{
+    *path = config_path(request, sid);
+    if (*path == PATH_OTHER) {
+        refuse(response, COAP_RESPONSE_CODE_NOT_FOUND, "no such resource");
+        return -1;
+    }
+    if (*path == PATH_BAD_SID) {
+        refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST,
+               "after /.well-known/dots/config only one Uri-Path sid=N (N in 0-4294967295) may follow");
+        return -1;
+    }
+    if (session_identity(session, id, size) < 0) {
+        say(s, DOTS_LOG_ERROR, "client %s: no identity in its session's certificate", coap_session_str(session));
+        refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session has no client identity");
+        return -1;
+    }
+    return 0;
+}
+
+/* GET without sid: the defaults; with the client's sid: its configuration
+ * (RFC 9132 sections 4.5.1 and 4.5.2). */
+static void get_config(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
+                       const coap_string_t *query, coap_pdu_t *response)
+{
+    const struct dots_signal *s = coap_resource_get_userdata(resource);
+    char id[256], diagnostic[320];
+    enum config_path path;
+    uint32_t sid;
+    const struct dots_sc *sc = &dots_sc_defaults;
+    uint8_t *cbor;
+    size_t len;
+    struct scrub_err err;
+    (void)query;
+    if (config_request(s, session, request, response, id, sizeof id, &path, &sid) < 0)
+        return;
+    if (path == PATH_SID) {
+        const struct client_config *c = find_config(s, id);
+        if (!c || c->sid != sid) {
+            snprintf(diagnostic, sizeof diagnostic, "%s has no session configuration with sid %u", id, sid);
+            refuse(response, COAP_RESPONSE_CODE_NOT_FOUND, diagnostic);
+            return;
+        }
+        sc = &c->sc;
+    }
+    if (encode_config(s, sc, &cbor, &len, &err) < 0) {
+        say(s, DOTS_LOG_ERROR, "GET /config for %s: %s", id, err.msg);
+        refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session configuration could not be encoded");
+        return;
+    }
+    coap_pdu_set_code(response, COAP_RESPONSE_CODE_CONTENT);
+    set_content_format(response, COAP_MEDIATYPE_APPLICATION_DOTS_CBOR);
+    coap_add_data(response, len, cbor);
+    free(cbor);
+}
+
+/* Commits one change of a client's stored configuration (sc NULL: its
+ * deletion); nothing is answered before this returns 0. */
+static int store_config(const struct dots_signal *s, const char *id, uint32_t sid, const struct dots_sc *sc,
+                        struct scrub_err *err)
+{
+    char json[2048];
+    if (sc && dots_sc_store_json(sc, json, sizeof json) < 0)
+        return scrub_err_set(err, ENOBUFS, "the session configuration does not fit its JSON buffer");
+    struct scrub_store_session_config row = {.identity = id, .sid = sid, .body = json, .updated_at = time(NULL)};
+    if (scrub_store_begin(s->cfg.store, err) < 0)
+        return -1;
+    if ((sc ? scrub_store_session_config_put(s->cfg.store, &row, err)
+            : scrub_store_session_config_delete(s->cfg.store, id, err)) < 0) {
+        scrub_store_rollback(s->cfg.store);
+        return -1;
+    }
+    return scrub_store_commit(s->cfg.store, err);
+}
+
+/* PUT with sid (RFC 9132 section 4.5.2): 2.01 for a sid the server does not
+ * have, 2.04 for the stored one; a lower sid than the stored one is
+ * refused, as is a value outside the server's ranges (4.22). */
+static void put_config(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
+                       const coap_string_t *query, coap_pdu_t *response)
+{
+    struct dots_signal *s = coap_resource_get_userdata(resource);
+    char id[256], diagnostic[640];
+    enum config_path path;
+    uint32_t sid;
+    struct dots_sc sc;
+    struct scrub_err err;
+    int code;
+    (void)query;
+    if (config_request(s, session, request, response, id, sizeof id, &path, &sid) < 0)
+        return;
+    /* the body's form first (4.15, 4.00), as for every signal channel body */
+    struct lyd_node *tree = request_body(s, request, response);
+    if (!tree)
+        return;
+    if (path == PATH_NO_SID) {
+        lyd_free_all(tree);
+        refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST, "a PUT needs the Uri-Path sid=N (RFC 9132 section 4.5.2)");
+        return;
+    }
+    int r = dots_sc_from_tree(tree, &s->ranges, &sc, &code, diagnostic, sizeof diagnostic);
+    lyd_free_all(tree);
+    if (r < 0) {
+        refuse(response, code == 422 ? COAP_RESPONSE_CODE_UNPROCESSABLE : COAP_RESPONSE_CODE_BAD_REQUEST, diagnostic);
+        return;
+    }
+    struct client_config *c = find_config(s, id);
+    if (c && sid < c->sid) {
+        snprintf(diagnostic, sizeof diagnostic,
+                 "sid %u is lower than the stored sid %u: sid values increase monotonically (RFC 9132 section 4.5.2)",
+                 sid, c->sid);
+        refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST, diagnostic);
+        return;
+    }
+    if (store_config(s, id, sid, &sc, &err) < 0) {
+        say(s, DOTS_LOG_ERROR, "PUT /config/sid=%u for %s: %s", sid, id, err.msg);
+        refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session configuration could not be stored");
+        return;
+    }
+    bool created = !c || c->sid != sid;
+    if (c) {
+        c->sid = sid;
+        c->sc = sc;
+    } else if (add_config(s, id, sid, &sc) < 0) {
+        /* stored, so it is back after a restart; this run serves the defaults */
+        say(s, DOTS_LOG_ERROR, "PUT /config/sid=%u for %s: stored, but out of memory to keep it", sid, id);
+    }
+    say(s, DOTS_LOG_INFO, "session configuration of %s stored with sid %u", id, sid);
+    coap_pdu_set_code(response, created ? COAP_RESPONSE_CODE_CREATED : COAP_RESPONSE_CODE_CHANGED);
+}
+
+/* DELETE (RFC 9132 section 4.5.3): back to the defaults, 2.02. A sid other
+ * than the stored one names nothing, and deleting nothing is done too. */
+static void delete_config(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
+                          const coap_string_t *query, coap_pdu_t *response)
+{
+    struct dots_signal *s = coap_resource_get_userdata(resource);
+    char id[256];
+    enum config_path path;
+    uint32_t sid;
+    struct scrub_err err;
+    (void)query;
+    if (config_request(s, session, request, response, id, sizeof id, &path, &sid) < 0)
+        return;
+    struct client_config *c = find_config(s, id);
+    if (c && (path == PATH_NO_SID || c->sid == sid)) {
+        if (store_config(s, id, c->sid, NULL, &err) < 0) {
+            say(s, DOTS_LOG_ERROR, "DELETE /config for %s: %s", id, err.msg);
+            refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session configuration could not be deleted");
+            return;
+        }
+        say(s, DOTS_LOG_INFO, "session configuration of %s (sid %u) deleted", id, c->sid);
+        remove_config(s, c);
+    }
+    coap_pdu_set_code(response, COAP_RESPONSE_CODE_DELETED);
+}
+
+static int load_config(void *arg, const struct scrub_store_session_config *row)
+{
+    struct dots_signal *s = arg;
+    struct dots_sc sc;
+    struct scrub_err err;
+    if (row->sid < 0 || row->sid > UINT32_MAX || dots_sc_from_store_json(row->body, &sc, &err) < 0) {
+        say(s, DOTS_LOG_ERROR, "the stored session configuration of %s (sid %lld) is not one: %s", row->identity,
+            (long long)row->sid, row->sid < 0 || row->sid > UINT32_MAX ? "sid out of range" : err.msg);
+        return 1;
+    }
+    if (add_config(s, row->identity, (uint32_t)row->sid, &sc) < 0) {
+        say(s, DOTS_LOG_ERROR, "out of memory loading the session configuration of %s", row->identity);
+        return 1;
+    }
+    return 0;
+}
+
+static void process(struct dots_signal *s)
+{
+    coap_tick_t now;
+    coap_io_process(s->ctx, COAP_IO_NO_WAIT);
+    coap_ticks(&now);
+    unsigned ms = coap_io_prepare_epoll(s->ctx, now);
+    /* no timer pending: look again within a second all the same */
+    struct timeval tv = {.tv_sec = (ms ? ms : 1000) / 1000, .tv_usec = (ms ? ms : 1000) % 1000 * 1000};
+    evtimer_add(s->timer, &tv);
+}
+
+static void on_event(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    process(arg);
+}
+
+static int parse_address(const char *text, uint16_t port, coap_address_t *a)
+{
+    coap_address_init(a);
+    if (inet_pton(AF_INET, text, &a->addr.sin.sin_addr) == 1) {
+        a->addr.sin.sin_family = AF_INET;
+        a->addr.sin.sin_port = htons(port);
+        a->size = sizeof a->addr.sin;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, text, &a->addr.sin6.sin6_addr) == 1) {
+        a->addr.sin6.sin6_family = AF_INET6;
+        a->addr.sin6.sin6_port = htons(port);
+        a->size = sizeof a->addr.sin6;
+        return 0;
+    }
+    return -1;
+}
+
+int dots_signal_start(struct event_base *base, const struct dots_signal_config *cfg, struct dots_signal **out,
+                      struct scrub_err *err)
+{
+    coap_address_t addr;
+    if (active)
+        return scrub_err_set(err, EBUSY, "dots signal: a server already runs in this process");
+    if (!coap_dtls_is_supported() || !coap_tls_is_supported())
+        return scrub_err_set(err, ENOTSUP, "dots signal: this libcoap has no DTLS or no TLS (need libcoap-3-openssl)");
+    if (parse_address(cfg->address, cfg->port ? cfg->port : DOTS_SIGNAL_PORT, &addr) < 0)
+        return scrub_err_set(err, EINVAL, "dots signal: %s is not an IPv4 or IPv6 address", cfg->address);
+    struct dots_signal *s = calloc(1, sizeof *s);
+    if (!s)
+        return scrub_err_set(err, ENOMEM, "dots signal: out of memory");
+    s->base = base;
+    s->cfg = *cfg;
+    s->ca_file = strdup(cfg->ca_file);
+    s->cert_file = strdup(cfg->cert_file);
+    s->key_file = strdup(cfg->key_file);
+    active = s;
+    coap_startup();
+    coap_set_log_handler(coap_log_to_ours);
+    coap_set_log_level(LOG_WARNING);
+    if (!s->ca_file || !s->cert_file || !s->key_file) {
+        scrub_err_set(err, ENOMEM, "dots signal: out of memory");
+        goto fail;
+    }
+    s->ranges = cfg->ranges ? *cfg->ranges : dots_sc_default_ranges;
+    if (!cfg->store) {
+        scrub_err_set(err, EINVAL, "dots signal: no store for the session configurations");
+        goto fail;
+    }
+    uint8_t *check;
+    size_t check_len;
+    if (dots_sc_check_ranges(&s->ranges, err) < 0 || encode_config(s, &dots_sc_defaults, &check, &check_len, err) < 0) {
+        scrub_err_prefix(err, "dots signal");
+        goto fail;
+    }
+    free(check);
+    /* < 0: the store's error; > 0: a row load_config refused, logged */
+    int loaded = scrub_store_session_configs_each(cfg->store, load_config, s, err);
+    if (loaded != 0) {
+        if (loaded < 0)
+            scrub_err_prefix(err, "dots signal: loading the session configurations");
+        else
+            scrub_err_set(err, EINVAL, "dots signal: a stored session configuration does not load (see the log)");
+        goto fail;
+    }
+    if (cfg->crl_file && load_crls(s, cfg->crl_file, err) < 0)
+        goto fail;
+    s->ctx = coap_new_context(NULL);
+    if (!s->ctx) {
+        scrub_err_set(err, ENOMEM, "dots signal: no CoAP context");
+        goto fail;
+    }
+    coap_dtls_pki_t pki = {
+        .version = COAP_DTLS_PKI_SETUP_VERSION,
+        .verify_peer_cert = 1,
+        .check_common_ca = 1,
+        .cert_chain_validation = 1,
+        .cert_chain_verify_depth = 3,
+        .check_cert_revocation = 1,
+        .allow_no_crl = 1,  /* a CA without a CRL in ca_file revokes nothing */
+        .validate_cn_call_back = check_client,
+        .cn_call_back_arg = s,
+        .additional_tls_setup_call_back = s->crls ? add_crls : NULL,
+        .pki_key = {.key_type = COAP_PKI_KEY_PEM,
+                    .key.pem = {.ca_file = s->ca_file, .public_cert = s->cert_file, .private_key = s->key_file}},
+    };
+    if (!coap_context_set_pki(s->ctx, &pki)) {
+        scrub_err_set(err, EINVAL, "dots signal: the certificates do not load (CA %s, certificate %s, key %s)",
+                      s->ca_file, s->cert_file, s->key_file);
+        goto fail;
+    }
+    if (!coap_new_endpoint(s->ctx, &addr, COAP_PROTO_DTLS) || !coap_new_endpoint(s->ctx, &addr, COAP_PROTO_TLS)) {
+        scrub_err_set(err, EADDRINUSE, "dots signal: cannot listen on %s port %u (UDP and TCP)", cfg->address,
+                      cfg->port ? cfg->port : DOTS_SIGNAL_PORT);
+        goto fail;
+    }
+    /* /config itself, and /config/sid=N through the unknown resource (the
+     * handlers answer 4.04 for any other path) */
+    coap_resource_t *config = coap_resource_init(coap_make_str_const(".well-known/dots/config"), 0);
+    coap_resource_t *with_sid = coap_resource_unknown_init2(put_config, 0);
+    coap_resource_set_userdata(config, s);
+    coap_resource_set_userdata(with_sid, s);
+    coap_register_request_handler(config, COAP_REQUEST_PUT, put_config);
+    for (coap_resource_t **r = (coap_resource_t *[]){config, with_sid, NULL}; *r; r++) {
+        coap_register_request_handler(*r, COAP_REQUEST_GET, get_config);
+        coap_register_request_handler(*r, COAP_REQUEST_DELETE, delete_config);
+        coap_add_resource(s->ctx, *r);
+    }
+
+    int fd = coap_context_get_coap_fd(s->ctx);
+    if (fd < 0) {
+        scrub_err_set(err, ENOTSUP, "dots signal: this libcoap has no epoll file descriptor for an event loop");
+        goto fail;
+    }
+    s->io = event_new(base, fd, EV_READ | EV_PERSIST, on_event, s);
+    s->timer = evtimer_new(base, on_event, s);
+    if (!s->io || !s->timer || event_add(s->io, NULL) < 0) {
+        scrub_err_set(err, ENOMEM, "dots signal: cannot add its events to the loop");
+        goto fail;
+    }
+    process(s);
+    say(s, DOTS_LOG_INFO, "listening on %s port %u: DTLS 1.2 over UDP, TLS over TCP", cfg->address,
+        cfg->port ? cfg->port : DOTS_SIGNAL_PORT);
+    *out = s;
+    return 0;
+fail:
+    dots_signal_stop(s);
+    return -1;
+}
+
+void dots_signal_stop(struct dots_signal *s)
+{
+    if (!s)
+        return;
+    if (s->io)
+        event_free(s->io);
+    if (s->timer)
+        event_free(s->timer);
+    if (s->ctx)
+        coap_free_context(s->ctx);
+    coap_cleanup();
+    sk_X509_CRL_pop_free(s->crls, X509_CRL_free);
+    while (s->nconfigs)
+        remove_config(s, &s->configs[0]);
+    free(s->configs);
+    free(s->ca_file);
+    free(s->cert_file);
+    free(s->key_file);
+    if (active == s)
+        active = NULL;
+    free(s);
+}

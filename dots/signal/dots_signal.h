@@ -1,0 +1,49 @@
+/* The DOTS signal channel's transport (RFC 9132 section 4): CoAP over DTLS
+ * 1.2 on UDP and over TLS on TCP (RFC 8323), with libcoap's OpenSSL variant,
+ * driven by a libevent loop. Mutual PKIX: a client is known by the first DNS
+ * SAN of its certificate, else its CN. Serves /.well-known/dots/config:
+ * the session configuration, kept per identity in the caller's store.
+ * Owns its CoAP context and its events; one server a process (libcoap's log
+ * handler is global). */
+#ifndef DOTS_SIGNAL_H
+#define DOTS_SIGNAL_H
+
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "dots_schema.h"
+#include "dots_session_config.h"
+#include "scrub_store.h"
+#include "scrub_err.h"
+
+#define DOTS_SIGNAL_PORT 4646  /* RFC 9132 section 4.1, UDP and TCP */
+
+enum dots_log_level { DOTS_LOG_ERROR, DOTS_LOG_WARNING, DOTS_LOG_INFO, DOTS_LOG_DEBUG };
+
+struct dots_signal_config {
+    const char *address;          /* to listen on, IPv4 or IPv6 literal */
+    uint16_t port;                /* for UDP and TCP alike */
+    const char *ca_file;          /* PEM: the CAs clients chain to */
+    const char *crl_file;         /* PEM: their CRLs, or NULL */
+    const char *cert_file;        /* PEM: the server's certificate */
+    const char *key_file;         /* PEM: its key */
+    /* The identities allowed in; NULL-terminated; NULL: any the CA vouches for. */
+    const char *const *identities;
+    const struct dots_schema *schema;
+    /* Session configurations are kept here, committed before each answer;
+     * the caller opens and closes it. Required. */
+    struct scrub_store *store;
+    /* What a client may ask for; NULL: dots_sc_default_ranges. */
+    const struct dots_sc_ranges *ranges;
+    void (*log)(void *ctx, enum dots_log_level level, const char *msg);
+    void *log_ctx;
+};
+
+struct dots_signal;
+
+int dots_signal_start(struct event_base *base, const struct dots_signal_config *cfg, struct dots_signal **out,
+                      struct scrub_err *err);
+void dots_signal_stop(struct dots_signal *s);
+
+#endif

@@ -1,0 +1,141 @@
+/* dots-signal-server: the signal channel transport on its own, until scrubd
+ * carries it: listens, authenticates clients, serves /.well-known/dots/config
+ * with the session configurations kept in the store --store names. Stops on
+ * SIGINT or SIGTERM. Log lines go to stderr. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "dots_schema.h"
+#include "dots_signal.h"
+#include "scrub_store.h"
+
+static const char *const level_names[] = {"error", "warning", "info", "debug"};
+
+static void log_line(void *ctx, enum dots_log_level level, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "dots-signal-server: %s: %s\n", level_names[level], msg);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    (void)sig;
+    (void)what;
+    event_base_loopbreak(arg);
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: dots-signal-server --yang DIR --ca PEM --cert PEM --key PEM --store DB [--crl PEM]\n"
+                    "                          [--address ADDR] [--port PORT] [--identity NAME]...\n"
+                    "                          [--range PARAMETER=MIN-MAX]...\n"
+                    "  --ca holds the CAs clients chain to, --crl their CRLs; --identity limits who may\n"
+                    "  connect (default: any client the CA vouches for); port 4646, address ::\n"
+                    "  --store: the scrubd store (created if absent) keeping session configurations\n"
+                    "  --range: what clients may set, e.g. heartbeat-interval=15-240, ack-timeout=1.00-30.00\n"
+                    "  (defaults: RFC 9132 section 4.5.1's example)\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"yang", required_argument, NULL, 'y'}, {"ca", required_argument, NULL, 'c'},
+        {"crl", required_argument, NULL, 'r'}, {"cert", required_argument, NULL, 'e'},
+        {"key", required_argument, NULL, 'k'},
+        {"address", required_argument, NULL, 'a'}, {"port", required_argument, NULL, 'p'},
+        {"identity", required_argument, NULL, 'i'}, {"store", required_argument, NULL, 's'},
+        {"range", required_argument, NULL, 'R'}, {NULL, 0, NULL, 0},
+    };
+    struct dots_signal_config cfg = {.address = "::", .port = DOTS_SIGNAL_PORT, .log = log_line};
+    struct dots_sc_ranges ranges = dots_sc_default_ranges;
+    struct scrub_err err;
+    const char *yang = NULL, *store_path = NULL, **identities = calloc((size_t)argc, sizeof *identities);
+    size_t nids = 0;
+    int opt;
+    if (!identities)
+        return 1;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        char *end;
+        long port;
+        switch (opt) {
+        case 'y': yang = optarg; break;
+        case 'c': cfg.ca_file = optarg; break;
+        case 'r': cfg.crl_file = optarg; break;
+        case 'e': cfg.cert_file = optarg; break;
+        case 'k': cfg.key_file = optarg; break;
+        case 'a': cfg.address = optarg; break;
+        case 'i': identities[nids++] = optarg; break;
+        case 's': store_path = optarg; break;
+        case 'R': {
+            char *eq = strchr(optarg, '=');
+            int p = -1;
+            if (eq) {
+                *eq = '\0';
+                p = dots_sc_param_by_name(optarg);
+            }
+            if (p < 0) {
+                fprintf(stderr, "dots-signal-server: --range %s: want PARAMETER=MIN-MAX, PARAMETER one of "
+                                "heartbeat-interval, missing-hb-allowed, probing-rate, max-retransmit, ack-timeout, "
+                                "ack-random-factor\n", optarg);
+                return 2;
+            }
+            if (dots_sc_parse_range((enum dots_sc_param)p, eq + 1, &ranges.r[p], &err) < 0) {
+                fprintf(stderr, "dots-signal-server: --range: %s\n", err.msg);
+                return 2;
+            }
+            break;
+        }
+        case 'p':
+            port = strtol(optarg, &end, 10);
+            if (*end || port < 1 || port > 65535) {
+                fprintf(stderr, "dots-signal-server: --port %s is not a port number (1-65535)\n", optarg);
+                return 2;
+            }
+            cfg.port = (uint16_t)port;
+            break;
+        default: usage(); return 2;
+        }
+    }
+    if (!yang || !cfg.ca_file || !cfg.cert_file || !cfg.key_file || !store_path || optind != argc) {
+        usage();
+        return 2;
+    }
+    cfg.identities = nids ? identities : NULL;
+    cfg.ranges = &ranges;
+
+    struct dots_schema *schema;
+    struct dots_signal *server;
+    struct event_base *base = event_base_new();
+    if (!base || dots_schema_open(yang, &schema, &err) < 0) {
+        fprintf(stderr, "dots-signal-server: %s\n", base ? err.msg : "no event loop");
+        return 1;
+    }
+    cfg.schema = schema;
+    cfg.store = scrub_store_open(store_path, 1000, &err);
+    if (!cfg.store) {
+        fprintf(stderr, "dots-signal-server: %s\n", err.msg);
+        return 1;
+    }
+    if (dots_signal_start(base, &cfg, &server, &err) < 0) {
+        fprintf(stderr, "dots-signal-server: %s\n", err.msg);
+        return 1;
+    }
+    struct event *sigint = evsignal_new(base, SIGINT, on_signal, base);
+    struct event *sigterm = evsignal_new(base, SIGTERM, on_signal, base);
+    event_add(sigint, NULL);
+    event_add(sigterm, NULL);
+    event_base_dispatch(base);
+    event_free(sigint);
+    event_free(sigterm);
+    dots_signal_stop(server);
+    scrub_store_close(cfg.store);
+    dots_schema_close(schema);
+    event_base_free(base);
+    free(identities);
+    return 0;
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# dots-signal-server against libcoap's own client (coap-client-openssl) on
+# loopback, over DTLS (coaps://) and TLS (coaps+tcp://), with the development
+# PKI: GET /.well-known/dots/config answers the RFC 9132 defaults byte for
+# byte as tests/dots/fixtures/session_config_get.cbor.hex; a client with a
+# CN only is known by its CN; expired, revoked, unknown-CA and unconfigured
+# clients are refused and the server logs why; a body of another
+# Content-Format gets 4.15, a bad CBOR body 4.00 with the decoder's
+# diagnostic. coap-client exits 0 even on errors: its output is what is read.
+# Usage: signal_transport.sh SERVER YANG_DIR DEV_PKI FIXTURE_HEX COAP_CLIENT PYTHON3
+set -euo pipefail
+server=$1 yang=$2 dev_pki=$3 fixture=$4 client=$5 python=$6
+dir=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
+trap cleanup EXIT
+checks=0 failed=0
+ok()   { checks=$((checks + 1)); echo "ok: $*"; }
+fail() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
+
+"$dev_pki" "$dir/pki" >/dev/null
+pki=$dir/pki
+"$python" -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(open(sys.argv[1]).read()))' "$fixture" \
+  >"$dir/want.cbor"
+# a free port for both UDP and TCP
+port=$("$python" - <<'EOF'
+import socket
+while True:
+    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", p)); break
+    except OSError:
+        pass
+    finally:
+        t.close(); u.close()
+print(p)
+EOF
+)
+log=$dir/server.log
+"$server" --yang "$yang" --ca "$pki/ca.crt" --crl "$pki/ca.crl" --cert "$pki/server.crt" --key "$pki/server.key" \
+  --address 127.0.0.1 --port "$port" --store "$dir/store.db" --identity client1.example --identity client2.example \
+  --identity cnonly.example --identity expired.example --identity revoked.example --identity rogue.example \
+  2>"$log" &
+pid=$!
+for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.1; done
+grep -q "listening on" "$log" || { cat "$log"; echo "FAIL: the server did not start"; exit 1; }
+
+# coap NAME OUT URL-SCHEME [coap-client options]: a request to /config as NAME.
+coap() {
+  local name=$1 out=$2 scheme=$3; shift 3
+  rm -f "$out"
+  timeout 20 "$client" -c "$pki/$name.crt" -j "$pki/$name.key" -C "$pki/ca.crt" -B 3 -o "$out" "$@" \
+    "$scheme://127.0.0.1:$port/.well-known/dots/config" >"$dir/client.out" 2>&1 || true
+}
+# times TEXT: how many log lines hold TEXT so far
+times() { grep -cF -- "$1" "$log" || true; }
+hex() { "$python" -c 'import sys; print(open(sys.argv[1], "rb").read().hex())' "$1" 2>/dev/null || true; }
+
+for case in "client1.example coaps" "client2.example coaps+tcp" "cnonly.example coaps" "cnonly.example coaps+tcp"; do
+  set -- $case
+  before=$(times "authenticated as $1")
+  coap "$1" "$dir/got.cbor" "$2" -m get
+  if [ -s "$dir/got.cbor" ] && cmp -s "$dir/got.cbor" "$dir/want.cbor"; then
+    ok "$2 GET /config as $1: the RFC 9132 defaults, byte for byte"
+  else
+    fail "$2 GET /config as $1: $(hex "$dir/got.cbor") $(cat "$dir/client.out")"
+  fi
+  if [ "$(times "authenticated as $1")" -gt "$before" ]; then ok "$2: $1 authenticated as $1"
+  else fail "$2: no new 'authenticated as $1'"; fi
+done
+
+# refused NAME SCHEME REASON: no answer, and the server logged the reason.
+refused() {
+  local before
+  before=$(times "$3")
+  coap "$1" "$dir/got.cbor" "$2" -m get
+  if [ -s "$dir/got.cbor" ]; then fail "$2 $1: answered"; return; fi
+  if [ "$(times "$3")" -gt "$before" ]; then ok "$2 $1 refused: $3"
+  else fail "$2 $1 refused without '$3' in the log"; fi
+}
+refused expired.example coaps "certificate has expired: 'expired.example'"
+refused revoked.example coaps "certificate revoked: 'revoked.example'"
+refused rogue.example coaps+tcp "unable to get local issuer certificate: 'rogue.example'"
+refused gateway.example coaps "identity gateway.example is not configured"
+
+# answered NAME SCHEME WANT [options]: coap-client prints WANT.
+answered() {
+  local want=$3 scheme=$2 name=$1; shift 3
+  coap "$name" "$dir/got" "$scheme" "$@"
+  if grep -qF -- "$want" "$dir/client.out" "$dir/got" 2>/dev/null; then ok "$scheme $*: $want"
+  else fail "$scheme $*: wanted '$want', got: $(cat "$dir/client.out" "$dir/got" 2>/dev/null)"; fi
+}
+printf '\xa1\x18\x31\xa1\x18\x33\x01' >"$dir/bad.cbor"
+answered client1.example coaps "4.15" -m put -t 50 -e '{}'
+answered client1.example coaps+tcp "4.15" -m put -e 'no content format'
+answered client1.example coaps "4.00 wrong-type at /heartbeat(49)/peer-hb-status(51)" -m put -t 271 -f "$dir/bad.cbor"
+answered client2.example coaps+tcp "4.00 wrong-type at /heartbeat(49)/peer-hb-status(51)" -m put -t 271 \
+  -f "$dir/bad.cbor"
+
+kill "$pid"
+if wait "$pid"; then ok "the server stops cleanly on SIGTERM"; else fail "the server exited $? (see its log)"; fi
+pid=
+if [ "$failed" -ne 0 ]; then echo "--- server log"; cat "$log"; fi
+echo "signal_transport: $((checks - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]
