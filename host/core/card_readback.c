@@ -62,12 +62,12 @@ static int read_table(struct scrub_hal *h, uint32_t table, const char *name, uin
     return rc;
 }
 
-int card_readback(struct scrub_hal *h, struct card_image *out, struct scrub_err *err)
+static int readback(struct scrub_hal *h, bool with_em, struct card_image *out, struct scrub_err *err)
 {
     const struct scrub_caps *c = &h->caps;
     if (card_image_empty(c, out, err))
         return -1;
-    uint32_t em_slots = c->em_ways * c->em_buckets * c->em_slots + c->em_stash;
+    uint32_t em_slots = with_em ? c->em_ways * c->em_buckets * c->em_slots + c->em_stash : 0;
     struct scrub_em_entry *em = realloc(out->em, (em_slots ? em_slots : 1) * sizeof(*em));
     if (!em) {
         card_image_free(out);
@@ -98,4 +98,14 @@ int card_readback(struct scrub_hal *h, struct card_image *out, struct scrub_err 
     }
     card_image_index(out);
     return 0;
+}
+
+int card_readback(struct scrub_hal *h, struct card_image *out, struct scrub_err *err)
+{
+    return readback(h, true, out, err);
+}
+
+int card_readback_shadow(struct scrub_hal *h, struct card_image *out, struct scrub_err *err)
+{
+    return readback(h, false, out, err);
 }

@@ -9,5 +9,9 @@
 #include "card_image.h"
 
 int card_readback(struct scrub_hal *h, struct card_image *out, struct scrub_err *err);
+/* The same without the exact-match table (an image with no EM entries):
+ * for writing a configuration whose sources are inserted whatever the
+ * card holds (scrub_config_apply). */
+int card_readback_shadow(struct scrub_hal *h, struct card_image *out, struct scrub_err *err);
 
 #endif

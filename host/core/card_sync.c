@@ -199,7 +199,11 @@ int card_sync(struct scrub_hal *h, const struct card_image *cur, const struct ca
         for (size_t i = 0; i < n_ops && ops[i].first_op <= t.failed; i++)
             bad = &ops[i];
         char what[160] = "";
+        st->card_error = *err;
         if (bad && t.failed < bad->first_op + 64) {
+            st->failed_on_em = true;
+            st->failed_insert = bad->insert;
+            st->failed_em = *bad->e;
             char addr[SCRUB_PREFIX_TEXT];
             scrub_addr_format(&bad->e->addr, addr, sizeof(addr));
             snprintf(what, sizeof(what), ", %s the exact-match entry of tenant id %u source %s",

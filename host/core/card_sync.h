@@ -22,6 +22,12 @@
 struct card_sync_stats {
     unsigned counters_zeroed, cfg_actions, policers, acl, dest, em_inserts, em_deletes;
     bool committed;
+    /* After a failure on an exact-match command: that entry, whether it was
+     * an insert, and the card's error before the sync's context was put in
+     * front of it (so a caller can name the entry in its own words). */
+    bool failed_on_em, failed_insert;
+    struct scrub_em_entry failed_em;
+    struct scrub_err card_error;
 };
 
 /* The total of table and register writes a sync made (what "only the
