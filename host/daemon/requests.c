@@ -97,7 +97,7 @@ static char *reload(struct scrubd *d, const struct peer *p)
     if (config_reload(d, SCRUB_STORE_WHO_LOCAL_USER, p->who, SCRUB_STORE_CHANNEL_CONTROL, &err))
         return request_error(err.msg);
     json_object *result = config_summary(d);
-    json_object_object_add(result, "card_rewritten", json_object_new_boolean(0));
+    json_object_object_add(result, "card_synced", json_object_new_boolean(d->hal != NULL));
     return request_ok(result);
 }
 

@@ -123,6 +123,33 @@ grep -q "reconciled with the store: 0 writes" "$work/scrubd2.log" || fail "resta
 [ "$(ctl -j mitigation list | jget 'len(a["result"]["mitigations"])')" = 1 ] || fail "the mitigation is gone"
 ok
 
+# --- Reloads: one that takes away the profile the mitigation uses is
+# refused (the running configuration kept); one that changes a policer is
+# synced onto the card and the mitigation stays.
+cp "$config" "$work/good.json"
+"$python" -c "
+import json, sys
+c = json.load(open(sys.argv[1]))
+c['scrub-config:scrub-config']['profile'] = [p for p in c['scrub-config:scrub-config']['profile'] if p['name'] != 'standard']
+for t in c['scrub-config:scrub-config']['tenant']:
+    t['profile'] = 'strict'
+json.dump(c, open(sys.argv[1], 'w'))" "$config"
+out=$(ctl config reload 2>&1) && fail "a reload without the mitigation's profile was taken"
+[[ $out == *"reload refused, the running configuration (generation 1) is kept: mitigation scrubctl-globex/0 uses profile 'standard', which is not configured"* ]] ||
+  fail "reload refusal: $out"
+"$python" -c "
+import json, sys
+c = json.load(open(sys.argv[1]))
+c['scrub-config:scrub-config']['policer'][0]['rate'] = '3000'
+json.dump(c, open(sys.argv[2], 'w'))" "$work/good.json" "$config"
+commits=$(ctl -j status | jget 'a["result"]["card"]["commit_count"]')
+out=$(ctl -j config reload) || fail "reload: $out"
+[ "$(jget 'a["result"]["generation"], a["result"]["card_synced"]' <<<"$out")" = "2 True" ] || fail "reload: $out"
+[ "$(ctl -j status | jget 'a["result"]["card"]["commit_count"]')" = $((commits + 1)) ] || fail "the reload did not commit"
+grep -q "reloaded (generation 2" "$work/scrubd2.log" || fail "reload not logged"
+[ "$(ctl -j mitigation show scrubctl-globex 0 | jget 'a["result"]["installed"]')" = True ] || fail "the mitigation is gone after a reload"
+ok
+
 # --- Withdrawal: final totals, the attack passes again.
 out=$(ctl mitigation withdraw scrubctl-globex 0) || fail "withdraw: $out"
 [[ $out == "mitigation scrubctl-globex/0 withdrawn; in all it saw "*" pkt "*" and dropped "* ]] || fail "withdraw: $out"
