@@ -224,7 +224,7 @@ int core_load(struct scrub_core *c, struct scrub_err *err)
             return scrub_err_set(err, ENOMEM, "out of memory loading tenants");
         c->tenants = more;
         const struct scrub_tenant *ct = &cfg->tenants[i];
-        c->tenants[c->n_tenants++] = (struct core_tenant){.identity = strdup(ct->name),
+        c->tenants[c->n_tenants++] = (struct core_tenant){.identity = strdup(ct->identity ? ct->identity : ct->name),
                                                           .id = (uint16_t)(i + 1),
                                                           .configured = true,
                                                           .profile = ct->profile,

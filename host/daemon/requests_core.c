@@ -449,14 +449,14 @@ static char *source_list(struct scrubd *d, struct args *a)
     json_object *arr = json_object_new_array();
     for (size_t t = 0; t < d->cfg.n_tenants; t++) {
         const struct scrub_tenant *ten = &d->cfg.tenants[t];
-        if (tenant && strcmp(tenant, ten->name) != 0)
+        if (tenant && strcmp(tenant, ten->identity) != 0)
             continue;
         for (size_t k = 0; k < ten->n_sources; k++) {
             const struct scrub_source *s = &ten->sources[k];
             char addr[SCRUB_PREFIX_TEXT];
             scrub_addr_format(&s->addr, addr, sizeof(addr));
             json_object *o = json_object_new_object();
-            json_object_object_add(o, "tenant", json_object_new_string(ten->name));
+            json_object_object_add(o, "tenant", json_object_new_string(ten->identity));
             json_object_object_add(o, "address", json_object_new_string(addr));
             json_object_object_add(o, "action", json_object_new_string(actions[s->action]));
             json_object_object_add(o, "policer",

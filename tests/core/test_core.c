@@ -317,6 +317,23 @@ static void test_refusals(void **state)
     assert_int_equal(n_mitigations(f), 1);
 }
 
+/* A configured tenant acts under its identity leaf. */
+static void test_configured_identity(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    free(f->cfg.tenants[1].identity);
+    f->cfg.tenants[1].identity = strdup("dots.globex.example");
+    assert_int_equal(scrub_core_set_config(f->core, &f->cfg, &err), 0);
+    put_ok(f, "dots.globex.example", "cuid-g", 1, "203.0.113.0/25", 600);
+    struct scrub_dest_entry d;
+    assert_true(on_card(f, "203.0.113.0/25", &d));
+    assert_int_equal(d.tenant, 2);
+    put_refused(f, &operator, "globex", "203.0.113.0/25", NULL, ENOENT,
+                "unknown client 'globex': configure it as a tenant, or add it (scrubctl client add globex "
+                "PREFIX...)");
+}
+
 static void test_card_full(void **state)
 {
     struct fixture *f = *state;
@@ -472,6 +489,7 @@ int main(void)
         TEST(test_mitigation_installed_and_withdrawn),
         TEST(test_update_in_place),
         TEST(test_refusals),
+        TEST(test_configured_identity),
         TEST(test_card_full),
         TEST(test_clients_and_quotas),
         TEST(test_expiry_and_restart),
