@@ -116,10 +116,17 @@ after=$(ctl -j mitigation show scrubctl-globex 0 | jget 'a["result"]["traffic"][
 [ "$after" -ge "$offered" ] || fail "the update lost the counters ($offered, then $after)"
 ok
 
-# --- A restart next to the card writes nothing; the mitigation stays.
+# --- A restart next to the card writes nothing; the mitigation stays, and
+# no attack packet passes while scrubd is away or coming back (the card
+# keeps filtering; all the traffic is the attack).
+passed=$(global pass_unprotected)
+dropped=$(global drop_acl)
 stop_scrubd
+sleep 0.5
 start_scrubd scrubd2.log
 grep -q "reconciled with the store: 0 writes" "$work/scrubd2.log" || fail "restart wrote to the card"
+[ "$(global pass_unprotected)" = "$passed" ] || fail "attack packets passed during the restart"
+[ "$(global drop_acl)" -gt "$dropped" ] || fail "no traffic during the restart"
 [ "$(ctl -j mitigation list | jget 'len(a["result"]["mitigations"])')" = 1 ] || fail "the mitigation is gone"
 ok
 
