@@ -156,6 +156,7 @@ void card_image_free(struct card_image *img)
     free(img->em);
     free(img->pair_used);
     free(img->pair_fresh);
+    free(img->by_name);
     scrub_layout_free(&img->layout);
     memset(img, 0, sizeof(*img));
 }
@@ -207,10 +208,26 @@ bool card_image_equal(const struct card_image *a, const struct card_image *b)
 
 const struct scrub_layout_counter *card_image_counter(const struct card_image *img, const char *name)
 {
-    for (size_t i = 0; i < img->layout.n_counters; i++)
-        if (strcmp(img->layout.counters[i].name, name) == 0)
-            return &img->layout.counters[i];
+    size_t lo = 0, hi = img->by_name ? img->layout.n_counters : 0;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const struct scrub_layout_counter *c = &img->layout.counters[img->by_name[mid]];
+        int cmp = strcmp(c->name, name);
+        if (cmp == 0)
+            return c;
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return NULL;
+}
+
+static const struct scrub_layout_counter *name_sort_counters; /* qsort has no context argument */
+
+static int by_name_cmp(const void *a, const void *b)
+{
+    return strcmp(name_sort_counters[*(const size_t *)a].name, name_sort_counters[*(const size_t *)b].name);
 }
 
 /* ---- the builder ------------------------------------------------------------------ */
@@ -670,6 +687,13 @@ static int fill(struct builder *b)
         pairs += e->pairs;
     }
     qsort(l->counters, l->n_counters, sizeof(*l->counters), layout_cmp);
+    out->by_name = malloc((l->n_counters ? l->n_counters : 1) * sizeof(*out->by_name));
+    if (!out->by_name)
+        return scrub_err_set(b->err, ENOMEM, "out of memory building the card image");
+    for (size_t i = 0; i < l->n_counters; i++)
+        out->by_name[i] = i;
+    name_sort_counters = l->counters;
+    qsort(out->by_name, l->n_counters, sizeof(*out->by_name), by_name_cmp);
     const struct scrub_caps *c = b->caps;
     l->dest = (struct scrub_table_use){(uint32_t)b->n_dest, c->dest};
     l->em = (struct scrub_table_use){(uint32_t)b->n_em, (uint32_t)em_capacity(c)};

@@ -46,6 +46,7 @@ struct card_image {
     /* Built images: every counter owner by name, in index order, and the
      * tables' fill. A read-back image has no names (n_counters 0). */
     struct scrub_layout layout;
+    size_t *by_name; /* built images: layout.counters indexes in name order */
 };
 
 /* One active mitigation as the image needs it. */
