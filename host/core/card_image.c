@@ -173,17 +173,33 @@ void card_image_index(struct card_image *img)
     if (img->n_em > 1)
         qsort(img->em, img->n_em, sizeof(*img->em), em_qsort_cmp);
     memset(img->pair_used, 0, img->caps.counters ? img->caps.counters : 1);
-    for (uint32_t i = 0; i < img->caps.dest; i++)
+    for (uint32_t i = 0; i < img->dest_extent; i++)
         if (card_dest_in_use(&img->dest[i]))
             use_pairs(img, img->dest[i].counter, 2);
     for (uint32_t i = 0; i < img->caps.acl; i++)
         if (img->acl[i].valid)
             use_pairs(img, img->acl[i].counter, 1);
-    for (uint32_t i = 0; i < img->caps.policers; i++)
+    for (uint32_t i = 0; i < img->policer_extent; i++)
         if (card_policer_in_use(&img->policers[i]))
             use_pairs(img, img->policers[i].counter, 2);
     for (size_t i = 0; i < img->n_em; i++)
         use_pairs(img, img->em[i].counter, 1);
+}
+
+void card_image_find_extents(struct card_image *img)
+{
+    img->dest_extent = img->policer_extent = 0;
+    for (uint32_t i = 0; i < img->caps.dest; i++)
+        if (card_dest_in_use(&img->dest[i]))
+            img->dest_extent = i + 1;
+    for (uint32_t i = 0; i < img->caps.policers; i++)
+        if (card_policer_in_use(&img->policers[i]))
+            img->policer_extent = i + 1;
+}
+
+static uint32_t max_u32(uint32_t a, uint32_t b)
+{
+    return a > b ? a : b;
 }
 
 bool card_image_equal(const struct card_image *a, const struct card_image *b)
@@ -191,13 +207,13 @@ bool card_image_equal(const struct card_image *a, const struct card_image *b)
     if (a->cfg_actions != b->cfg_actions || a->caps.dest != b->caps.dest || a->caps.acl != b->caps.acl ||
         a->caps.policers != b->caps.policers || a->n_em != b->n_em)
         return false;
-    for (uint32_t i = 0; i < a->caps.dest; i++)
+    for (uint32_t i = 0; i < max_u32(a->dest_extent, b->dest_extent); i++)
         if (!dest_same(&a->dest[i], &b->dest[i]))
             return false;
     for (uint32_t i = 0; i < a->caps.acl; i++)
         if (a->acl[i].valid != b->acl[i].valid || (a->acl[i].valid && !acl_same(&a->acl[i], &b->acl[i])))
             return false;
-    for (uint32_t i = 0; i < a->caps.policers; i++)
+    for (uint32_t i = 0; i < max_u32(a->policer_extent, b->policer_extent); i++)
         if (!card_policer_same(&a->policers[i], &b->policers[i]))
             return false;
     for (size_t i = 0; i < a->n_em; i++)
@@ -425,7 +441,7 @@ static int place_dest(struct builder *b)
         return scrub_err_set(b->err, ENOMEM, "out of memory building the card image");
     }
     if (prev && prev->caps.dest == b->caps->dest) {
-        for (uint32_t i = 0; i < prev->caps.dest; i++)
+        for (uint32_t i = 0; i < prev->dest_extent; i++)
             if (card_dest_in_use(&prev->dest[i]))
                 pidx[n_prev++] = i;
         sort_image = prev;
@@ -653,7 +669,10 @@ static int fill(struct builder *b)
         struct scrub_dest_entry e = b->dest[i].e;
         e.counter = (uint32_t)b->ents[b->dest[i].entity].counter;
         out->dest[b->dest[i].index] = e;
+        if (b->dest[i].index >= out->dest_extent)
+            out->dest_extent = (uint32_t)b->dest[i].index + 1;
     }
+    out->policer_extent = b->plan.n_policers;
     for (uint32_t i = 0; i < b->plan.n_acl; i++) {
         out->acl[i] = b->plan.acl[i];
         out->acl[i].counter = counter_of(b, b->plan.acl[i].counter);

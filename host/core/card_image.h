@@ -41,6 +41,9 @@ struct card_image {
     struct scrub_policer_entry *policers; /* caps.policers; free: all zero */
     struct scrub_em_entry *em;            /* the valid entries, sorted by (tenant, address) */
     size_t n_em;
+    /* DEST and policer entries at and beyond these indexes are free: the
+     * scans stop there, so a large card's untouched table costs nothing. */
+    uint32_t dest_extent, policer_extent;
     uint8_t *pair_used;  /* caps.counters: 1 where an entry counts into the pair */
     uint8_t *pair_fresh; /* built images: 1 where the pair was newly allocated (sync zeroes it) */
     /* Built images: every counter owner by name, in index order, and the
@@ -85,8 +88,12 @@ int card_image_build(const struct image_input *in, const struct scrub_caps *caps
 /* An image of empty tables (what a card fresh from reset holds). */
 int card_image_empty(const struct scrub_caps *caps, struct card_image *out, struct scrub_err *err);
 void card_image_free(struct card_image *img);
-/* Sorts the EM entries and fills pair_used from the entries. */
+/* Sorts the EM entries and fills pair_used from the entries (within the
+ * extents). */
 void card_image_index(struct card_image *img);
+/* Sets the extents from the whole tables (after filling them by hand, as
+ * a read-back does). */
+void card_image_find_extents(struct card_image *img);
 /* Whether two images hold the same entries (names and fresh marks aside). */
 bool card_image_equal(const struct card_image *a, const struct card_image *b);
 

@@ -96,6 +96,7 @@ static int readback(struct scrub_hal *h, bool with_em, struct card_image *out, s
         card_image_free(out);
         return -1;
     }
+    card_image_find_extents(out);
     card_image_index(out);
     return 0;
 }

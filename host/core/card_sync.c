@@ -39,7 +39,8 @@ static void shadow_tables(struct scrub_hal_txn *t, const struct card_image *cur,
         scrub_txn_write(t, SCRUB_REG_CFG_ACTIONS, want->cfg_actions);
         st->cfg_actions++;
     }
-    for (uint32_t i = 0; i < want->caps.policers; i++) {
+    uint32_t policers = cur->policer_extent > want->policer_extent ? cur->policer_extent : want->policer_extent;
+    for (uint32_t i = 0; i < policers; i++) {
         const struct scrub_policer_entry *c = &cur->policers[i], *p = &want->policers[i];
         bool was = card_policer_in_use(c), is = card_policer_in_use(p);
         if ((!was && !is) || (was && is && card_policer_same(c, p)))
@@ -60,7 +61,8 @@ static void shadow_tables(struct scrub_hal_txn *t, const struct card_image *cur,
         scrub_txn_table_write(t, SCRUB_TABLE_ACL, i, w, SCRUB_TABLE_ACL_WORDS);
         st->acl++;
     }
-    for (uint32_t i = 0; i < want->caps.dest; i++) {
+    uint32_t dest = cur->dest_extent > want->dest_extent ? cur->dest_extent : want->dest_extent;
+    for (uint32_t i = 0; i < dest; i++) {
         if (!words_differ(pack_dest, &cur->dest[i], &want->dest[i]))
             continue;
         memset(w, 0, sizeof(w));
