@@ -275,6 +275,8 @@ int scrub_core_attach(struct scrub_core *c, struct scrub_hal *h, struct card_syn
     poll_free(c);
     struct card_image want;
     int rc = card_readback(h, &c->card, err);
+    if (rc == 0)
+        rc = core_load(c, err); /* the lifetimes as stored now */
     if (rc == 0 && scrub_core_expire(c, err) < 0)
         rc = -1;
     if (rc == 0)
