@@ -62,6 +62,52 @@ static int read_table(struct scrub_hal *h, uint32_t table, const char *name, uin
     return rc;
 }
 
+/* The exact-match table is large and mostly empty: a first pass reads each
+ * slot's VALID word only, a second the valid slots whole. */
+static int read_em(struct scrub_hal *h, uint32_t slots, struct card_image *img, struct scrub_err *err)
+{
+    uint32_t *valid = malloc((slots ? slots : 1) * sizeof(*valid));
+    if (!valid)
+        return scrub_err_set(err, ENOMEM, "out of memory reading the card back");
+    uint32_t n_valid = 0;
+    struct scrub_hal_txn t;
+    scrub_txn_init(&t);
+    size_t op[CHUNK];
+    int rc = 0;
+    for (uint32_t at = 0; rc == 0 && at < slots; at += CHUNK) {
+        uint32_t k = slots - at < CHUNK ? slots - at : CHUNK;
+        scrub_txn_reset(&t);
+        for (uint32_t i = 0; i < k; i++) {
+            scrub_txn_table_read(&t, SCRUB_TABLE_EM, at + i, 0);
+            op[i] = scrub_txn_read(&t, SCRUB_REG_TBL_DATA + 4 * SCRUB_EM_VALID_WORD);
+        }
+        rc = scrub_hal_run(h, &t, err);
+        if (rc)
+            scrub_err_prefix(err, "reading the card's EM table back (slots %u..%u)", at, at + k - 1);
+        for (uint32_t i = 0; rc == 0 && i < k; i++)
+            if (t.ops[op[i]].value >> SCRUB_EM_VALID_LSB & 1)
+                valid[n_valid++] = at + i;
+    }
+    for (uint32_t at = 0; rc == 0 && at < n_valid; at += CHUNK) {
+        uint32_t k = n_valid - at < CHUNK ? n_valid - at : CHUNK;
+        scrub_txn_reset(&t);
+        for (uint32_t i = 0; i < k; i++)
+            op[i] = scrub_txn_table_read(&t, SCRUB_TABLE_EM, valid[at + i], SCRUB_TABLE_EM_WORDS);
+        rc = scrub_hal_run(h, &t, err);
+        if (rc)
+            scrub_err_prefix(err, "reading the card's EM entries back");
+        for (uint32_t i = 0; rc == 0 && i < k; i++) {
+            scrub_words w = {0};
+            for (unsigned x = 0; x < SCRUB_TABLE_EM_WORDS; x++)
+                w[x] = t.ops[op[i] + x].value;
+            put_em(img, valid[at + i], w);
+        }
+    }
+    scrub_txn_free(&t);
+    free(valid);
+    return rc;
+}
+
 static int readback(struct scrub_hal *h, bool with_em, struct card_image *out, struct scrub_err *err)
 {
     const struct scrub_caps *c = &h->caps;
@@ -91,7 +137,7 @@ static int readback(struct scrub_hal *h, bool with_em, struct card_image *out, s
         rc = read_table(h, SCRUB_TABLE_POLICER, "POLICER", c->policers, SCRUB_TABLE_POLICER_WORDS, out, put_policer,
                         err);
     if (rc == 0)
-        rc = read_table(h, SCRUB_TABLE_EM, "EM", em_slots, SCRUB_TABLE_EM_WORDS, out, put_em, err);
+        rc = read_em(h, em_slots, out, err);
     if (rc) {
         card_image_free(out);
         return -1;

@@ -264,6 +264,23 @@ int scrub_core_set_config(struct scrub_core *c, const struct scrub_config *cfg, 
     return rc;
 }
 
+/* A card fresh from reset (filtering off, no commit since reset) holds
+ * empty tables: reading them back would cost a table command per entry,
+ * which a simulated card pays dearly, for nothing. */
+static int card_is_fresh(struct scrub_hal *h, bool *fresh, struct scrub_err *err)
+{
+    struct scrub_hal_txn t;
+    scrub_txn_init(&t);
+    size_t ctrl = scrub_txn_read(&t, SCRUB_REG_CTRL), commits = scrub_txn_read(&t, SCRUB_REG_COMMIT_COUNT);
+    int rc = scrub_hal_run(h, &t, err);
+    if (rc == 0)
+        *fresh = !(t.ops[ctrl].value & SCRUB_CTRL_ENABLE_MASK) && t.ops[commits].value == 0;
+    else
+        scrub_err_prefix(err, "reading the card's state");
+    scrub_txn_free(&t);
+    return rc;
+}
+
 int scrub_core_attach(struct scrub_core *c, struct scrub_hal *h, struct card_sync_stats *stats,
                       struct scrub_err *err)
 {
@@ -274,7 +291,10 @@ int scrub_core_attach(struct scrub_core *c, struct scrub_hal *h, struct card_syn
     card_image_free(&c->card);
     poll_free(c);
     struct card_image want;
-    int rc = card_readback(h, &c->card, err);
+    bool fresh = false;
+    int rc = card_is_fresh(h, &fresh, err);
+    if (rc == 0)
+        rc = fresh ? card_image_empty(&h->caps, &c->card, err) : card_readback(h, &c->card, err);
     if (rc == 0)
         rc = core_load(c, err); /* the lifetimes as stored now */
     if (rc == 0 && scrub_core_expire(c, err) < 0)

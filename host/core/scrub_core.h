@@ -62,11 +62,12 @@ void scrub_core_free(struct scrub_core *c);
  * a mitigation's profile gone, the card too small, tenant ids colliding. */
 int scrub_core_set_config(struct scrub_core *c, const struct scrub_config *cfg, struct scrub_err *err);
 
-/* Takes a card (borrowed until scrub_core_detach): expires what expired
- * meanwhile, reads the card back, builds the desired image from the
- * configuration and the store and applies only the difference (a card
- * fresh from reset reads back empty and is programmed whole). st, if not
- * NULL, says what was written. */
+/* Takes a card (borrowed until scrub_core_detach): reads the card back,
+ * expires what expired meanwhile, builds the desired image from the
+ * configuration and the store and applies only the difference. A card
+ * fresh from reset (CTRL.ENABLE 0, COMMIT_COUNT 0) is taken as empty
+ * without reading it, and programmed whole. st, if not NULL, says what was
+ * written. */
 int scrub_core_attach(struct scrub_core *c, struct scrub_hal *h, struct card_sync_stats *st, struct scrub_err *err);
 /* The card was lost: changes are refused until the next attach. */
 void scrub_core_detach(struct scrub_core *c);

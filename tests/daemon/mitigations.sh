@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Mitigations end to end through scrubctl, scrubd and scrub-simcard
-# (model core): NTP reflection replayed in real time towards globex, a
+# (model core, or the Verilated card): NTP reflection replayed in real time towards globex, a
 # monitor-only tenant in this test's configuration, passes while globex is
 # counted only; a mitigation makes it drop (its own counters and rates say
 # so), withdrawal restores passing and reports the final totals; refusals
 # (authorization, quota, operator-only profile, unknown client) with their
 # messages; run-time clients and sources; a restart that writes nothing;
 # lifetimes expiring under the daemon and while it was down; the audit log.
-# usage: mitigations.sh SCRUB-SIMCARD SCRUBD SCRUBCTL DEMO_JSON PYTHON3 ATTACK_PCAP_PY
+# usage: mitigations.sh SCRUB-SIMCARD SCRUBD SCRUBCTL DEMO_JSON PYTHON3 ATTACK_PCAP_PY CORE
+# CORE: the simcard's core, model or rtl.
 set -euo pipefail
-simcard=$1 scrubd=$2 scrubctl=$3 demo=$4 python=$5 attack=$6
+simcard=$1 scrubd=$2 scrubctl=$3 demo=$4 python=$5 attack=$6 core=$7
 work=$(mktemp -d)
 export SCRUB_SIMCARD_SHM=/scrub-mitigations-test-$$
 simcard_pid= scrubd_pid=
@@ -42,7 +43,7 @@ json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$config"
 "$python" "$attack" "$work/attack.pcap" 6000 60
 
 start_simcard() {
-  "$simcard" --core model "$@" >"$work/simcard.txt" 2>"$work/simcard.log" &
+  "$simcard" --core "$core" "$@" >"$work/simcard.txt" 2>"$work/simcard.log" &
   simcard_pid=$!
   for _ in $(seq 200); do grep -q "ready:" "$work/simcard.log" && return 0; sleep 0.05; done
   fail "scrub-simcard not ready"
@@ -219,4 +220,4 @@ stop_scrubd
 kill -TERM "$simcard_pid"
 wait "$simcard_pid" || true
 simcard_pid=
-echo "mitigations: $checks checks passed"
+echo "mitigations ($core): $checks checks passed"
