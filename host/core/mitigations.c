@@ -171,14 +171,14 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
 {
     char what[600], list[400];
     *err = (struct scrub_err){0};
+    if (c->cfg && core_load(c, err))
+        return -1;
     int64_t mid = r->mid >= 0 || !r->cuid ? r->mid : next_mid(c, r->cuid);
     prefix_list(r->prefixes, r->n_prefixes, list, sizeof(list));
     snprintf(what, sizeof(what), "mitigation put client=%s cuid=%s mid=%lld prefixes=%s profile=%s lifetime=%lld%s",
              r->identity ? r->identity : "", r->cuid ? r->cuid : "", (long long)mid, list,
              r->profile ? r->profile : "(default)", (long long)r->lifetime, r->trigger ? "" : " trigger=false");
     if (core_need_card(c, a, what, err))
-        return -1;
-    if (core_load(c, err))
         return -1;
     const struct core_tenant *t = core_tenant(c, r->identity);
     struct core_mitigation *old = core_mitigation(c, r->cuid, mid);
