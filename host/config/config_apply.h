@@ -22,13 +22,19 @@
  *
  * Everything is checked against the card's capabilities first; when
  * something does not fit, nothing is written and the error says what and
- * how much room there is. Then one transaction writes CFG_ACTIONS, zeroes
- * the allocated counters, writes the policers (with RESET), the ACL and
- * DEST tables (entries past the configuration's are written invalid, so
- * the shadowed tables hold exactly this configuration), inserts the EM
- * entries and commits; a second one sets CTRL.ENABLE. Exact-match entries
- * of an earlier configuration are not removed: apply is meant for a card
- * fresh from reset, incremental updates are the daemon's. */
+ * how much room there is. The writing is host/core's one path to the card
+ * (docs/mitigations.md): the card's shadow tables are read back, the
+ * desired image of this configuration is built against them (a counter
+ * pair or DEST index already holding an entity keeps it), and one
+ * transaction writes the difference: CFG_ACTIONS, the newly allocated
+ * counters zeroed, the changed policers (RESET when new), ACL and DEST
+ * entries (entries past the configuration's written invalid, so the
+ * shadowed tables hold exactly this configuration), every EM entry
+ * inserted, then the commit (always one); a second transaction sets
+ * CTRL.ENABLE. Exact-match entries of an earlier configuration are not
+ * removed: apply is meant for a card fresh from reset, incremental updates
+ * are the daemon's.
+ */
 #ifndef CONFIG_APPLY_H
 #define CONFIG_APPLY_H
 

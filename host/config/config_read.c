@@ -269,6 +269,13 @@ static int read_tenant(struct config_reader *r, const struct lyd_node *node, str
 {
     if (!(t->name = config_copy(r, config_leaf(node, "name"))))
         return -1;
+    const char *identity = config_leaf(node, "identity");
+    if (!(t->identity = config_copy(r, identity ? identity : t->name)))
+        return -1;
+    for (const struct scrub_tenant *other = r->cfg->tenants; other < t; other++)
+        if (strcmp(other->identity, t->identity) == 0)
+            return config_node_error(r, node, EEXIST, "identity '%s' is tenant '%s''s already; identities are unique",
+                                     t->identity, other->name);
     int profile = profile_index(r->cfg, config_leaf(node, "profile"));
     if (profile < 0)
         return config_node_error(r, node, EINVAL, "names no known profile");

@@ -204,6 +204,7 @@ void scrub_config_free(struct scrub_config *cfg)
     for (size_t i = 0; i < cfg->n_tenants; i++) {
         struct scrub_tenant *t = &cfg->tenants[i];
         free(t->name);
+        free(t->identity);
         free(t->prefixes);
         free(t->sources);
     }

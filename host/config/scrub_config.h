@@ -71,6 +71,7 @@ struct scrub_source {
 
 struct scrub_tenant {
     char *name;
+    char *identity; /* the client identity acting for it (its certificate's); the name unless configured */
     size_t profile; /* index into profiles */
     bool monitor_only;
     struct scrub_prefix *prefixes;

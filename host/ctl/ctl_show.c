@@ -76,10 +76,7 @@ static void show_card(FILE *f, json_object *card, json_object *w)
             " beats, %" PRId64 " count-only hits per packet\n",
             str(caps, "match"), str(caps, "actions"), num(caps, "window_bytes"), num(caps, "fifo_beats"),
             num(caps, "count_only_per_packet"));
-    fprintf(f, "tables        %s\n", json_object_get_boolean(get(card, "programmed_by_scrubd"))
-                                         ? "used / capacity (as scrubd programmed it)"
-                                         : "capacity (the card was found programmed; its fill is read back in a "
-                                           "later version)");
+    fprintf(f, "tables        used / capacity (what the card holds)\n");
     json_object_object_foreach(get(card, "tables"), name, t)
     {
         json_object *used = get(t, "used");
@@ -176,5 +173,162 @@ void show_reload(FILE *f, json_object *r)
     names(f, get(r, "tenants"));
     fputs("; profiles ", f);
     names(f, get(r, "profiles"));
-    fputs("\n(the card's tables are not rewritten by a reload yet)\n", f);
+    fputs("\n(the card got the difference)\n", f);
+}
+
+/* ---- mitigations, clients, sources, audit ------------------------------------------------ */
+
+static void prefix_list(FILE *f, json_object *array)
+{
+    size_t n = json_object_array_length(array);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s%s", i ? " " : "", json_object_get_string(json_object_array_get_idx(array, i)));
+}
+
+static void lifetime(char *out, size_t size, json_object *m)
+{
+    if (num(m, "lifetime") < 0) {
+        snprintf(out, size, "indefinite");
+        return;
+    }
+    duration(out, size, num(m, "remaining_s"));
+    size_t len = strlen(out);
+    snprintf(out + len, size - len, " left");
+}
+
+/* "1.23 k pkt 45.6 MB (12 pps 3.4 Mbit/s)" */
+static void traffic(char *out, size_t size, json_object *c)
+{
+    char p[32], b[32], pps[32], bps[32];
+    human_si(p, sizeof(p), (double)json_object_get_uint64(get(c, "packets")));
+    human_si(b, sizeof(b), (double)json_object_get_uint64(get(c, "bytes")));
+    rate(pps, sizeof(pps), c, "pps");
+    rate(bps, sizeof(bps), c, "bps");
+    snprintf(out, size, "%s pkt %s%s (%s pps, %sbit/s)", p, b, strchr(b, ' ') ? "B" : " B", pps,
+             strcmp(bps, "-") ? bps : "- ");
+}
+
+void show_mitigations(FILE *f, json_object *r)
+{
+    json_object *list = get(r, "mitigations");
+    size_t n = json_object_array_length(list);
+    if (n == 0) {
+        fputs("no mitigations (add one: scrubctl mitigation add CLIENT PREFIX...)\n", f);
+        return;
+    }
+    fprintf(f, "%-12s %-22s %-9s %-10s %-18s %12s %12s %10s %12s  %s\n", "client", "cuid/mid", "status", "profile",
+            "lifetime", "offered pkt", "dropped pkt", "drop pps", "drop bit/s", "prefixes");
+    for (size_t i = 0; i < n; i++) {
+        json_object *m = json_object_array_get_idx(list, i), *t = get(m, "traffic");
+        json_object *off = get(t, "offered"), *drop = get(t, "dropped");
+        char id[64], life[48], op[32], dp[32], pps[32], bps[32];
+        snprintf(id, sizeof(id), "%s/%" PRId64, str(m, "cuid"), num(m, "mid"));
+        lifetime(life, sizeof(life), m);
+        human_si(op, sizeof(op), (double)json_object_get_uint64(get(off, "packets")));
+        human_si(dp, sizeof(dp), (double)json_object_get_uint64(get(drop, "packets")));
+        rate(pps, sizeof(pps), drop, "pps");
+        rate(bps, sizeof(bps), drop, "bps");
+        fprintf(f, "%-12s %-22s %-9s %-10s %-18s %12s %12s %10s %12s  ", str(m, "client"), id, str(m, "status"),
+                str(m, "profile"), life, op, dp, pps, bps);
+        prefix_list(f, get(m, "prefixes"));
+        fputc('\n', f);
+    }
+    if (!json_object_get_boolean(get(r, "counters")))
+        fputs("(no counters: the card is not reachable)\n", f);
+}
+
+void show_mitigation(FILE *f, json_object *m)
+{
+    char life[48], when[64], line[160];
+    lifetime(life, sizeof(life), m);
+    fprintf(f, "mitigation    %s/%" PRId64 " of client %s\n", str(m, "cuid"), num(m, "mid"), str(m, "client"));
+    fprintf(f, "status        %s, %s on the card\n", str(m, "status"),
+            json_object_get_boolean(get(m, "installed")) ? "installed" : "not installed");
+    fputs("prefixes      ", f);
+    prefix_list(f, get(m, "prefixes"));
+    fprintf(f, "\nprofile       %s\nlifetime      %s", str(m, "profile"), life);
+    if (num(m, "lifetime") > 0)
+        fprintf(f, " (of %" PRId64 " s)", num(m, "lifetime"));
+    wall(when, sizeof(when), num(m, "created_at"));
+    fprintf(f, "\ncreated       %s\n", when);
+    json_object *t = get(m, "traffic");
+    traffic(line, sizeof(line), get(t, "offered"));
+    fprintf(f, "offered       %s\n", line);
+    traffic(line, sizeof(line), get(t, "dropped"));
+    fprintf(f, "dropped       %s\n", line);
+}
+
+void show_added(FILE *f, json_object *r)
+{
+    char life[48];
+    if (num(r, "lifetime") < 0)
+        snprintf(life, sizeof(life), "indefinite");
+    else
+        duration(life, sizeof(life), num(r, "lifetime"));
+    fprintf(f, "mitigation %s/%" PRId64 " %s for %s, lifetime %s\n", str(r, "cuid"),
+            num(r, "mid"), json_object_get_boolean(get(r, "created")) ? "created" : "updated", str(r, "client"), life);
+}
+
+void show_withdrawn(FILE *f, json_object *r)
+{
+    json_object *fin = get(r, "final");
+    char p[32], b[32], dp[32], db[32];
+    human_si(p, sizeof(p), (double)json_object_get_uint64(get(get(fin, "offered"), "packets")));
+    human_si(b, sizeof(b), (double)json_object_get_uint64(get(get(fin, "offered"), "bytes")));
+    human_si(dp, sizeof(dp), (double)json_object_get_uint64(get(get(fin, "dropped"), "packets")));
+    human_si(db, sizeof(db), (double)json_object_get_uint64(get(get(fin, "dropped"), "bytes")));
+    fprintf(f, "mitigation %s/%" PRId64 " withdrawn; in all it saw %s pkt %s%s and dropped %s pkt %s%s\n",
+            str(r, "cuid"), num(r, "mid"), p, b, strchr(b, ' ') ? "B" : " B", dp, db, strchr(db, ' ') ? "B" : " B");
+}
+
+void show_clients(FILE *f, json_object *r)
+{
+    json_object *list = get(r, "clients");
+    fprintf(f, "%-16s %6s %-13s %-10s %-24s %11s %9s  %s\n", "client", "tenant", "origin", "profile",
+            "quotas (mit/acl/src)", "mitigations", "sources", "prefixes");
+    for (size_t i = 0; i < json_object_array_length(list); i++) {
+        json_object *c = json_object_array_get_idx(list, i), *q = get(c, "quotas");
+        char quotas[64] = "-";
+        if (q)
+            snprintf(quotas, sizeof(quotas), "%" PRId64 "/%" PRId64 "/%" PRId64, num(q, "mitigations"),
+                     num(q, "acl_entries"), num(q, "source_entries"));
+        fprintf(f, "%-16s %6" PRId64 " %-13s %-10s %-24s %11" PRId64 " %9" PRId64 "  ", str(c, "client"),
+                num(c, "tenant_id"), str(c, "origin"), str(c, "profile"), quotas, num(c, "mitigations"),
+                num(c, "sources"));
+        prefix_list(f, get(c, "prefixes"));
+        fputc('\n', f);
+    }
+}
+
+void show_sources(FILE *f, json_object *r)
+{
+    json_object *list = get(r, "sources");
+    if (json_object_array_length(list) == 0) {
+        fputs("no source entries\n", f);
+        return;
+    }
+    fprintf(f, "%-16s %-40s %-8s %-12s %s\n", "tenant", "address", "action", "policer", "origin");
+    for (size_t i = 0; i < json_object_array_length(list); i++) {
+        json_object *s = json_object_array_get_idx(list, i);
+        fprintf(f, "%-16s %-40s %-8s %-12s %s\n", str(s, "tenant"), str(s, "address"), str(s, "action"),
+                get(s, "policer") ? str(s, "policer") : "-", str(s, "origin"));
+    }
+}
+
+void show_audit(FILE *f, json_object *r)
+{
+    json_object *list = get(r, "entries");
+    for (size_t i = 0; i < json_object_array_length(list); i++) {
+        json_object *e = json_object_array_get_idx(list, i);
+        char when[64];
+        wall(when, sizeof(when), num(e, "at_ms") / 1000);
+        fprintf(f, "%6" PRId64 "  %s  %-8s %s: %s -> %s\n", num(e, "id"), when, str(e, "channel"), str(e, "who"),
+                str(e, "what"), str(e, "result"));
+    }
+}
+
+void show_done(FILE *f, json_object *r)
+{
+    (void)r;
+    fputs("done\n", f);
 }

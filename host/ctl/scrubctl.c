@@ -1,6 +1,7 @@
 /* scrubctl: the operator's command line for scrubd, in the spirit of
  * bgpctl. Talks to the daemon's control socket (scrub_control.h), except
  * `config check`, which validates a file offline with host/config. */
+#define _GNU_SOURCE /* asprintf */
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
@@ -28,6 +29,19 @@ static void usage(FILE *f)
           "  counters             the card's global counters (totals)\n"
           "  config check FILE    validate a configuration file (offline, no daemon needed)\n"
           "  config reload        ask scrubd to reload its configuration file\n"
+          "  mitigation add CLIENT PREFIX... [--profile P] [--lifetime S|indefinite] [--cuid C] [--mid N]\n"
+          "                       [--no-trigger]   install (or update) a mitigation for a client\n"
+          "  mitigation withdraw CUID MID\n"
+          "  mitigation list [CLIENT]    mitigations with their counters and rates\n"
+          "  mitigation show CUID MID\n"
+          "  client add IDENTITY PREFIX... --profile P [--max-mitigations N] [--max-sources N]\n"
+          "                       [--max-acl-entries N] [--max-aliases N] [--max-sessions N]\n"
+          "  client remove IDENTITY [--withdraw]   (--withdraw: withdraw its mitigations too)\n"
+          "  client list          configured tenants and clients added at run time\n"
+          "  source add TENANT ADDRESS accept|drop|police [POLICER]\n"
+          "  source remove TENANT ADDRESS\n"
+          "  source list [TENANT]\n"
+          "  audit [--limit N]    the audit log (who changed what, through which channel)\n"
           "  -s, --socket PATH    scrubd's control socket (default " SCRUB_CONTROL_SOCKET_DEFAULT ")\n"
           "  -j, --json           print the answer as JSON\n",
           f);
@@ -69,23 +83,33 @@ static int connect_daemon(const char *path)
     return -1;
 }
 
-/* Sends one request and reads one answer line; NULL after saying why. */
-static json_object *ask(const char *path, const char *command)
+/* Sends one request (taken) and reads one answer line; NULL after saying why. */
+static json_object *ask(const char *path, json_object *request)
 {
     int fd = connect_daemon(path);
-    if (fd < 0)
+    if (fd < 0) {
+        json_object_put(request);
         return NULL;
-    char req[128];
-    int n = snprintf(req, sizeof(req), "{\"command\":\"%s\"}\n", command);
+    }
+    char *req = NULL;
+    int n = asprintf(&req, "%s\n", json_object_to_json_string_ext(request, JSON_C_TO_STRING_PLAIN));
+    json_object_put(request);
+    if (n < 0) {
+        fail("out of memory%s%s", "", "");
+        close(fd);
+        return NULL;
+    }
     for (int off = 0; off < n;) {
         ssize_t w = send(fd, req + off, (size_t)(n - off), MSG_NOSIGNAL);
         if (w < 0) {
             fail("sending to scrubd at %s: %s", path, strerror(errno));
+            free(req);
             close(fd);
             return NULL;
         }
         off += (int)w;
     }
+    free(req);
     size_t len = 0, cap = 4096;
     char *buf = malloc(cap);
     for (;;) {
@@ -143,9 +167,16 @@ static void print_json(json_object *o)
     puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-static int remote(const char *path, const char *command, bool json, void (*show)(FILE *, json_object *))
+static json_object *request(const char *command)
 {
-    json_object *answer = ask(path, command);
+    json_object *r = json_object_new_object();
+    json_object_object_add(r, "command", json_object_new_string(command));
+    return r;
+}
+
+static int remote_req(const char *path, json_object *req, bool json, void (*show)(FILE *, json_object *))
+{
+    json_object *answer = ask(path, req);
     if (!answer)
         return 1;
     json_object *ok = NULL, *result = NULL, *error = NULL;
@@ -161,6 +192,219 @@ static int remote(const char *path, const char *command, bool json, void (*show)
         show(stdout, result);
     json_object_put(answer);
     return rc;
+}
+
+static int remote(const char *path, const char *command, bool json, void (*show)(FILE *, json_object *))
+{
+    return remote_req(path, request(command), json, show);
+}
+
+/* ---- the core's commands: arguments into a request ---------------------------------------- */
+
+static bool parse_num(const char *opt, const char *text, int64_t lo, int64_t hi, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end || v < lo || v > hi) {
+        fprintf(stderr, "scrubctl: %s '%s': not a number from %lld to %lld\n", opt, text, (long long)lo,
+                (long long)hi);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* Words before the first option go into a "prefixes" array (after skip
+ * leading positional ones); options are handled by opt(). Returns false
+ * after saying what is wrong. */
+struct opt_spec {
+    const char *name;
+    const char *key; /* the request member; NULL for a flag */
+    bool number;
+    int64_t lo, hi;
+};
+
+static bool parse_opts(json_object *req, int n, char **a, const struct opt_spec *specs, json_object *target)
+{
+    for (int i = 0; i < n; i++) {
+        const struct opt_spec *s = specs;
+        while (s->name && strcmp(s->name, a[i]) != 0)
+            s++;
+        if (!s->name) {
+            fprintf(stderr, "scrubctl: unknown option or extra argument '%s'\n", a[i]);
+            return false;
+        }
+        if (!s->key) { /* flags: --no-trigger, --withdraw */
+            json_object_object_add(req, strcmp(s->name, "--no-trigger") == 0 ? "trigger" : "withdraw",
+                                   json_object_new_boolean(strcmp(s->name, "--no-trigger") != 0));
+            continue;
+        }
+        if (i + 1 == n) {
+            fprintf(stderr, "scrubctl: %s needs a value\n", s->name);
+            return false;
+        }
+        const char *v = a[++i];
+        json_object *into = strncmp(s->name, "--max-", 6) == 0 ? target : req;
+        if (strcmp(s->name, "--lifetime") == 0 && strcmp(v, "indefinite") == 0) {
+            json_object_object_add(into, s->key, json_object_new_int64(-1));
+        } else if (s->number) {
+            int64_t x;
+            if (!parse_num(s->name, v, s->lo, s->hi, &x))
+                return false;
+            json_object_object_add(into, s->key, json_object_new_int64(x));
+        } else {
+            json_object_object_add(into, s->key, json_object_new_string(v));
+        }
+    }
+    return true;
+}
+
+/* Positional words up to the first "--" option. */
+static int words(int n, char **a)
+{
+    int k = 0;
+    while (k < n && strncmp(a[k], "--", 2) != 0)
+        k++;
+    return k;
+}
+
+static json_object *string_array(int n, char **a)
+{
+    json_object *arr = json_object_new_array();
+    for (int i = 0; i < n; i++)
+        json_object_array_add(arr, json_object_new_string(a[i]));
+    return arr;
+}
+
+static int usage_error(const char *what)
+{
+    fprintf(stderr, "scrubctl: usage: scrubctl %s\n", what);
+    return 2;
+}
+
+static int mitigation(const char *path, bool json, int n, char **a)
+{
+    static const struct opt_spec add_opts[] = {
+        {"--profile", "profile", false, 0, 0},
+        {"--lifetime", "lifetime", true, 1, 2147483647},
+        {"--cuid", "cuid", false, 0, 0},
+        {"--mid", "mid", true, 0, 4294967295ll},
+        {"--no-trigger", NULL, false, 0, 0},
+        {NULL, NULL, false, 0, 0},
+    };
+    if (n >= 1 && strcmp(a[0], "add") == 0) {
+        int w = words(n - 1, a + 1);
+        if (w < 2)
+            return usage_error("mitigation add CLIENT PREFIX... [--profile P] [--lifetime S|indefinite] [--cuid C] "
+                               "[--mid N] [--no-trigger]");
+        json_object *req = request("mitigation-add");
+        json_object_object_add(req, "client", json_object_new_string(a[1]));
+        json_object_object_add(req, "prefixes", string_array(w - 1, a + 2));
+        if (!parse_opts(req, n - 1 - w, a + 1 + w, add_opts, NULL)) {
+            json_object_put(req);
+            return 2;
+        }
+        return remote_req(path, req, json, show_added);
+    }
+    if (n == 3 && (strcmp(a[0], "withdraw") == 0 || strcmp(a[0], "show") == 0)) {
+        int64_t mid;
+        if (!parse_num("MID", a[2], 0, 4294967295ll, &mid))
+            return 2;
+        json_object *req = request(strcmp(a[0], "show") == 0 ? "mitigation-show" : "mitigation-withdraw");
+        json_object_object_add(req, "cuid", json_object_new_string(a[1]));
+        json_object_object_add(req, "mid", json_object_new_int64(mid));
+        return remote_req(path, req, json, strcmp(a[0], "show") == 0 ? show_mitigation : show_withdrawn);
+    }
+    if ((n == 1 || n == 2) && strcmp(a[0], "list") == 0) {
+        json_object *req = request("mitigation-list");
+        if (n == 2)
+            json_object_object_add(req, "client", json_object_new_string(a[1]));
+        return remote_req(path, req, json, show_mitigations);
+    }
+    return usage_error("mitigation add|withdraw|list|show ... (scrubctl -h)");
+}
+
+static int client(const char *path, bool json, int n, char **a)
+{
+    static const struct opt_spec add_opts[] = {
+        {"--profile", "profile", false, 0, 0},
+        {"--max-mitigations", "mitigations", true, 0, 4294967295ll},
+        {"--max-sources", "source_entries", true, 0, 4294967295ll},
+        {"--max-acl-entries", "acl_entries", true, 0, 4294967295ll},
+        {"--max-aliases", "aliases", true, 0, 4294967295ll},
+        {"--max-sessions", "sessions", true, 0, 4294967295ll},
+        {NULL, NULL, false, 0, 0},
+    };
+    static const struct opt_spec remove_opts[] = {{"--withdraw", NULL, false, 0, 0}, {NULL, NULL, false, 0, 0}};
+    if (n >= 1 && strcmp(a[0], "add") == 0) {
+        int w = words(n - 1, a + 1);
+        if (w < 2)
+            return usage_error("client add IDENTITY PREFIX... --profile P [--max-mitigations N] [--max-sources N] "
+                               "[--max-acl-entries N] [--max-aliases N] [--max-sessions N]");
+        json_object *req = request("client-add"), *quotas = json_object_new_object();
+        json_object_object_add(req, "client", json_object_new_string(a[1]));
+        json_object_object_add(req, "prefixes", string_array(w - 1, a + 2));
+        if (!parse_opts(req, n - 1 - w, a + 1 + w, add_opts, quotas)) {
+            json_object_put(req);
+            json_object_put(quotas);
+            return 2;
+        }
+        if (json_object_object_length(quotas))
+            json_object_object_add(req, "quotas", quotas);
+        else
+            json_object_put(quotas);
+        return remote_req(path, req, json, show_done);
+    }
+    if ((n == 2 || n == 3) && strcmp(a[0], "remove") == 0) {
+        json_object *req = request("client-remove");
+        json_object_object_add(req, "client", json_object_new_string(a[1]));
+        if (!parse_opts(req, n - 2, a + 2, remove_opts, NULL)) {
+            json_object_put(req);
+            return 2;
+        }
+        return remote_req(path, req, json, show_done);
+    }
+    if (n == 1 && strcmp(a[0], "list") == 0)
+        return remote(path, "client-list", json, show_clients);
+    return usage_error("client add|remove|list ... (scrubctl -h)");
+}
+
+static int source(const char *path, bool json, int n, char **a)
+{
+    if ((n == 4 || n == 5) && strcmp(a[0], "add") == 0) {
+        json_object *req = request("source-add");
+        json_object_object_add(req, "tenant", json_object_new_string(a[1]));
+        json_object_object_add(req, "address", json_object_new_string(a[2]));
+        json_object_object_add(req, "action", json_object_new_string(a[3]));
+        if (n == 5)
+            json_object_object_add(req, "policer", json_object_new_string(a[4]));
+        return remote_req(path, req, json, show_done);
+    }
+    if (n == 3 && strcmp(a[0], "remove") == 0) {
+        json_object *req = request("source-remove");
+        json_object_object_add(req, "tenant", json_object_new_string(a[1]));
+        json_object_object_add(req, "address", json_object_new_string(a[2]));
+        return remote_req(path, req, json, show_done);
+    }
+    if ((n == 1 || n == 2) && strcmp(a[0], "list") == 0) {
+        json_object *req = request("source-list");
+        if (n == 2)
+            json_object_object_add(req, "tenant", json_object_new_string(a[1]));
+        return remote_req(path, req, json, show_sources);
+    }
+    return usage_error("source add TENANT ADDRESS accept|drop|police [POLICER] | remove TENANT ADDRESS | list [TENANT]");
+}
+
+static int audit(const char *path, bool json, int n, char **a)
+{
+    static const struct opt_spec opts[] = {{"--limit", "limit", true, 1, 100000}, {NULL, NULL, false, 0, 0}};
+    json_object *req = request("audit");
+    if (!parse_opts(req, n, a, opts, NULL)) {
+        json_object_put(req);
+        return 2;
+    }
+    return remote_req(path, req, json, show_audit);
 }
 
 static int config_check(const char *file, bool json)
@@ -220,6 +464,14 @@ int main(int argc, char **argv)
         return remote(path, "config-reload", json, show_reload);
     if (n == 3 && strcmp(a[0], "config") == 0 && strcmp(a[1], "check") == 0)
         return config_check(a[2], json);
+    if (n >= 1 && strcmp(a[0], "mitigation") == 0)
+        return mitigation(path, json, n - 1, a + 1);
+    if (n >= 1 && strcmp(a[0], "client") == 0)
+        return client(path, json, n - 1, a + 1);
+    if (n >= 1 && strcmp(a[0], "source") == 0)
+        return source(path, json, n - 1, a + 1);
+    if (n >= 1 && strcmp(a[0], "audit") == 0)
+        return audit(path, json, n - 1, a + 1);
     if (n == 0)
         fail("no command given%s%s", "", "");
     else

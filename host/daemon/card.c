@@ -53,21 +53,27 @@ static int adopt(struct scrubd *d, struct scrub_err *err)
     uint32_t v[2];
     if (read_regs(d->hal, regs, v, 2, err))
         return scrub_err_prefix(err, "reading the card's state");
-    scrub_layout_free(&d->layout);
-    d->card_programmed = false;
-    if (!(v[0] & SCRUB_CTRL_ENABLE_MASK) && v[1] == 0) {
-        if (scrub_config_apply(d->hal, &d->cfg, &d->layout, err))
-            return scrub_err_prefix(err, "programming the fresh card with %s", d->opt.config_path);
-        d->card_programmed = true;
-        log_info("card: fresh from reset: programmed with %s (ACL %u, dest %u, exact-match %u, policers %u, "
-                 "counter pairs %u) and enabled",
-                 d->opt.config_path, d->layout.acl.used, d->layout.dest.used, d->layout.em.used,
-                 d->layout.policers.used, d->layout.counter_pairs.used);
-        if (read_regs(d->hal, regs, v, 1, err))
-            return scrub_err_prefix(err, "reading CTRL after programming");
-    } else {
-        log_info("card: already programmed (filtering %s, %u commits): left exactly as it is",
-                 v[0] & SCRUB_CTRL_ENABLE_MASK ? "on" : "off", v[1]);
+    bool fresh = !(v[0] & SCRUB_CTRL_ENABLE_MASK) && v[1] == 0;
+    struct card_sync_stats st;
+    if (scrub_core_attach(d->core, d->hal, &st, err))
+        return scrub_err_prefix(err, "%s the card with %s and the store %s", fresh ? "programming" : "reconciling",
+                                d->opt.config_path, d->opt.store_path);
+    const struct scrub_layout *l = &scrub_core_image(d->core)->layout;
+    if (fresh)
+        log_info("card: fresh from reset: programmed with %s and the store (ACL %u, dest %u, exact-match %u, "
+                 "policers %u, counter pairs %u; %u writes)",
+                 d->opt.config_path, l->acl.used, l->dest.used, l->em.used, l->policers.used, l->counter_pairs.used,
+                 card_sync_writes(&st));
+    else
+        log_info("card: already programmed (filtering %s, %u commits): reconciled with the store: %u writes (dest "
+                 "%u, ACL %u, policers %u, exact-match +%u -%u, counter pairs zeroed %u)%s",
+                 v[0] & SCRUB_CTRL_ENABLE_MASK ? "on" : "off", v[1], card_sync_writes(&st), st.dest, st.acl,
+                 st.policers, st.em_inserts, st.em_deletes, st.counters_zeroed,
+                 st.committed ? ", committed" : ", nothing to commit");
+    if (!(v[0] & SCRUB_CTRL_ENABLE_MASK)) {
+        v[0] |= SCRUB_CTRL_ENABLE_MASK;
+        if (write_reg(d->hal, SCRUB_REG_CTRL, v[0], err))
+            return scrub_err_prefix(err, "enabling filtering (CTRL.ENABLE)");
     }
 
     uint32_t ctrl = d->opt.fail_closed ? v[0] | SCRUB_CTRL_FAIL_CLOSED_MASK : v[0] & ~SCRUB_CTRL_FAIL_CLOSED_MASK;
@@ -113,6 +119,7 @@ static void reopen(struct scrubd *d)
         d->card_reopen_failures = 0;
         return;
     }
+    scrub_core_detach(d->core);
     scrub_hal_close(d->hal);
     d->hal = NULL;
     d->card_reopen_failures++;
@@ -149,6 +156,7 @@ static void tick(evutil_socket_t fd, short what, void *arg)
     log_error("card: lost: %s; scrubd reopens it every %u ms (counters fail meanwhile, status says so)", err.msg,
               tick_ms(d));
     snprintf(d->card_error, sizeof(d->card_error), "%s", err.msg);
+    scrub_core_detach(d->core);
     scrub_hal_close(d->hal);
     d->hal = NULL;
 }
@@ -175,9 +183,10 @@ void card_stop(struct scrubd *d)
     if (d->wdog.timer)
         event_free(d->wdog.timer);
     d->wdog.timer = NULL;
+    if (d->core)
+        scrub_core_detach(d->core);
     scrub_hal_close(d->hal);
     d->hal = NULL;
-    scrub_layout_free(&d->layout);
 }
 
 static json_object *table_use(uint32_t capacity, const struct scrub_table_use *use, bool known)
@@ -227,14 +236,16 @@ int card_status(struct scrubd *d, json_object *result, struct scrub_err *err)
     json_object_object_add(caps, "window_bytes", json_object_new_int64(c->window));
     json_object_object_add(caps, "count_only_per_packet", json_object_new_int64(c->count_only));
     json_object_object_add(card, "capabilities", caps);
-    bool known = d->card_programmed;
+    const struct card_image *img = scrub_core_image(d->core);
+    bool known = img != NULL;
+    static const struct scrub_layout none;
+    const struct scrub_layout *l = known ? &img->layout : &none;
     json_object *tables = json_object_new_object();
-    json_object_object_add(tables, "dest", table_use(c->dest, &d->layout.dest, known));
-    struct scrub_table_use em = d->layout.em;
-    json_object_object_add(tables, "em", table_use(c->em_buckets * c->em_ways * c->em_slots + c->em_stash, &em, known));
-    json_object_object_add(tables, "acl", table_use(c->acl, &d->layout.acl, known));
-    json_object_object_add(tables, "policer", table_use(c->policers, &d->layout.policers, known));
-    json_object_object_add(tables, "counter_pairs", table_use(c->counters, &d->layout.counter_pairs, known));
+    json_object_object_add(tables, "dest", table_use(c->dest, &l->dest, known));
+    json_object_object_add(tables, "em", table_use(c->em_buckets * c->em_ways * c->em_slots + c->em_stash, &l->em, known));
+    json_object_object_add(tables, "acl", table_use(c->acl, &l->acl, known));
+    json_object_object_add(tables, "policer", table_use(c->policers, &l->policers, known));
+    json_object_object_add(tables, "counter_pairs", table_use(c->counters, &l->counter_pairs, known));
     json_object_object_add(card, "tables", tables);
     json_object_object_add(card, "programmed_by_scrubd", json_object_new_boolean(known));
     json_object_object_add(card, "enabled", json_object_new_boolean(v[1] & SCRUB_CTRL_ENABLE_MASK));

@@ -9,17 +9,17 @@
 #include "scrubd.h"
 
 /* Opens the card (d->opt.backend) and checks its identity (the HAL refuses
- * a foreign magic or another register map major version). A card fresh
- * from reset (filtering off, no commit yet) gets the running configuration
- * laid out and enabled; a card already programmed is left exactly as it is
- * (reconciling it with the store is a later slice). Then sets
- * CTRL.FAIL_CLOSED and arms the watchdog. */
+ * a foreign magic or another register map major version). Then the core
+ * reads the card back and applies only the difference to what the
+ * configuration and the store say (a card fresh from reset is programmed
+ * whole; a card that holds it gets no write at all); filtering is enabled
+ * if it was not. Then sets CTRL.FAIL_CLOSED and arms the watchdog. */
 int card_start(struct scrubd *d, struct scrub_err *err);
 /* The card timer on d->base: every opt.wdog_kick_ms it kicks the watchdog
  * (every second it reads STATUS when the watchdog is off). When that fails
  * the card is closed as lost (d->hal NULL) and the next ticks reopen it,
  * adopting it as at start: a card that came back from reset (a restarted
- * simcard) is programmed again, one still programmed is left as it is. */
+ * simcard) is programmed again, one still programmed is reconciled. */
 int card_timer_start(struct scrubd *d, struct scrub_err *err);
 /* 0 when the card is open, else -1 with err saying it is lost and why. */
 int card_reachable(const struct scrubd *d, struct scrub_err *err);

@@ -48,12 +48,24 @@ int config_reload(struct scrubd *d, enum scrub_store_who who_kind, const char *w
         audit(d, who_kind, who, channel, err->msg);
         return -1;
     }
+    /* The card gets the new configuration (only the difference); a
+     * configuration that does not fit with what is stored is refused. */
+    if (scrub_core_set_config(d->core, &next, err)) {
+        scrub_config_free(&next);
+        scrub_err_prefix(err, "reload refused, the running configuration (generation %u) is kept",
+                         d->cfg_generation);
+        log_error("%s (asked by %s)", err->msg, who);
+        audit(d, who_kind, who, channel, err->msg);
+        return -1;
+    }
     scrub_config_free(&d->cfg);
     d->cfg = next;
+    struct scrub_err ignored = {0};
+    scrub_core_set_config(d->core, &d->cfg, &ignored); /* the same contents at their final address: no writes */
     d->cfg_generation++;
     d->cfg_loaded_at = time(NULL);
     log_info("configuration %s reloaded (generation %u, asked by %s): %zu tenants, %zu profiles, %zu policers; "
-             "the card's tables are not rewritten by a reload yet",
+             "the card has it",
              d->opt.config_path, d->cfg_generation, who, d->cfg.n_tenants, d->cfg.n_profiles, d->cfg.n_policers);
     audit(d, who_kind, who, channel, "ok");
     return 0;

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "reload.h"
 #include "requests.h"
+#include "requests_core.h"
 #include "scrub_control.h"
 #include "stats.h"
 
@@ -27,7 +28,7 @@ char *request_error(const char *msg)
     return answer(o);
 }
 
-static char *request_ok(json_object *result)
+char *request_ok(json_object *result)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "ok", json_object_new_boolean(1));
@@ -96,11 +97,11 @@ static char *reload(struct scrubd *d, const struct peer *p)
     if (config_reload(d, SCRUB_STORE_WHO_LOCAL_USER, p->who, SCRUB_STORE_CHANNEL_CONTROL, &err))
         return request_error(err.msg);
     json_object *result = config_summary(d);
-    json_object_object_add(result, "card_rewritten", json_object_new_boolean(0));
+    json_object_object_add(result, "card_synced", json_object_new_boolean(d->hal != NULL));
     return request_ok(result);
 }
 
-static const char KNOWN[] = "status, counters, config-reload";
+static const char KNOWN[] = "status, counters, config-reload, " REQUESTS_CORE_KNOWN;
 
 char *request_answer(struct scrubd *d, const struct peer *p, const char *line, size_t len)
 {
@@ -132,18 +133,19 @@ char *request_answer(struct scrubd *d, const struct peer *p, const char *line, s
         !json_object_is_type(cmd, json_type_string)) {
         snprintf(msg, sizeof(msg), "a request is a JSON object with a string member \"command\" (one of: %s)", KNOWN);
         out = request_error(msg);
-    } else if (json_object_object_length(req) != 1) {
-        out = request_error("a request has one member, \"command\"; these commands take no arguments");
     } else {
         const char *name = json_object_get_string(cmd);
+        bool plain = strcmp(name, "status") == 0 || strcmp(name, "counters") == 0 || strcmp(name, "config-reload") == 0;
         log_debug("control: %s asks '%s'", p->who, name);
-        if (strcmp(name, "status") == 0)
+        if (plain && json_object_object_length(req) != 1)
+            out = request_error("a request has one member, \"command\"; these commands take no arguments");
+        else if (strcmp(name, "status") == 0)
             out = status(d);
         else if (strcmp(name, "counters") == 0)
             out = counters(d);
         else if (strcmp(name, "config-reload") == 0)
             out = reload(d, p);
-        else {
+        else if (!(out = request_core(d, p, name, req))) {
             snprintf(msg, sizeof(msg), "unknown command '%.64s' (known: %s)", name, KNOWN);
             out = request_error(msg);
         }

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include <json-c/json.h>
+
 #include "scrubd.h"
 
 /* Who is on the other end of a connection (SO_PEERCRED). */
@@ -22,5 +24,7 @@ char *request_answer(struct scrubd *d, const struct peer *p, const char *line, s
 
 /* The answer to a request that could not be read: {"ok":false,"error":msg}. */
 char *request_error(const char *msg);
+/* {"ok":true,"result":result} (takes result). */
+char *request_ok(json_object *result);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "card.h"
 #include "control.h"
+#include "expiry.h"
 #include "log.h"
 #include "reload.h"
 #include "scrub_control.h"
@@ -44,6 +45,8 @@ static void usage(FILE *f)
             "      --kick-ms MS       how often it is kicked (default a fifth of the timeout)\n"
             "      --fail-closed      when the watchdog expires the card drops everything (default: passes)\n"
             "      --stats-ms MS      how often the card's counters are polled for rates (default %u; 0: never)\n"
+            "      --max-lifetime S   the longest mitigation lifetime granted, an indefinite one too (default 0: "
+            "no cap)\n"
             "scrubd stays in the foreground; SIGHUP reloads the configuration, SIGTERM stops it.\n",
             WDOG_TIMEOUT_DEFAULT_MS, STATS_DEFAULT_MS);
 }
@@ -63,7 +66,7 @@ static int parse_u32(const char *opt, const char *s, uint32_t max, int base, uin
 
 static int parse_options(int argc, char **argv, struct scrubd_options *o, enum log_level *level, bool *use_syslog)
 {
-    enum { OPT_SYSLOG = 256, OPT_OWNER, OPT_GROUP, OPT_MODE, OPT_WDOG, OPT_KICK, OPT_FAIL_CLOSED, OPT_STATS };
+    enum { OPT_SYSLOG = 256, OPT_OWNER, OPT_GROUP, OPT_MODE, OPT_WDOG, OPT_KICK, OPT_FAIL_CLOSED, OPT_STATS, OPT_MAX_LIFETIME };
     static const struct option longs[] = {
         {"config", required_argument, NULL, 'f'},     {"store", required_argument, NULL, 'S'},
         {"socket", required_argument, NULL, 's'},     {"backend", required_argument, NULL, 'b'},
@@ -71,7 +74,7 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         {"socket-owner", required_argument, NULL, OPT_OWNER}, {"socket-group", required_argument, NULL, OPT_GROUP},
         {"socket-mode", required_argument, NULL, OPT_MODE},   {"watchdog-ms", required_argument, NULL, OPT_WDOG},
         {"kick-ms", required_argument, NULL, OPT_KICK}, {"fail-closed", no_argument, NULL, OPT_FAIL_CLOSED},
-        {"stats-ms", required_argument, NULL, OPT_STATS},
+        {"stats-ms", required_argument, NULL, OPT_STATS}, {"max-lifetime", required_argument, NULL, OPT_MAX_LIFETIME},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
     };
     *o = (struct scrubd_options){
@@ -122,6 +125,11 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
             if (parse_u32("--stats-ms", optarg, UINT32_MAX, 10, &o->stats_ms))
                 return -1;
             break;
+        case OPT_MAX_LIFETIME:
+            if (parse_u32("--max-lifetime", optarg, UINT32_MAX, 10, &v))
+                return -1;
+            o->max_lifetime_s = v;
+            break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
         }
@@ -167,7 +175,11 @@ static int start(struct scrubd *d, struct event **signals, struct scrub_err *err
     if (!d->store)
         return -1;
     log_info("store %s: open (schema version %d)", d->opt.store_path, scrub_store_schema_version());
-    if (card_start(d, err) || card_timer_start(d, err) || stats_start(d, err))
+    struct scrub_core_options core_opt = {.max_lifetime_s = d->opt.max_lifetime_s};
+    d->core = scrub_core_new(d->store, &core_opt, err);
+    if (!d->core || scrub_core_set_config(d->core, &d->cfg, err))
+        return -1;
+    if (card_start(d, err) || card_timer_start(d, err) || stats_start(d, err) || expiry_start(d, err))
         return -1;
     /* Caught from here on, so that a SIGTERM from now removes the socket. */
     static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
@@ -216,8 +228,10 @@ int main(int argc, char **argv)
         if (signals[i])
             event_free(signals[i]);
     control_close(d.control);
+    expiry_stop(&d);
     stats_stop(&d);
     card_stop(&d);
+    scrub_core_free(d.core);
     scrub_store_close(d.store);
     scrub_config_free(&d.cfg);
     if (d.base)

@@ -11,6 +11,7 @@
 
 #include "config_apply.h"
 #include "scrub_config.h"
+#include "scrub_core.h"
 #include "scrub_hal.h"
 #include "scrub_store.h"
 
@@ -30,6 +31,7 @@ struct scrubd_options {
     uint32_t wdog_kick_ms;
     bool fail_closed; /* CTRL.FAIL_CLOSED: what the card does when the watchdog expires */
     uint32_t stats_ms; /* counter poll period; 0: no polls, no rates */
+    int64_t max_lifetime_s; /* the longest mitigation lifetime granted; 0: no cap */
 };
 
 struct watchdog {
@@ -56,16 +58,14 @@ struct scrubd {
     struct control *control;
     struct watchdog wdog;
     struct stats stats;
+    struct scrub_core *core;   /* tenants, mitigations, sources: the card's contents (scrub_core.h) */
+    struct event *expiry;      /* the lifetime timer (expiry.h) */
 
     /* The running configuration: replaced whole by a reload that passed. */
     struct scrub_config cfg;
     unsigned cfg_generation; /* 1 at start, +1 per reload */
     time_t cfg_loaded_at;
 
-    /* What this daemon laid out on a fresh card at start; card_programmed
-     * false when the card was found already programmed and left as it is. */
-    struct scrub_layout layout;
-    bool card_programmed;
     /* While the card is lost (hal NULL): why, and the reopens that failed. */
     char card_error[512];
     uint64_t card_reopen_failures;

@@ -27,6 +27,13 @@ static void poll_counters(evutil_socket_t fd, short what, void *arg)
         s->failing = true;
         return;
     }
+    if (scrub_core_poll(d->core, &err)) {
+        s->errors++;
+        if (!s->failing)
+            log_error("stats: polling the mitigations' counters failed: %s", err.msg);
+        s->failing = true;
+        return;
+    }
     if (s->failing)
         log_info("stats: counter polls work again after %" PRIu64 " failures", s->errors);
     s->failing = false;

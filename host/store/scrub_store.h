@@ -86,6 +86,15 @@ typedef int (*scrub_store_client_fn)(void *ctx, const struct scrub_store_client 
  * and is returned. */
 int scrub_store_clients_each(struct scrub_store *s, scrub_store_client_fn fn, void *ctx, struct scrub_err *err);
 
+/* The card's tenant id of a client added at run time: chosen by the
+ * daemon when it adds the client, kept so that the id (which the card's
+ * DEST and exact-match entries carry) survives restarts; removed with the
+ * client. Ids are unique. */
+int scrub_store_tenant_id_put(struct scrub_store *s, const char *identity, uint16_t id, struct scrub_err *err);
+typedef int (*scrub_store_tenant_id_fn)(void *ctx, const char *identity, uint16_t id);
+int scrub_store_tenant_ids_each(struct scrub_store *s, scrub_store_tenant_id_fn fn, void *ctx,
+                                struct scrub_err *err);
+
 /* --- DOTS client identifiers: a cuid belongs to the identity that first
  * used it (RFC 9132 §4.4.1). Mitigations, ACLs and aliases name a cuid
  * that has been claimed. */

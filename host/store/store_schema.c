@@ -95,6 +95,11 @@ const struct store_migration store_migrations[] = {
      "  CONSTRAINT source_entry_policer_iff_police CHECK ((action = 'police') = (policer IS NOT NULL)),\n"
      "  PRIMARY KEY (tenant, address)\n"
      ") STRICT;\n"},
+    {"tenant ids of clients added at run time",
+     "CREATE TABLE tenant_id (\n"
+     "  identity TEXT PRIMARY KEY NOT NULL REFERENCES client(identity) ON DELETE CASCADE,\n"
+     "  id INTEGER NOT NULL UNIQUE CONSTRAINT tenant_id_range CHECK (id BETWEEN 1 AND 65535)\n"
+     ") STRICT;\n"},
 };
 const int store_n_migrations = sizeof(store_migrations) / sizeof(store_migrations[0]);
 

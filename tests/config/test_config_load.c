@@ -250,6 +250,29 @@ static void test_dangling_profile(void **state)
     assert_contains(err.msg, "/scrub-config:scrub-config/tenant[name='acme']/profile: ");
 }
 
+/* A tenant's client identity: its name unless given; unique. */
+static void test_tenant_identity(void **state)
+{
+    (void)state;
+    struct scrub_config cfg;
+    struct scrub_err err;
+    if (load_text("{\"scrub-config:scrub-config\": {\"profile\": [{\"name\": \"x\"}], \"tenant\": ["
+                  "{\"name\": \"acme\", \"profile\": \"x\", \"identity\": \"dots.acme.example\"},"
+                  "{\"name\": \"globex\", \"profile\": \"x\"}]}}",
+                  &cfg, &err))
+        fail_msg("%s", err.msg);
+    assert_string_equal(cfg.tenants[0].identity, "dots.acme.example");
+    assert_string_equal(cfg.tenants[1].identity, "globex");
+    scrub_config_free(&cfg);
+    assert_int_equal(load_text("{\"scrub-config:scrub-config\": {\"profile\": [{\"name\": \"x\"}], \"tenant\": ["
+                               "{\"name\": \"acme\", \"profile\": \"x\"},"
+                               "{\"name\": \"globex\", \"profile\": \"x\", \"identity\": \"acme\"}]}}",
+                               &cfg, &err),
+                     -1);
+    assert_contains(err.msg, "tenant[name='globex']: identity 'acme' is tenant 'acme''s already; identities are "
+                             "unique");
+}
+
 static void test_v6_prefix_over_v4_space(void **state)
 {
     (void)state;
@@ -467,6 +490,7 @@ int main(void)
         cmocka_unit_test(test_count_only_decides_nothing),
         cmocka_unit_test(test_length_with_l3_length),
         cmocka_unit_test(test_card_augments_load),
+        cmocka_unit_test(test_tenant_identity),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -56,7 +56,7 @@ refused(b"[]", 'string member "command"')
 refused(b'{"command":7}', 'string member "command"')
 refused(b'{"cmd":"status"}', 'string member "command"')
 refused(b'{"command":"status","extra":1}', 'one member, "command"')
-refused(b'{"command":"reboot"}', "unknown command 'reboot' (known: status, counters, config-reload)")
+refused(b'{"command":"reboot"}', "unknown command 'reboot' (known: status, counters, config-reload, mitigation-add, ")
 refused(b"[" * 100 + b"]" * 100, "malformed request")
 refused(b'{"command":"\xff\xfe"}', "malformed request")
 # The same connection still answers a good request.

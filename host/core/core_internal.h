@@ -1,0 +1,103 @@
+/* What the core's files share (scrub_core.h is the API): the core object,
+ * the tenants, mitigations and sources loaded from the configuration and
+ * the store, and the one way a change reaches the store and the card. */
+#ifndef CORE_INTERNAL_H
+#define CORE_INTERNAL_H
+
+#include "scrub_core.h"
+
+struct core_tenant {
+    char *identity;
+    uint16_t id;
+    bool configured;
+    size_t profile; /* config index; SIZE_MAX when the stored name is not configured */
+    char *profile_name;
+    struct scrub_prefix *prefixes;
+    size_t n_prefixes;
+    bool has_quotas;
+    struct scrub_store_quotas quotas;
+};
+
+struct core_mitigation {
+    char *identity, *cuid, *profile, *boot_id, *scope, *cdid;
+    int64_t mid, lifetime, created_at, triggered_at, expires_at, expires_boottime_ms;
+    enum scrub_store_mitigation_status status;
+    struct scrub_prefix *prefixes;
+    size_t n_prefixes;
+};
+
+struct core_source {
+    char *tenant, *address, *policer;
+    struct scrub_addr addr;
+    enum scrub_store_source_action action;
+};
+
+struct scrub_core {
+    struct scrub_store *store;
+    struct scrub_core_options opt;
+    const struct scrub_config *cfg;
+    struct scrub_hal *hal; /* NULL while detached */
+    struct card_image card; /* what the card holds while attached */
+
+    /* Loaded from the configuration and the store (core_load). */
+    struct core_tenant *tenants;
+    size_t n_tenants;
+    struct core_mitigation *mits;
+    size_t n_mits;
+    struct core_source *sources;
+    size_t n_sources;
+    int64_t next_expiry_ms; /* CLOCK_BOOTTIME of the next lifetime's end; INT64_MAX: none */
+
+    /* The last two counter polls of the mitigations' pairs (by pair). */
+    struct scrub_counter *poll_prev, *poll_cur;
+    uint8_t *poll_count; /* readings of the pair since it was allocated, up to 2 */
+    int64_t poll_prev_ms, poll_cur_ms;
+    uint32_t poll_pairs;
+};
+
+/* ---- core_load.c */
+/* Reloads tenants, mitigations and sources (inside or outside a store
+ * transaction: it reads what the transaction sees). */
+int core_load(struct scrub_core *c, struct scrub_err *err);
+void core_unload(struct scrub_core *c);
+const struct core_tenant *core_tenant(const struct scrub_core *c, const char *identity);
+struct core_mitigation *core_mitigation(const struct scrub_core *c, const char *cuid, int64_t mid);
+/* The mitigation's scope as stored: {"target-prefix": [...]}; malloc'ed. */
+char *core_scope_json(const struct scrub_prefix *p, size_t n);
+/* The counters' name of a mitigation ("mitigation cuid/mid"). */
+void core_mitigation_name(const char *cuid, int64_t mid, char *buf, size_t size);
+/* The index of a profile or policer by name, or -1. */
+long core_profile_index(const struct scrub_config *cfg, const char *name);
+long core_policer_index(const struct scrub_config *cfg, const char *name);
+
+/* ---- core_clock.c */
+void core_now(const struct scrub_core *c, struct scrub_core_clock *now);
+/* The monotonic guard: within the boot it was computed in, CLOCK_BOOTTIME
+ * decides; after a reboot the wall clock does. */
+bool core_expired(const struct core_mitigation *m, const struct scrub_core_clock *now);
+/* ms on CLOCK_BOOTTIME until its end (0 if past); INT64_MAX for indefinite. */
+int64_t core_remaining_ms(const struct core_mitigation *m, const struct scrub_core_clock *now);
+
+/* ---- core.c */
+/* The desired image of what is loaded, against what the card holds. */
+int core_build(struct scrub_core *c, struct card_image *out, struct scrub_err *err);
+
+/* One change: do() writes it into an open store transaction; undo() puts
+ * back what was there (a second transaction, when the card refuses). See
+ * scrub_core.h for the order. what: the audit log's text. */
+struct core_change {
+    const char *what;
+    int (*do_it)(struct scrub_core *c, void *ctx, struct scrub_err *err);
+    int (*undo)(struct scrub_core *c, void *ctx, struct scrub_err *err);
+    void *ctx;
+    struct card_image *before; /* if not NULL: receives the image before the change (names of freed pairs) */
+    struct card_final **finals; /* if not NULL: the freed pairs' final values */
+    size_t *n_finals;
+};
+int core_change(struct scrub_core *c, const struct scrub_actor *a, struct core_change *ch, struct scrub_err *err);
+/* Audits a refusal (its own transaction) and returns -1 with err as is. */
+int core_refuse(struct scrub_core *c, const struct scrub_actor *a, const char *what, struct scrub_err *err);
+/* Refuses while no card is attached. */
+int core_need_card(struct scrub_core *c, const struct scrub_actor *a, const char *what, struct scrub_err *err);
+
+#endif

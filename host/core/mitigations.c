@@ -1,0 +1,498 @@
+/* Mitigations: create, update, withdraw, list, expire (docs/mitigations.md). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core_internal.h"
+
+#define MID_MAX 4294967295ll
+
+static void prefix_list(const struct scrub_prefix *p, size_t n, char *buf, size_t size)
+{
+    buf[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        char text[SCRUB_PREFIX_TEXT];
+        scrub_prefix_format(&p[i], text, sizeof(text));
+        size_t len = strlen(buf);
+        if (len + strlen(text) + 6 >= size) {
+            snprintf(buf + len, size - len, "...");
+            return;
+        }
+        snprintf(buf + len, size - len, "%s%s", i ? " " : "", text);
+    }
+}
+
+/* ---- checks ------------------------------------------------------------------------ */
+
+/* Every prefix wholly inside one the client owns. */
+static int authorize(const struct core_tenant *t, const struct scrub_prefix *p, size_t n, struct scrub_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        bool inside = false;
+        for (size_t k = 0; !inside && k < t->n_prefixes; k++)
+            inside = scrub_prefix_contains(&t->prefixes[k], &p[i]);
+        if (!inside) {
+            char text[SCRUB_PREFIX_TEXT], owned[400];
+            scrub_prefix_format(&p[i], text, sizeof(text));
+            prefix_list(t->prefixes, t->n_prefixes, owned, sizeof(owned));
+            return scrub_err_set(err, EACCES, "not authorized: %s is not inside the prefixes '%s' owns (%s)", text,
+                                 t->identity, t->n_prefixes ? owned : "none");
+        }
+    }
+    return 0;
+}
+
+/* Another client's active mitigation on an overlapping prefix. */
+static int check_conflicts(const struct scrub_core *c, const struct scrub_mitigation_req *r, struct scrub_err *err)
+{
+    for (size_t i = 0; i < c->n_mits; i++) {
+        const struct core_mitigation *m = &c->mits[i];
+        if (m->status != SCRUB_STORE_ACTIVE || strcmp(m->identity, r->identity) == 0)
+            continue;
+        for (size_t k = 0; k < m->n_prefixes; k++)
+            for (size_t j = 0; j < r->n_prefixes; j++)
+                if (scrub_prefix_overlap(&m->prefixes[k], &r->prefixes[j])) {
+                    char mine[SCRUB_PREFIX_TEXT], theirs[SCRUB_PREFIX_TEXT];
+                    scrub_prefix_format(&r->prefixes[j], mine, sizeof(mine));
+                    scrub_prefix_format(&m->prefixes[k], theirs, sizeof(theirs));
+                    return scrub_err_set(err, EBUSY,
+                                         "conflict: %s overlaps %s of client '%s''s active mitigation %s/%lld; it "
+                                         "must be withdrawn first",
+                                         mine, theirs, m->identity, m->cuid, (long long)m->mid);
+                }
+    }
+    return 0;
+}
+
+static int check_quota(const struct scrub_core *c, const struct core_tenant *t, const struct scrub_mitigation_req *r,
+                       int64_t mid, struct scrub_err *err)
+{
+    if (!t->has_quotas)
+        return 0;
+    uint32_t used = 0;
+    for (size_t i = 0; i < c->n_mits; i++) {
+        const struct core_mitigation *m = &c->mits[i];
+        if (strcmp(m->identity, t->identity) == 0 && !(m->mid == mid && strcmp(m->cuid, r->cuid) == 0))
+            used++;
+    }
+    if (used >= t->quotas.mitigations)
+        return scrub_err_set(err, EDQUOT,
+                             "quota: client '%s' has %u mitigations of its quota of %u; withdraw one first, or "
+                             "raise the quota (scrubctl client add with --max-mitigations)",
+                             t->identity, used, t->quotas.mitigations);
+    return 0;
+}
+
+/* The room left on the card, for a refusal that did not fit. */
+static void room_left(const struct scrub_core *c, struct scrub_err *err)
+{
+    const struct scrub_layout *l = &c->card.layout;
+    scrub_err_prefix(err, "does not fit on the card (room left: %u destination entries, %u counter pairs)",
+                     l->dest.total - l->dest.used, l->counter_pairs.total - l->counter_pairs.used);
+}
+
+/* ---- put ----------------------------------------------------------------------------- */
+
+struct put_ctx {
+    struct scrub_store_mitigation next;
+    struct core_mitigation *old; /* a copy of the record it replaces, or NULL */
+    struct core_mitigation old_copy;
+};
+
+static int put_do(struct scrub_core *c, void *ctx, struct scrub_err *err)
+{
+    (void)c;
+    struct put_ctx *p = ctx;
+    return scrub_store_mitigation_put(c->store, &p->next, err);
+}
+
+static struct scrub_store_mitigation as_store(const struct core_mitigation *m)
+{
+    return (struct scrub_store_mitigation){.identity = m->identity,
+                                           .cuid = m->cuid,
+                                           .mid = m->mid,
+                                           .cdid = m->cdid,
+                                           .scope = m->scope,
+                                           .profile = m->profile,
+                                           .lifetime = m->lifetime,
+                                           .status = m->status,
+                                           .created_at = m->created_at,
+                                           .triggered_at = m->triggered_at,
+                                           .expires_at = m->expires_at,
+                                           .boot_id = m->boot_id,
+                                           .expires_boottime_ms = m->expires_boottime_ms};
+}
+
+static int put_undo(struct scrub_core *c, void *ctx, struct scrub_err *err)
+{
+    struct put_ctx *p = ctx;
+    if (!p->old)
+        return scrub_store_mitigation_delete(c->store, p->next.cuid, p->next.mid, err);
+    struct scrub_store_mitigation m = as_store(p->old);
+    return scrub_store_mitigation_put(c->store, &m, err);
+}
+
+static void copy_mitigation(const struct core_mitigation *m, struct core_mitigation *out)
+{
+    *out = *m;
+    out->identity = strdup(m->identity);
+    out->cuid = strdup(m->cuid);
+    out->profile = strdup(m->profile);
+    out->boot_id = strdup(m->boot_id);
+    out->scope = strdup(m->scope);
+    out->cdid = m->cdid ? strdup(m->cdid) : NULL;
+    out->prefixes = NULL;
+    out->n_prefixes = 0;
+}
+
+static void free_copy(struct core_mitigation *m)
+{
+    free(m->identity);
+    free(m->cuid);
+    free(m->profile);
+    free(m->boot_id);
+    free(m->scope);
+    free(m->cdid);
+}
+
+static int64_t next_mid(const struct scrub_core *c, const char *cuid)
+{
+    int64_t mid = 0;
+    for (size_t i = 0; i < c->n_mits; i++)
+        if (strcmp(c->mits[i].cuid, cuid) == 0 && c->mits[i].mid >= mid)
+            mid = c->mits[i].mid + 1;
+    return mid;
+}
+
+int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a, const struct scrub_mitigation_req *r,
+                              struct scrub_mitigation_granted *g, struct scrub_err *err)
+{
+    char what[600], list[400];
+    *err = (struct scrub_err){0};
+    if (c->cfg && core_load(c, err))
+        return -1;
+    int64_t mid = r->mid >= 0 || !r->cuid ? r->mid : next_mid(c, r->cuid);
+    prefix_list(r->prefixes, r->n_prefixes, list, sizeof(list));
+    snprintf(what, sizeof(what), "mitigation put client=%s cuid=%s mid=%lld prefixes=%s profile=%s lifetime=%lld%s",
+             r->identity ? r->identity : "", r->cuid ? r->cuid : "", (long long)mid, list,
+             r->profile ? r->profile : "(default)", (long long)r->lifetime, r->trigger ? "" : " trigger=false");
+    if (core_need_card(c, a, what, err))
+        return -1;
+    const struct core_tenant *t = core_tenant(c, r->identity);
+    struct core_mitigation *old = core_mitigation(c, r->cuid, mid);
+    long profile = core_profile_index(c->cfg, r->profile ? r->profile : t ? t->profile_name : NULL);
+    if (!r->identity || !r->cuid || !*r->cuid)
+        scrub_err_set(err, EINVAL, "a mitigation needs a client identity and a cuid");
+    else if (!t)
+        scrub_err_set(err, ENOENT,
+                      "unknown client '%s': configure it as a tenant, or add it (scrubctl client add %s PREFIX...)",
+                      r->identity, r->identity);
+    else if (!a->operator && (!a->who || strcmp(a->who, r->identity) != 0))
+        scrub_err_set(err, EACCES, "not authorized: '%s' cannot request mitigations for '%s'", a->who ? a->who : "",
+                      r->identity);
+    else if (mid < 0 || mid > MID_MAX)
+        scrub_err_set(err, EINVAL, "mid %lld is out of range (0..%lld)", (long long)mid, MID_MAX);
+    else if (r->n_prefixes == 0)
+        scrub_err_set(err, EINVAL, "a mitigation needs at least one target prefix");
+    else if (r->lifetime != SCRUB_STORE_LIFETIME_INDEFINITE && r->lifetime <= 0)
+        scrub_err_set(err, EINVAL, "lifetime %lld: give seconds > 0, or -1 for indefinite", (long long)r->lifetime);
+    else if (profile < 0)
+        scrub_err_set(err, ENOENT, "unknown profile '%s' (configured: see scrubctl status)",
+                      r->profile ? r->profile : t->profile_name);
+    else if (c->cfg->profiles[profile].operator_only && !a->operator)
+        scrub_err_set(err, EACCES, "not authorized: profile '%s' is for the operator only",
+                      c->cfg->profiles[profile].name);
+    else if (old && strcmp(old->identity, r->identity) != 0)
+        scrub_err_set(err, EEXIST, "mitigation %s/%lld belongs to client '%s'", r->cuid, (long long)mid,
+                      old->identity);
+    else if (authorize(t, r->prefixes, r->n_prefixes, err) == 0 && check_quota(c, t, r, mid, err) == 0 &&
+             check_conflicts(c, r, err) == 0)
+        err->code = 0;
+    if (err->code)
+        return core_refuse(c, a, what, err);
+
+    struct scrub_core_clock now;
+    core_now(c, &now);
+    int64_t lifetime = r->lifetime;
+    if (c->opt.max_lifetime_s > 0 && (lifetime == SCRUB_STORE_LIFETIME_INDEFINITE || lifetime > c->opt.max_lifetime_s))
+        lifetime = c->opt.max_lifetime_s;
+    char *scope = core_scope_json(r->prefixes, r->n_prefixes);
+    if (!scope)
+        return scrub_err_set(err, ENOMEM, "out of memory storing the mitigation");
+    struct put_ctx p = {.next = {.identity = r->identity,
+                                 .cuid = r->cuid,
+                                 .mid = mid,
+                                 .scope = scope,
+                                 .profile = c->cfg->profiles[profile].name,
+                                 .lifetime = lifetime,
+                                 .status = r->trigger ? SCRUB_STORE_ACTIVE : SCRUB_STORE_REQUESTED,
+                                 .created_at = old ? old->created_at : now.wall_s,
+                                 .triggered_at = old && old->triggered_at ? old->triggered_at
+                                                 : r->trigger           ? now.wall_s
+                                                                        : 0,
+                                 .expires_at = lifetime > 0 ? now.wall_s + lifetime : 0,
+                                 .boot_id = lifetime > 0 ? now.boot_id : "",
+                                 .expires_boottime_ms = lifetime > 0 ? now.boottime_ms + lifetime * 1000 : 0}};
+    if (old) {
+        copy_mitigation(old, &p.old_copy);
+        p.old = &p.old_copy;
+    }
+    struct core_change ch = {.what = what, .do_it = put_do, .undo = put_undo, .ctx = &p};
+    int rc = core_change(c, a, &ch, err);
+    if (rc && err->code == ENOSPC)
+        room_left(c, err);
+    if (old)
+        free_copy(&p.old_copy);
+    free(scope);
+    if (rc == 0 && g)
+        *g = (struct scrub_mitigation_granted){mid, lifetime, !old};
+    return rc;
+}
+
+/* ---- traffic --------------------------------------------------------------------------- */
+
+/* The totals (snapshot taken by the caller) and last rates of a
+ * mitigation's entries. */
+static int traffic(struct scrub_core *c, const struct core_mitigation *m, struct scrub_traffic *out,
+                   struct scrub_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    char name[256];
+    core_mitigation_name(m->cuid, m->mid, name, sizeof(name));
+    double seconds = (double)(c->poll_cur_ms - c->poll_prev_ms) / 1000;
+    out->rates_known = c->poll_count && seconds > 0;
+    for (size_t i = 0; i < m->n_prefixes; i++) {
+        char text[SCRUB_PREFIX_TEXT], full[320];
+        scrub_prefix_format(&m->prefixes[i], text, sizeof(text));
+        snprintf(full, sizeof(full), "%s %s", name, text);
+        const struct scrub_layout_counter *lc = card_image_counter(&c->card, full);
+        if (!lc)
+            continue;
+        struct scrub_counter v[2];
+        if (scrub_hal_read_counters(c->hal, SCRUB_TABLE_COUNTER, lc->index, 2, v, err))
+            return scrub_err_prefix(err, "reading the counters of %s", full);
+        out->offered.packets += v[0].packets;
+        out->offered.bytes += v[0].bytes;
+        out->dropped.packets += v[1].packets;
+        out->dropped.bytes += v[1].bytes;
+        if (!out->rates_known)
+            continue;
+        const struct scrub_counter *p = &c->poll_prev[lc->index], *q = &c->poll_cur[lc->index];
+        if (c->poll_count[lc->index] < 2 || c->poll_count[lc->index + 1] < 2 || q[0].packets < p[0].packets ||
+            q[1].packets < p[1].packets || q[0].bytes < p[0].bytes || q[1].bytes < p[1].bytes) {
+            out->rates_known = false;
+            continue;
+        }
+        out->offered_pps += (double)(q[0].packets - p[0].packets) / seconds;
+        out->offered_bps += (double)(q[0].bytes - p[0].bytes) * 8 / seconds;
+        out->dropped_pps += (double)(q[1].packets - p[1].packets) / seconds;
+        out->dropped_bps += (double)(q[1].bytes - p[1].bytes) * 8 / seconds;
+    }
+    return 0;
+}
+
+int scrub_core_mitigations_each(struct scrub_core *c, const char *identity, bool with_traffic,
+                                scrub_mitigation_fn fn, void *ctx, struct scrub_err *err)
+{
+    if (!c->cfg)
+        return scrub_err_set(err, EINVAL, "the core has no configuration yet");
+    if (core_load(c, err))
+        return -1;
+    if (with_traffic && !c->hal)
+        return scrub_err_set(err, ENODEV, "the card is not reachable: no counters (scrubctl status says why)");
+    if (with_traffic && scrub_hal_snapshot(c->hal, err))
+        return scrub_err_prefix(err, "reading the mitigations' counters");
+    struct scrub_core_clock now;
+    core_now(c, &now);
+    for (size_t i = 0; i < c->n_mits; i++) {
+        const struct core_mitigation *m = &c->mits[i];
+        if (identity && strcmp(m->identity, identity) != 0)
+            continue;
+        int64_t left = core_remaining_ms(m, &now);
+        char name[256], full[320], text[SCRUB_PREFIX_TEXT];
+        core_mitigation_name(m->cuid, m->mid, name, sizeof(name));
+        scrub_prefix_format(&m->prefixes[0], text, sizeof(text));
+        snprintf(full, sizeof(full), "%s %s", name, text);
+        struct scrub_mitigation_view v = {.identity = m->identity,
+                                          .cuid = m->cuid,
+                                          .profile = m->profile,
+                                          .mid = m->mid,
+                                          .status = m->status,
+                                          .lifetime = m->lifetime,
+                                          .created_at = m->created_at,
+                                          .triggered_at = m->triggered_at,
+                                          .expires_at = m->expires_at,
+                                          .remaining_s = left == INT64_MAX ? -1 : (left + 999) / 1000,
+                                          .prefixes = m->prefixes,
+                                          .n_prefixes = m->n_prefixes,
+                                          .installed = c->hal && card_image_counter(&c->card, full) != NULL};
+        if (with_traffic && traffic(c, m, &v.traffic, err))
+            return -1;
+        int r = fn(ctx, &v);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+/* ---- withdraw and expire ---------------------------------------------------------------- */
+
+struct withdraw_ctx {
+    struct core_mitigation **gone; /* copies of the records removed */
+    size_t n;
+};
+
+static int withdraw_do(struct scrub_core *c, void *ctx, struct scrub_err *err)
+{
+    struct withdraw_ctx *w = ctx;
+    for (size_t i = 0; i < w->n; i++)
+        if (scrub_store_mitigation_delete(c->store, w->gone[i]->cuid, w->gone[i]->mid, err))
+            return -1;
+    return 0;
+}
+
+static int withdraw_undo(struct scrub_core *c, void *ctx, struct scrub_err *err)
+{
+    struct withdraw_ctx *w = ctx;
+    for (size_t i = 0; i < w->n; i++) {
+        struct scrub_store_mitigation m = as_store(w->gone[i]);
+        if (scrub_store_mitigation_put(c->store, &m, err))
+            return -1;
+    }
+    return 0;
+}
+
+/* Sums a removed mitigation's final values from the pairs the sync freed. */
+static void final_traffic(const struct card_image *before, const struct core_mitigation *m,
+                          const struct card_final *finals, size_t n_finals, struct scrub_traffic *out)
+{
+    memset(out, 0, sizeof(*out));
+    char name[256];
+    core_mitigation_name(m->cuid, m->mid, name, sizeof(name));
+    for (size_t i = 0; i < m->n_prefixes; i++) {
+        char text[SCRUB_PREFIX_TEXT], full[320];
+        scrub_prefix_format(&m->prefixes[i], text, sizeof(text));
+        snprintf(full, sizeof(full), "%s %s", name, text);
+        const struct scrub_layout_counter *lc = card_image_counter(before, full);
+        for (size_t k = 0; lc && k < n_finals; k++) {
+            struct scrub_counter *into = finals[k].index == lc->index       ? &out->offered
+                                         : finals[k].index == lc->index + 1 ? &out->dropped
+                                                                            : NULL;
+            if (into) {
+                into->packets += finals[k].value.packets;
+                into->bytes += finals[k].value.bytes;
+            }
+        }
+    }
+}
+
+/* Removes the mitigations in w (a change of its own). */
+static int remove_mitigations(struct scrub_core *c, const struct scrub_actor *a, const char *what,
+                              struct withdraw_ctx *w, struct scrub_traffic *final, struct scrub_err *err)
+{
+    struct card_image before = {0};
+    struct card_final *finals = NULL;
+    size_t n_finals = 0;
+    struct core_change ch = {.what = what,
+                             .do_it = withdraw_do,
+                             .undo = withdraw_undo,
+                             .ctx = w,
+                             .before = &before,
+                             .finals = &finals,
+                             .n_finals = &n_finals};
+    int rc = core_change(c, a, &ch, err);
+    if (rc == 0 && final && w->n == 1)
+        final_traffic(&before, w->gone[0], finals, n_finals, final);
+    card_image_free(&before);
+    free(finals);
+    return rc;
+}
+
+static void free_gone(struct withdraw_ctx *w)
+{
+    for (size_t i = 0; i < w->n; i++) {
+        free_copy(w->gone[i]);
+        free(w->gone[i]->prefixes);
+        free(w->gone[i]);
+    }
+    free(w->gone);
+}
+
+static struct core_mitigation *keep_copy(const struct core_mitigation *m)
+{
+    struct core_mitigation *k = calloc(1, sizeof(*k));
+    if (!k)
+        return NULL;
+    copy_mitigation(m, k);
+    k->prefixes = malloc((m->n_prefixes ? m->n_prefixes : 1) * sizeof(*k->prefixes));
+    if (k->prefixes) {
+        memcpy(k->prefixes, m->prefixes, m->n_prefixes * sizeof(*k->prefixes));
+        k->n_prefixes = m->n_prefixes;
+    }
+    return k;
+}
+
+int scrub_core_mitigation_withdraw(struct scrub_core *c, const struct scrub_actor *a, const char *cuid, int64_t mid,
+                                   struct scrub_traffic *final, struct scrub_err *err)
+{
+    char what[300];
+    snprintf(what, sizeof(what), "mitigation withdraw cuid=%s mid=%lld", cuid ? cuid : "", (long long)mid);
+    if (core_need_card(c, a, what, err) || core_load(c, err))
+        return -1;
+    const struct core_mitigation *m = core_mitigation(c, cuid, mid);
+    if (!m) {
+        scrub_err_set(err, ENOENT, "no mitigation %s/%lld (scrubctl mitigation list shows them)", cuid ? cuid : "",
+                      (long long)mid);
+        return core_refuse(c, a, what, err);
+    }
+    if (!a->operator && (!a->who || strcmp(a->who, m->identity) != 0)) {
+        scrub_err_set(err, EACCES, "not authorized: mitigation %s/%lld belongs to '%s'", cuid, (long long)mid,
+                      m->identity);
+        return core_refuse(c, a, what, err);
+    }
+    struct core_mitigation *copy = keep_copy(m);
+    struct withdraw_ctx w = {.gone = malloc(sizeof(*w.gone)), .n = 1};
+    if (!copy || !w.gone) {
+        free(copy);
+        free(w.gone);
+        return scrub_err_set(err, ENOMEM, "out of memory withdrawing a mitigation");
+    }
+    w.gone[0] = copy;
+    int rc = remove_mitigations(c, a, what, &w, final, err);
+    free_gone(&w);
+    return rc;
+}
+
+int scrub_core_expire(struct scrub_core *c, struct scrub_err *err)
+{
+    struct scrub_core_clock now;
+    core_now(c, &now);
+    if (c->next_expiry_ms > now.boottime_ms && c->hal)
+        return 0;
+    if (!c->hal) /* at attach: load first, the card is not reachable yet for a change */
+        return 0;
+    if (core_load(c, err))
+        return -1;
+    struct withdraw_ctx w = {.gone = calloc(c->n_mits ? c->n_mits : 1, sizeof(*w.gone))};
+    if (!w.gone)
+        return scrub_err_set(err, ENOMEM, "out of memory expiring mitigations");
+    char what[600] = "mitigation expired";
+    for (size_t i = 0; i < c->n_mits; i++)
+        if (core_expired(&c->mits[i], &now)) {
+            w.gone[w.n++] = keep_copy(&c->mits[i]);
+            size_t len = strlen(what);
+            if (len < sizeof(what) - 80)
+                snprintf(what + len, sizeof(what) - len, " %s/%lld", c->mits[i].cuid, (long long)c->mits[i].mid);
+        }
+    if (!w.n) {
+        free_gone(&w);
+        return 0;
+    }
+    struct scrub_actor daemon = {SCRUB_STORE_WHO_DAEMON, "scrubd", SCRUB_STORE_CHANNEL_SIGNAL, true};
+    int rc = remove_mitigations(c, &daemon, what, &w, NULL, err);
+    size_t n = w.n;
+    free_gone(&w);
+    return rc ? -1 : (int)n;
+}

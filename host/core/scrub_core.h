@@ -1,0 +1,185 @@
+/* The appliance's core API: tenants, mitigations, run-time clients and
+ * source entries, kept in the store and made true on the card through one
+ * path (a desired card image, card_image.h, and a sync, card_sync.h).
+ * The control socket is its first user; the DOTS signal and data channels
+ * call the same functions. docs/mitigations.md states the semantics.
+ *
+ * Every change runs in this order: checks (authorization, quotas,
+ * conflicts, fit on the card) → store transaction with its audit record
+ * (durable) → card sync → return 0 (the caller acknowledges). When the
+ * card refuses the sync, a second store transaction puts back what was
+ * there before (audited as refused), the card is read back and synced to
+ * it, and the call fails saying so. A refusal is audited too. While the
+ * card is not attached every change is refused and nothing is stored.
+ *
+ * One struct scrub_core is used by one thread (the daemon's event loop). */
+#ifndef SCRUB_CORE_H
+#define SCRUB_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "card_image.h"
+#include "card_sync.h"
+#include "scrub_config.h"
+#include "scrub_hal.h"
+#include "scrub_prefix.h"
+#include "scrub_store.h"
+
+struct scrub_core;
+
+/* The clocks lifetimes are kept on (tests give their own). */
+struct scrub_core_clock {
+    int64_t wall_s;      /* CLOCK_REALTIME */
+    int64_t boottime_ms; /* CLOCK_BOOTTIME */
+    char boot_id[40];    /* /proc/sys/kernel/random/boot_id */
+};
+
+struct scrub_core_options {
+    int64_t max_lifetime_s; /* the longest lifetime granted (an indefinite one too); 0: no cap */
+    void (*clock)(void *ctx, struct scrub_core_clock *now); /* NULL: the system's */
+    void *clock_ctx;
+};
+
+/* Who asks, for authorization and the audit log. An operator (the control
+ * socket) may use operator-only profiles and act on any client's
+ * mitigations; a client (a DOTS identity) only on its own. */
+struct scrub_actor {
+    enum scrub_store_who kind;
+    const char *who; /* "uid 1000 (alice)", a certificate identity */
+    enum scrub_store_channel channel;
+    bool operator;
+};
+
+struct scrub_core *scrub_core_new(struct scrub_store *store, const struct scrub_core_options *opt,
+                                  struct scrub_err *err);
+void scrub_core_free(struct scrub_core *c);
+
+/* Sets the running configuration (borrowed: it must live until replaced).
+ * With a card attached, the card is synced to it; refused (and the old one
+ * kept) when the configuration and what is stored do not fit together:
+ * a mitigation's profile gone, the card too small, tenant ids colliding. */
+int scrub_core_set_config(struct scrub_core *c, const struct scrub_config *cfg, struct scrub_err *err);
+
+/* Takes a card (borrowed until scrub_core_detach): reads the card back,
+ * expires what expired meanwhile, builds the desired image from the
+ * configuration and the store and applies only the difference. A card
+ * fresh from reset (CTRL.ENABLE 0, COMMIT_COUNT 0) is taken as empty
+ * without reading it, and programmed whole. st, if not NULL, says what was
+ * written. */
+int scrub_core_attach(struct scrub_core *c, struct scrub_hal *h, struct card_sync_stats *st, struct scrub_err *err);
+/* The card was lost: changes are refused until the next attach. */
+void scrub_core_detach(struct scrub_core *c);
+/* What the card holds (NULL while detached). */
+const struct card_image *scrub_core_image(const struct scrub_core *c);
+
+/* ---- tenants: configured ones (identity = the tenant's name) and clients
+ * added at run time (the store). */
+
+struct scrub_tenant_view {
+    const char *identity;
+    uint16_t tenant_id;
+    bool configured; /* from the configuration file, else added at run time */
+    const char *profile;
+    const struct scrub_prefix *prefixes; /* owned */
+    size_t n_prefixes;
+    bool has_quotas; /* run-time clients have quotas; configured tenants are bounded by the card alone */
+    struct scrub_store_quotas quotas;
+    uint32_t mitigations, sources; /* in use */
+};
+typedef int (*scrub_tenant_fn)(void *ctx, const struct scrub_tenant_view *t);
+int scrub_core_tenants_each(struct scrub_core *c, scrub_tenant_fn fn, void *ctx, struct scrub_err *err);
+
+struct scrub_client_req {
+    const char *identity;
+    const char *profile; /* the default profile, by name */
+    struct scrub_store_quotas quotas;
+    const struct scrub_prefix *prefixes;
+    size_t n_prefixes;
+};
+/* Refused when the identity exists (configured or added), a prefix overlaps
+ * one another tenant owns, the profile does not exist, or the tenant ids
+ * are used up. */
+int scrub_core_client_add(struct scrub_core *c, const struct scrub_actor *a, const struct scrub_client_req *r,
+                          struct scrub_err *err);
+/* Removes a run-time client with its source entries; its mitigations are
+ * withdrawn when withdraw is set, else their presence refuses it (naming
+ * them). *withdrawn: how many were. */
+int scrub_core_client_remove(struct scrub_core *c, const struct scrub_actor *a, const char *identity, bool withdraw,
+                             size_t *withdrawn, struct scrub_err *err);
+
+/* ---- mitigations */
+
+struct scrub_mitigation_req {
+    const char *identity;
+    const char *cuid;
+    int64_t mid; /* 0..2^32-1; -1: one above the cuid's highest */
+    const struct scrub_prefix *prefixes;
+    size_t n_prefixes;
+    const char *profile; /* NULL: the client's default */
+    int64_t lifetime;    /* seconds, SCRUB_STORE_LIFETIME_INDEFINITE or > 0 */
+    bool trigger;        /* false: stored, installed only when triggered (DOTS trigger-mitigation) */
+};
+
+struct scrub_mitigation_granted {
+    int64_t mid;
+    int64_t lifetime; /* after the server's cap */
+    bool created;     /* false: an update of an existing (cuid, mid) */
+};
+
+/* Creates or updates (same cuid and mid: make-before-break, one commit). */
+int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a, const struct scrub_mitigation_req *r,
+                              struct scrub_mitigation_granted *g, struct scrub_err *err);
+
+struct scrub_traffic {
+    struct scrub_counter offered, dropped; /* totals since the mitigation was installed */
+    bool rates_known;
+    double offered_pps, offered_bps, dropped_pps, dropped_bps; /* over the last poll interval */
+};
+
+/* Withdraws; final (if not NULL) gets its totals, read after the commit
+ * that removed its entries. */
+int scrub_core_mitigation_withdraw(struct scrub_core *c, const struct scrub_actor *a, const char *cuid, int64_t mid,
+                                   struct scrub_traffic *final, struct scrub_err *err);
+
+struct scrub_mitigation_view {
+    const char *identity, *cuid, *profile;
+    int64_t mid;
+    enum scrub_store_mitigation_status status;
+    int64_t lifetime, created_at, triggered_at, expires_at;
+    int64_t remaining_s; /* -1: indefinite */
+    const struct scrub_prefix *prefixes;
+    size_t n_prefixes;
+    bool installed;  /* its DEST entries are on the card */
+    struct scrub_traffic traffic; /* with_traffic only */
+};
+typedef int (*scrub_mitigation_fn)(void *ctx, const struct scrub_mitigation_view *m);
+/* Every mitigation of identity (NULL: all) by cuid and mid; with_traffic
+ * takes a counter snapshot first and reads each one's counters. */
+int scrub_core_mitigations_each(struct scrub_core *c, const char *identity, bool with_traffic,
+                                scrub_mitigation_fn fn, void *ctx, struct scrub_err *err);
+
+/* Withdraws the mitigations whose lifetime ended (the monotonic guard of
+ * docs/store.md decides): one store transaction, one sync. Returns how
+ * many expired, or -1. Cheap when nothing is due. */
+int scrub_core_expire(struct scrub_core *c, struct scrub_err *err);
+
+/* Takes a snapshot and reads the counters of every installed mitigation,
+ * keeping the last two readings for rates (the daemon's poll timer). */
+int scrub_core_poll(struct scrub_core *c, struct scrub_err *err);
+
+/* ---- source entries added at run time */
+
+struct scrub_source_req {
+    const char *tenant; /* an identity */
+    struct scrub_addr addr;
+    enum scrub_store_source_action action;
+    const char *policer; /* by name when policed; a single policer (no per-source group) */
+};
+int scrub_core_source_put(struct scrub_core *c, const struct scrub_actor *a, const struct scrub_source_req *r,
+                          struct scrub_err *err);
+int scrub_core_source_remove(struct scrub_core *c, const struct scrub_actor *a, const char *tenant,
+                             const struct scrub_addr *addr, struct scrub_err *err);
+
+#endif

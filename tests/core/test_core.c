@@ -1,0 +1,500 @@
+/* The core API (host/core/scrub_core.h) on the card model with a store in
+ * a temporary directory and a clock the test moves: mitigations in the
+ * card, refusals with their messages (authorization, quota, operator-only
+ * profile, unknown client, card full), the audit log, expiry (also while
+ * the daemon was down, across a restart on the same card), final totals
+ * on withdrawal, clients and sources, a card that refuses a sync (the
+ * store change undone), and a restart that writes nothing. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "card_readback.h"
+#include "scrub_core.h"
+#include "scrub_hal_exec.h"
+#include "scrub_hal_model.h"
+
+/* A model backend whose table commands can be made to fail. */
+struct flaky {
+    struct scrub_model *m;
+    bool fail;
+    unsigned table_cmds;
+};
+
+static bool flaky_read(void *ctx, uint32_t addr, uint32_t *value, struct scrub_err *err)
+{
+    (void)err;
+    *value = scrub_model_read(((struct flaky *)ctx)->m, addr);
+    return true;
+}
+
+static bool flaky_write(void *ctx, uint32_t addr, uint32_t value, struct scrub_err *err)
+{
+    struct flaky *f = ctx;
+    if (addr == SCRUB_REG_TBL_CMD && value != SCRUB_CMD_READ) {
+        if (f->fail) {
+            scrub_err_set(err, EIO, "flaky card: table command refused");
+            return false;
+        }
+        f->table_cmds++;
+    }
+    scrub_model_write(f->m, addr, value);
+    return true;
+}
+
+static bool flaky_wait(void *ctx, uint32_t us)
+{
+    (void)ctx;
+    (void)us;
+    return false;
+}
+
+static int flaky_run(void *ctx, struct scrub_hal_txn *t, struct scrub_err *err)
+{
+    struct scrub_hal_regs regs = {.read = flaky_read, .write = flaky_write, .wait = flaky_wait, .ctx = ctx};
+    return scrub_hal_exec(&regs, "flaky model", t, err);
+}
+
+static void flaky_close(void *ctx)
+{
+    (void)ctx;
+}
+
+static const struct scrub_hal_backend flaky_backend = {.name = "flaky", .run = flaky_run, .close = flaky_close};
+
+struct fixture {
+    char dir[64], path[128];
+    struct scrub_model *model;
+    struct flaky flaky;
+    struct scrub_hal *hal;
+    struct scrub_config cfg;
+    struct scrub_store *store;
+    struct scrub_core *core;
+    struct scrub_core_clock now;
+};
+
+static void test_clock(void *ctx, struct scrub_core_clock *now)
+{
+    *now = *(struct scrub_core_clock *)ctx;
+}
+
+static const struct scrub_actor operator = {SCRUB_STORE_WHO_LOCAL_USER, "uid 0 (root)", SCRUB_STORE_CHANNEL_CONTROL,
+                                            true};
+
+static void start_core(struct fixture *f)
+{
+    struct scrub_err err = {0};
+    struct scrub_core_options opt = {.clock = test_clock, .clock_ctx = &f->now};
+    f->store = scrub_store_open(f->path, 1000, &err);
+    if (!f->store)
+        fail_msg("%s", err.msg);
+    f->core = scrub_core_new(f->store, &opt, &err);
+    assert_non_null(f->core);
+    if (scrub_core_set_config(f->core, &f->cfg, &err))
+        fail_msg("%s", err.msg);
+    struct card_sync_stats st;
+    if (scrub_core_attach(f->core, f->hal, &st, &err))
+        fail_msg("%s", err.msg);
+}
+
+static void stop_core(struct fixture *f)
+{
+    scrub_core_free(f->core);
+    scrub_store_close(f->store);
+    f->core = NULL;
+    f->store = NULL;
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof(*f));
+    struct scrub_model_params params = SCRUB_MODEL_PARAMS_SIM;
+    struct scrub_err err = {0};
+    assert_non_null(f);
+    snprintf(f->dir, sizeof(f->dir), "/tmp/test_core.XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->path, sizeof(f->path), "%s/store.db", f->dir);
+    assert_non_null(f->model = scrub_model_new(&params));
+    f->flaky.m = f->model;
+    f->hal = scrub_hal_attach(&flaky_backend, &f->flaky, &err);
+    if (!f->hal)
+        fail_msg("%s", err.msg);
+    if (scrub_config_load(DEMO_JSON, NULL, &f->cfg, &err))
+        fail_msg("%s", err.msg);
+    f->now = (struct scrub_core_clock){.wall_s = 1800000000, .boottime_ms = 5000000, .boot_id = "boot-1"};
+    start_core(f);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    stop_core(f);
+    scrub_config_free(&f->cfg);
+    scrub_hal_close(f->hal);
+    scrub_model_free(f->model);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+static struct scrub_prefix prefix(const char *text)
+{
+    struct scrub_prefix p;
+    assert_true(scrub_prefix_parse(text, &p));
+    return p;
+}
+
+static int put(struct fixture *f, const struct scrub_actor *a, const char *identity, const char *cuid, int64_t mid,
+               const char *pfx, const char *profile, int64_t lifetime, struct scrub_err *err)
+{
+    struct scrub_prefix p = prefix(pfx);
+    struct scrub_mitigation_req r = {identity, cuid, mid, &p, 1, profile, lifetime, true};
+    struct scrub_mitigation_granted g;
+    return scrub_core_mitigation_put(f->core, a, &r, &g, err);
+}
+
+static void put_ok(struct fixture *f, const char *identity, const char *cuid, int64_t mid, const char *pfx,
+                   int64_t lifetime)
+{
+    struct scrub_err err = {0};
+    if (put(f, &operator, identity, cuid, mid, pfx, NULL, lifetime, &err))
+        fail_msg("%s", err.msg);
+}
+
+static void put_refused(struct fixture *f, const struct scrub_actor *a, const char *identity, const char *pfx,
+                        const char *profile, int code, const char *msg)
+{
+    struct scrub_err err = {0};
+    assert_int_equal(put(f, a, identity, "cuid-x", 1, pfx, profile, 600, &err), -1);
+    assert_int_equal(err.code, code);
+    assert_string_equal(err.msg, msg);
+}
+
+/* The DEST entry of a prefix on the card (read back), or NULL. */
+static bool on_card(struct fixture *f, const char *pfx, struct scrub_dest_entry *out)
+{
+    struct card_image img;
+    struct scrub_err err = {0};
+    if (card_readback(f->hal, &img, &err))
+        fail_msg("%s", err.msg);
+    struct scrub_prefix p = prefix(pfx);
+    bool found = false;
+    for (uint32_t i = 0; i < img.caps.dest; i++)
+        if (img.dest[i].valid && img.dest[i].plen == p.plen && scrub_addr_eq(&img.dest[i].prefix, &p.addr)) {
+            *out = img.dest[i];
+            found = true;
+        }
+    card_image_free(&img);
+    return found;
+}
+
+static int count_cb(void *ctx, const struct scrub_mitigation_view *m)
+{
+    (void)m;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+static size_t n_mitigations(struct fixture *f)
+{
+    size_t n = 0;
+    struct scrub_err err = {0};
+    if (scrub_core_mitigations_each(f->core, NULL, false, count_cb, &n, &err))
+        fail_msg("%s", err.msg);
+    return n;
+}
+
+static int last_audit_cb(void *ctx, const struct scrub_store_audit *a)
+{
+    snprintf(ctx, 600, "%s | %s | %s", a->who, a->what, a->result);
+    return 0;
+}
+
+static void last_audit(struct fixture *f, char *out)
+{
+    struct scrub_err err = {0};
+    out[0] = 0;
+    if (scrub_store_audit_each(f->store, 0, 0, last_audit_cb, out, &err) < 0)
+        fail_msg("%s", err.msg);
+}
+
+static void test_mitigation_installed_and_withdrawn(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_dest_entry d;
+    put_ok(f, "acme", "cuid-acme", 7, "198.51.100.0/26", 600);
+    assert_true(on_card(f, "198.51.100.0/26", &d));
+    assert_int_equal(d.tenant, 1);
+    assert_int_equal(d.profile, 1); /* acme's default, standard */
+    assert_true(d.enable);
+    char audit[600];
+    last_audit(f, audit);
+    assert_string_equal(audit, "uid 0 (root) | mitigation put client=acme cuid=cuid-acme mid=7 "
+                               "prefixes=198.51.100.0/26 profile=(default) lifetime=600 | ok");
+    /* Traffic into its pair, as the card would count it. */
+    const struct scrub_layout_counter *lc =
+        card_image_counter(scrub_core_image(f->core), "mitigation cuid-acme/7 198.51.100.0/26");
+    assert_non_null(lc);
+    struct scrub_hal_txn t;
+    scrub_txn_init(&t);
+    scrub_words w = {0};
+    struct scrub_counter offered = {100, 64000}, dropped = {40, 20000};
+    scrub_counter_pack(&offered, w);
+    scrub_txn_table_write(&t, SCRUB_TABLE_COUNTER, lc->index, w, SCRUB_TABLE_COUNTER_WORDS);
+    scrub_counter_pack(&dropped, w);
+    scrub_txn_table_write(&t, SCRUB_TABLE_COUNTER, lc->index + 1, w, SCRUB_TABLE_COUNTER_WORDS);
+    struct scrub_err err = {0};
+    assert_int_equal(scrub_hal_run(f->hal, &t, &err), 0);
+    scrub_txn_free(&t);
+
+    struct scrub_traffic final;
+    if (scrub_core_mitigation_withdraw(f->core, &operator, "cuid-acme", 7, &final, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(final.offered.packets, 100);
+    assert_int_equal(final.offered.bytes, 64000);
+    assert_int_equal(final.dropped.packets, 40);
+    assert_false(on_card(f, "198.51.100.0/26", &d));
+    assert_int_equal(n_mitigations(f), 0);
+    assert_int_equal(scrub_core_mitigation_withdraw(f->core, &operator, "cuid-acme", 7, NULL, &err), -1);
+    assert_string_equal(err.msg, "no mitigation cuid-acme/7 (scrubctl mitigation list shows them)");
+}
+
+/* Updates keep the DEST entry (make-before-break in one commit). */
+static void test_update_in_place(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    put_ok(f, "acme", "cuid-acme", 1, "198.51.100.64/26", 600);
+    const struct scrub_layout_counter *lc =
+        card_image_counter(scrub_core_image(f->core), "mitigation cuid-acme/1 198.51.100.64/26");
+    uint32_t pair = lc->index;
+    uint32_t commits = scrub_model_read(f->model, SCRUB_REG_COMMIT_COUNT);
+    f->flaky.table_cmds = 0;
+    assert_int_equal(put(f, &operator, "acme", "cuid-acme", 1, "198.51.100.64/26", "strict", 600, &err), 0);
+    assert_int_equal(f->flaky.table_cmds, 1); /* the one DEST entry rewritten */
+    assert_int_equal(scrub_model_read(f->model, SCRUB_REG_COMMIT_COUNT), commits + 1);
+    struct scrub_dest_entry d;
+    assert_true(on_card(f, "198.51.100.64/26", &d));
+    assert_int_equal(d.profile, 2);
+    assert_int_equal(d.counter, pair);
+    assert_int_equal(n_mitigations(f), 1);
+}
+
+static void test_refusals(void **state)
+{
+    struct fixture *f = *state;
+    put_refused(f, &operator, "acme", "203.0.113.0/25", NULL, EACCES,
+                "not authorized: 203.0.113.0/25 is not inside the prefixes 'acme' owns (198.51.100.0/24 "
+                "2001:db8:100::/48)");
+    put_refused(f, &operator, "nobody", "203.0.113.0/25", NULL, ENOENT,
+                "unknown client 'nobody': configure it as a tenant, or add it (scrubctl client add nobody "
+                "PREFIX...)");
+    struct scrub_actor acme = {SCRUB_STORE_WHO_CERTIFICATE, "acme", SCRUB_STORE_CHANNEL_SIGNAL, false};
+    put_refused(f, &acme, "acme", "198.51.100.0/25", "blackhole", EACCES,
+                "not authorized: profile 'blackhole' is for the operator only");
+    put_refused(f, &acme, "globex", "203.0.113.0/25", NULL, EACCES,
+                "not authorized: 'acme' cannot request mitigations for 'globex'");
+    put_refused(f, &operator, "acme", "198.51.100.0/25", "nope", ENOENT,
+                "unknown profile 'nope' (configured: see scrubctl status)");
+    char audit[600];
+    last_audit(f, audit);
+    assert_string_equal(audit, "uid 0 (root) | mitigation put client=acme cuid=cuid-x mid=1 prefixes=198.51.100.0/25 "
+                               "profile=nope lifetime=600 | unknown profile 'nope' (configured: see scrubctl status)");
+    /* The operator may blackhole. */
+    struct scrub_err err = {0};
+    assert_int_equal(put(f, &operator, "acme", "cuid-x", 1, "198.51.100.0/25", "blackhole", 600, &err), 0);
+    assert_int_equal(n_mitigations(f), 1);
+}
+
+/* A configured tenant acts under its identity leaf. */
+static void test_configured_identity(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    free(f->cfg.tenants[1].identity);
+    f->cfg.tenants[1].identity = strdup("dots.globex.example");
+    assert_int_equal(scrub_core_set_config(f->core, &f->cfg, &err), 0);
+    put_ok(f, "dots.globex.example", "cuid-g", 1, "203.0.113.0/25", 600);
+    struct scrub_dest_entry d;
+    assert_true(on_card(f, "203.0.113.0/25", &d));
+    assert_int_equal(d.tenant, 2);
+    put_refused(f, &operator, "globex", "203.0.113.0/25", NULL, ENOENT,
+                "unknown client 'globex': configure it as a tenant, or add it (scrubctl client add globex "
+                "PREFIX...)");
+}
+
+static void test_card_full(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    /* The card has 256 destination entries, the configuration takes 4. */
+    for (int i = 0; i < 252; i++) {
+        char p[32];
+        snprintf(p, sizeof(p), "198.51.100.%d/32", i);
+        if (put(f, &operator, "acme", "cuid-acme", i, p, NULL, -1, &err))
+            fail_msg("%d: %s", i, err.msg);
+    }
+    assert_int_equal(put(f, &operator, "acme", "cuid-acme", 300, "198.51.100.252/32", NULL, -1, &err), -1);
+    assert_int_equal(err.code, ENOSPC);
+    assert_string_equal(err.msg, "does not fit on the card (room left: 0 destination entries, 3548 counter pairs): "
+                                 "the destinations need 257 entries, the card has 256: the configuration's "
+                                 "protected prefixes 4, mitigations' prefixes 253");
+    assert_int_equal(n_mitigations(f), 252);
+}
+
+static void test_clients_and_quotas(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    struct scrub_prefix owned[2] = {prefix("192.0.2.128/25"), prefix("2001:db8:300::/48")};
+    struct scrub_client_req r = {"initech", "strict", {1, 10, 1, 5, 2}, owned, 2};
+    if (scrub_core_client_add(f->core, &operator, &r, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(scrub_core_client_add(f->core, &operator, &r, &err), -1);
+    assert_string_equal(err.msg, "client 'initech' exists already (added at run time)");
+    struct scrub_prefix clash = prefix("198.51.100.128/25");
+    struct scrub_client_req r2 = {"hooli", "strict", {1, 1, 1, 1, 1}, &clash, 1};
+    assert_int_equal(scrub_core_client_add(f->core, &operator, &r2, &err), -1);
+    assert_string_equal(err.msg, "198.51.100.128/25 overlaps 198.51.100.0/24, which 'acme' owns; owned prefixes do "
+                                 "not overlap");
+
+    put_ok(f, "initech", "cuid-i", 1, "192.0.2.128/26", 600);
+    struct scrub_dest_entry d;
+    assert_true(on_card(f, "192.0.2.128/26", &d));
+    assert_int_equal(d.tenant, 65535); /* run-time clients count down from the top */
+    assert_int_equal(d.profile, 2);
+    assert_int_equal(put(f, &operator, "initech", "cuid-i", 2, "192.0.2.192/26", NULL, 600, &err), -1);
+    assert_int_equal(err.code, EDQUOT);
+    assert_string_equal(err.msg, "quota: client 'initech' has 1 mitigations of its quota of 1; withdraw one first, "
+                                 "or raise the quota (scrubctl client add with --max-mitigations)");
+
+    struct scrub_source_req s = {"initech", {{0}}, SCRUB_STORE_SOURCE_DROP, NULL};
+    assert_true(scrub_addr_parse("198.18.0.1", &s.addr));
+    if (scrub_core_source_put(f->core, &operator, &s, &err))
+        fail_msg("%s", err.msg);
+    assert_true(scrub_addr_parse("198.18.0.2", &s.addr));
+    assert_int_equal(scrub_core_source_put(f->core, &operator, &s, &err), -1);
+    assert_string_equal(err.msg, "quota: client 'initech' has 1 source entries of its quota of 1; remove one first, "
+                                 "or raise the quota");
+    const struct card_image *img = scrub_core_image(f->core);
+    assert_int_equal(img->n_em, 4); /* acme's three and initech's one */
+
+    size_t withdrawn;
+    assert_int_equal(scrub_core_client_remove(f->core, &operator, "initech", false, &withdrawn, &err), -1);
+    assert_string_equal(err.msg, "client 'initech' has 1 mitigations; withdraw them first, or remove the client "
+                                 "with --withdraw to withdraw them with it");
+    if (scrub_core_client_remove(f->core, &operator, "initech", true, &withdrawn, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(withdrawn, 1);
+    assert_false(on_card(f, "192.0.2.128/26", &d));
+    assert_int_equal(scrub_core_image(f->core)->n_em, 3);
+    assert_int_equal(n_mitigations(f), 0);
+}
+
+static void test_expiry_and_restart(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    struct scrub_dest_entry d;
+    put_ok(f, "acme", "cuid-acme", 1, "198.51.100.0/28", 30);
+    put_ok(f, "acme", "cuid-acme", 2, "198.51.100.16/28", 300);
+    put_ok(f, "acme", "cuid-acme", 3, "198.51.100.32/28", -1);
+    f->now.wall_s += 29;
+    f->now.boottime_ms += 29000;
+    assert_int_equal(scrub_core_expire(f->core, &err), 0);
+    f->now.wall_s += 1;
+    f->now.boottime_ms += 1000;
+    assert_int_equal(scrub_core_expire(f->core, &err), 1);
+    assert_false(on_card(f, "198.51.100.0/28", &d));
+    assert_true(on_card(f, "198.51.100.16/28", &d));
+    char audit[600];
+    last_audit(f, audit);
+    assert_string_equal(audit, "scrubd | mitigation expired cuid-acme/1 | ok");
+
+    /* The daemon stops; the wall clock jumps back an hour, the boot clock
+     * runs on 300 s: within the same boot the boot clock decides. */
+    stop_core(f);
+    f->now.wall_s -= 3600;
+    f->now.boottime_ms += 300000;
+    f->flaky.table_cmds = 0;
+    start_core(f);
+    assert_false(on_card(f, "198.51.100.16/28", &d));
+    assert_true(on_card(f, "198.51.100.32/28", &d));
+    assert_int_equal(n_mitigations(f), 1);
+    assert_int_equal(f->flaky.table_cmds, 1); /* the expired entry's DEST entry cleared, nothing else */
+
+    /* After a reboot the wall clock decides. */
+    put_ok(f, "acme", "cuid-acme", 4, "198.51.100.48/28", 100);
+    stop_core(f);
+    snprintf(f->now.boot_id, sizeof(f->now.boot_id), "boot-2");
+    f->now.boottime_ms = 1000;
+    f->now.wall_s += 101;
+    start_core(f);
+    assert_false(on_card(f, "198.51.100.48/28", &d));
+    assert_int_equal(n_mitigations(f), 1);
+}
+
+/* A restart next to a programmed card writes nothing. */
+static void test_restart_writes_nothing(void **state)
+{
+    struct fixture *f = *state;
+    put_ok(f, "acme", "cuid-acme", 1, "198.51.100.0/26", -1);
+    put_ok(f, "globex", "cuid-globex", 1, "203.0.113.0/24", -1); /* overrides globex's configured entry */
+    stop_core(f);
+    uint32_t commits = scrub_model_read(f->model, SCRUB_REG_COMMIT_COUNT);
+    f->flaky.table_cmds = 0;
+    start_core(f);
+    assert_int_equal(f->flaky.table_cmds, 0);
+    assert_int_equal(scrub_model_read(f->model, SCRUB_REG_COMMIT_COUNT), commits);
+    assert_int_equal(n_mitigations(f), 2);
+}
+
+/* The card refuses the sync: the stored change is undone and audited. */
+static void test_card_refuses(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    f->flaky.fail = true;
+    assert_int_equal(put(f, &operator, "acme", "cuid-acme", 1, "198.51.100.0/26", NULL, 600, &err), -1);
+    f->flaky.fail = false;
+    assert_non_null(strstr(err.msg, "flaky card: table command refused"));
+    assert_non_null(strstr(err.msg, "the card refused the change, so it was undone in the store: syncing the card"));
+    assert_null(strstr(err.msg, "undoing it failed too")); /* the failed sync left the card as it was */
+    /* Once the card works, the store holds nothing of it and the card neither. */
+    assert_int_equal(n_mitigations(f), 0);
+    char audit[600];
+    last_audit(f, audit);
+    assert_non_null(strstr(audit, "| refused by the card, undone: syncing the card"));
+    stop_core(f);
+    start_core(f);
+    struct scrub_dest_entry d;
+    assert_false(on_card(f, "198.51.100.0/26", &d));
+}
+
+int main(void)
+{
+#define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        TEST(test_mitigation_installed_and_withdrawn),
+        TEST(test_update_in_place),
+        TEST(test_refusals),
+        TEST(test_configured_identity),
+        TEST(test_card_full),
+        TEST(test_clients_and_quotas),
+        TEST(test_expiry_and_restart),
+        TEST(test_restart_writes_nothing),
+        TEST(test_card_refuses),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
