@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "acl_compile.h"
+#include "scrub_format.h"
 
 #define RATE_LIMIT_BURST_MIN 9000u   /* bytes: one jumbo frame */
 #define RATE_LIMIT_BURST_DIVISOR 10u /* a tenth of a second at the rate */
@@ -46,23 +47,6 @@ static void appendf(char *buf, size_t size, const char *fmt, ...)
     va_end(ap);
     if (n < 0 || (size_t)n >= size - len - 3)
         memcpy(buf + size - 4, "...", 4);
-}
-
-static char *name_of(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *name_of(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = n < 0 ? NULL : malloc((size_t)n + 1);
-    if (!s)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
 }
 
 static int add_counter(struct planner *p, uint64_t index, unsigned pairs, enum scrub_counter_kind kind, char *name)
@@ -403,7 +387,7 @@ static int plan_acl(struct planner *p)
         for (size_t k = 0; rc == 0 && k < prof->n_acls; k++) {
             const struct scrub_acl *acl = &prof->acls[k];
             for (size_t e = 0; rc == 0 && installed(acl) && e < acl->n_aces; e++) {
-                char *who = name_of("profile %s / acl %s / ace %s", prof->name, acl->name, acl->aces[e].name);
+                char *who = scrub_format("profile %s / acl %s / ace %s", prof->name, acl->name, acl->aces[e].name);
                 rc = add_counter(p, counter, 1, SCRUB_COUNTER_ACL, who);
                 if (rc == 0)
                     rc = plan_ace(p, acl, &acl->aces[e], (unsigned)i + 1, counter++, &next_anon, who);
@@ -438,7 +422,7 @@ static int plan_named_policers(struct planner *p)
         char who[128];
         snprintf(who, sizeof(who), "policer '%s'", pc->name);
         if (check_action(p, police_needs(pc->packets, pc->per_source_bits), who) ||
-            add_counter(p, 2 * i, 2, SCRUB_COUNTER_POLICER, name_of("policer %s", pc->name)))
+            add_counter(p, 2 * i, 2, SCRUB_COUNTER_POLICER, scrub_format("policer %s", pc->name)))
             return -1;
         for (uint32_t k = 0; k < 1u << pc->per_source_bits; k++)
             plan->policers[at++] = (struct scrub_policer_entry){.packets = pc->packets,
@@ -469,7 +453,7 @@ static int plan_rate_limits(struct planner *p)
                 plan->policers[at++] = (struct scrub_policer_entry){
                     .reset = true, .rate = rate, .burst = (uint32_t)burst, .counter = (uint32_t)counter};
                 if (add_counter(p, counter, 2, SCRUB_COUNTER_POLICER,
-                                name_of("profile %s / acl %s / ace %s / rate-limit", cfg->profiles[i].name, acl->name,
+                                scrub_format("profile %s / acl %s / ace %s / rate-limit", cfg->profiles[i].name, acl->name,
                                         ace->name)))
                     return -1;
                 counter += 2;
@@ -501,7 +485,7 @@ static int plan_destinations(struct planner *p)
                                                                    .tenant = (uint16_t)(t + 1),
                                                                    .profile = (uint8_t)(ten->profile + 1),
                                                                    .counter = (uint32_t)counter};
-            if (add_counter(p, counter, 2, SCRUB_COUNTER_DEST, name_of("tenant %s %s", ten->name, text)))
+            if (add_counter(p, counter, 2, SCRUB_COUNTER_DEST, scrub_format("tenant %s %s", ten->name, text)))
                 return -1;
             counter += 2;
         }
@@ -541,7 +525,7 @@ static int plan_sources(struct planner *p)
                 need = s->action == SCRUB_SOURCE_DROP ? SCRUB_CAP_ACTION_DROP_MASK : SCRUB_CAP_ACTION_ACCEPT_MASK;
             }
             if (check_action(p, need, who) ||
-                add_counter(p, counter++, 1, SCRUB_COUNTER_EM, name_of("tenant %s source %s", ten->name, text)))
+                add_counter(p, counter++, 1, SCRUB_COUNTER_EM, scrub_format("tenant %s source %s", ten->name, text)))
                 return -1;
         }
     }

@@ -4,12 +4,11 @@
 #include "card_image.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config_plan.h"
+#include "scrub_format.h"
 
 /* A counter owner: a DEST entry, an ACE (shared by its expanded entries),
  * a policer (shared by its group), an exact-match entry. */
@@ -248,23 +247,6 @@ static int by_name_cmp(const void *a, const void *b)
 
 /* ---- the builder ------------------------------------------------------------------ */
 
-static char *name_of(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *name_of(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = n < 0 ? NULL : malloc((size_t)n + 1);
-    if (!s)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
 /* Adds an entity; takes name. Returns its index, or -1. */
 static int64_t add_entity(struct builder *b, char *name, enum scrub_counter_kind kind, unsigned pairs)
 {
@@ -356,7 +338,7 @@ static int collect_dest(struct builder *b)
         for (size_t k = 0; k < m->n_prefixes; k++) {
             char text[SCRUB_PREFIX_TEXT];
             scrub_prefix_format(&m->prefixes[k], text, sizeof(text));
-            int64_t ent = add_entity(b, name_of("%s %s", m->name, text), SCRUB_COUNTER_DEST, 2);
+            int64_t ent = add_entity(b, scrub_format("%s %s", m->name, text), SCRUB_COUNTER_DEST, 2);
             if (ent < 0)
                 return -1;
             struct scrub_dest_entry e = {.prefix = m->prefixes[k].addr,
@@ -557,7 +539,7 @@ static int collect_em(struct builder *b)
         const struct image_source *s = &in->sources[i];
         char text[SCRUB_PREFIX_TEXT];
         scrub_addr_format(&s->addr, text, sizeof(text));
-        int64_t ent = add_entity(b, name_of("tenant %s source %s", s->tenant_name, text), SCRUB_COUNTER_EM, 1);
+        int64_t ent = add_entity(b, scrub_format("tenant %s source %s", s->tenant_name, text), SCRUB_COUNTER_EM, 1);
         if (ent < 0)
             return -1;
         struct scrub_em_entry e = {.tenant = s->tenant, .addr = s->addr, .action = s->action, .valid = true};

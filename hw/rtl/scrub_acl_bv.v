@@ -246,40 +246,38 @@ endgenerate
 
 // ---- stage 1: the rows, combined in groups ---------------------------------------
 
+// Tables 0..TERN_T-1 are the ternary chunks, then seven a range bound.
+localparam integer TABLES = TERN_T + BOUNDS * BOUND_T;
+
 /* verilator lint_off UNUSEDSIGNAL */ // the last group's slots beyond the entries
-wire [NP-1:0] tern_row [0:TERN_T-1];
-wire [NP-1:0] bound_row [0:BOUNDS*BOUND_T-1];
+wire [NP-1:0] row [0:TABLES-1];       // each table's row for the key
 /* verilator lint_on UNUSEDSIGNAL */
 
-genvar gt, gb, gg, gs;
+genvar gt, gg, gs;
 generate
-    for (gt = 0; gt < TERN_T; gt = gt + 1) begin : g_tern
-        wire [GW-1:0] wr_bits;
-        for (gs = 0; gs < GW; gs = gs + 1) begin : g_slot
-            wire [C-1:0] m = slot_tern[2*TERN_PAD*gs + TERN_PAD + C*gt +: C];
-            wire [C-1:0] v = slot_tern[2*TERN_PAD*gs + C*gt +: C];
-            assign wr_bits[gs] = (wr_row & m) == v;
+    for (gt = 0; gt < TABLES; gt = gt + 1) begin : g_table
+        wire [GW-1:0] wr_bits;         // the gathered entries' bits at wr_row
+        wire [C-1:0]  key;             // the chunk of the key the table is read by
+        if (gt < TERN_T) begin : g_tern
+            for (gs = 0; gs < GW; gs = gs + 1) begin : g_slot
+                wire [C-1:0] m = slot_tern[2*TERN_PAD*gs + TERN_PAD + C*gt +: C];
+                wire [C-1:0] v = slot_tern[2*TERN_PAD*gs + C*gt +: C];
+                assign wr_bits[gs] = (wr_row & m) == v;
+            end
+            assign key = key_tern[C*gt +: C];
+        end else begin : g_bound
+            localparam integer B = (gt - TERN_T) / BOUND_T, T = (gt - TERN_T) % BOUND_T;
+            for (gs = 0; gs < GW; gs = gs + 1) begin : g_slot
+                assign wr_bits[gs] = bound_bit(B % 2 == 1, slot_bounds[16*BOUNDS*gs + 16*B +: 16], T, wr_row);
+            end
+            assign key = key_bound[16*B + 4*(3 - T/2) +: 4];
         end
         for (gg = 0; gg < GROUPS; gg = gg + 1) begin : g_group
             reg [GW-1:0] tab [0:2*ROWS-1];
             always @(posedge clk)
                 if (wr_busy && wr_group == gg)
                     tab[{!bank, wr_row}] <= wr_bits;
-            assign tern_row[gt][GW*gg +: GW] = tab[{bank, key_tern[C*gt +: C]}];
-        end
-    end
-    for (gb = 0; gb < BOUNDS * BOUND_T; gb = gb + 1) begin : g_bound
-        localparam integer B = gb / BOUND_T, T = gb % BOUND_T;
-        wire [GW-1:0] wr_bits;
-        for (gs = 0; gs < GW; gs = gs + 1) begin : g_slot
-            assign wr_bits[gs] = bound_bit(B % 2 == 1, slot_bounds[16*BOUNDS*gs + 16*B +: 16], T, wr_row);
-        end
-        for (gg = 0; gg < GROUPS; gg = gg + 1) begin : g_group
-            reg [GW-1:0] tab [0:2*ROWS-1];
-            always @(posedge clk)
-                if (wr_busy && wr_group == gg)
-                    tab[{!bank, wr_row}] <= wr_bits;
-            assign bound_row[gb][GW*gg +: GW] = tab[{bank, key_bound[16*B + 4*(3 - T/2) +: 4]}];
+            assign row[gt][GW*gg +: GW] = tab[{bank, key}];
         end
     end
 endgenerate
@@ -300,15 +298,15 @@ generate
         localparam integer K3 = K0 + 3 < TERN_T ? K0 + 3 : K0;
         reg [N-1:0] part;
         always @(posedge clk)
-            part <= tern_row[K0][N-1:0] & tern_row[K1][N-1:0] & tern_row[K2][N-1:0] & tern_row[K3][N-1:0];
+            part <= row[K0][N-1:0] & row[K1][N-1:0] & row[K2][N-1:0] & row[K3][N-1:0];
         assign terms[N*gq +: N] = part;
     end
     for (gq = 0; gq < BOUNDS; gq = gq + 1) begin : g_bound_ok
-        localparam integer R = BOUND_T * gq;
+        localparam integer R = TERN_T + BOUND_T * gq;
         reg [N-1:0] ok;
         always @(posedge clk)
-            ok <= bound_row[R][N-1:0] | bound_row[R+1][N-1:0] & (bound_row[R+2][N-1:0] | bound_row[R+3][N-1:0] &
-                  (bound_row[R+4][N-1:0] | bound_row[R+5][N-1:0] & bound_row[R+6][N-1:0]));
+            ok <= row[R][N-1:0] | row[R+1][N-1:0] & (row[R+2][N-1:0] | row[R+3][N-1:0] &
+                  (row[R+4][N-1:0] | row[R+5][N-1:0] & row[R+6][N-1:0]));
         assign terms[N*(TERN_G+gq) +: N] = ok;
     end
 endgenerate
