@@ -39,8 +39,10 @@ for t in c['scrub-config:scrub-config']['tenant']:
     if t['name'] == 'globex':
         t['monitor-only'] = True
 json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$config"
-# 100 packets/s of NTP reflection to globex for 60 s (the test ends long before).
-"$python" "$attack" "$work/attack.pcap" 6000 60
+# 100 packets/s of NTP reflection to globex for 600 s: the simcard exits when
+# its capture ends, so the capture must outlast the test (about a minute, more
+# under load).
+"$python" "$attack" "$work/attack.pcap" 60000 600
 
 start_simcard() {
   "$simcard" --core "$core" "$@" >"$work/simcard.txt" 2>"$work/simcard.log" &
