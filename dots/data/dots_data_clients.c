@@ -114,7 +114,7 @@ static const struct lyd_node *one_client(const struct dots_request *r, const str
     {
         if (child->flags & LYD_DEFAULT || strcmp(child->schema->name, "cuid") == 0)
             continue;
-        restconf_error(r, 501, "application", "operation-not-supported", NULL, "%s is not served yet: %s",
+        restconf_error(r, 501, "application", "operation-not-supported", NULL, "'%s' is not served yet: %s",
                        child->schema->name,
                        strcmp(child->schema->name, "cdid") == 0 ? "this server takes no DOTS gateways"
                                                                 : "aliases and ACLs come in a later version");

@@ -131,8 +131,9 @@ static void error_path(const char *where, char *path, size_t psize, char *line, 
 }
 
 /* libyang's last error as a RESTCONF error: a JSON syntax error is a
- * malformed message, a node the schema does not have an unknown element,
- * anything else an invalid value (RFC 8040 section 7). */
+ * malformed message, a node the schema does not have an unknown element, a
+ * missing key or mandatory node a missing attribute, anything else an
+ * invalid value (RFC 8040 section 7, RFC 8783 section 7.1). */
 static void refuse_parse(const struct dots_request *r)
 {
     const struct ly_err_item *e = ly_err_last(r->d->yang);
@@ -141,6 +142,9 @@ static void refuse_parse(const struct dots_request *r)
         tag = "malformed-message";
     else if (e && e->vecode == LYVE_REFERENCE)
         tag = "unknown-element";
+    /* libyang has no code of its own for these two: its sentences tell */
+    else if (e && e->msg && (strstr(e->msg, "is missing its key") || strncmp(e->msg, "Mandatory node", 14) == 0))
+        tag = "missing-attribute";
     char path[512] = "", line[64] = "";
     if (e && e->path)
         error_path(e->path, path, sizeof path, line, sizeof line);
