@@ -7,7 +7,8 @@
 # expired, revoked, unknown-CA and unconfigured clients refused at the
 # handshake with the reason in the log; TLS 1.2 and 1.3 only; a body over
 # 1 MiB (413); oversized headers; every change audited on channel 'data';
-# the registrations survive a restart (on ::1, IPv6).
+# a store that cannot commit gets 500 and keeps nothing; the registrations
+# survive a restart (on ::1, IPv6).
 # Usage: data_channel.sh SERVER YANG_DIR DEV_PKI CURL PYTHON3
 set -euo pipefail
 server=$1 yang=$2 dev_pki=$3 curl=$4 python=$5
@@ -233,13 +234,32 @@ same "audit records" "$(sql "SELECT group_concat(who || ' ' || what, '; ') FROM 
   "client1.example dots-client register cuid=$A; client1.example dots-client register cuid=$B; client1.example dots-client replace cuid=$B; client1.example dots-client register cuid=big; cnonly.example dots-client register cuid=cn-1; client1.example dots-client remove cuid=$A"
 same "nothing refused was stored" "$(sql "SELECT count(*) FROM data_client")" 3
 
+# --- a store that cannot commit (another writer holds it past the busy
+# timeout): 500, nothing kept; the same request succeeds afterwards
+"$python" - "$store" <<'PY' &
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+open(sys.argv[1] + ".locked", "w").close()
+time.sleep(3)
+db.execute("ROLLBACK")
+PY
+locker=$!
+for _ in $(seq 50); do [ -e "$store.locked" ] && break; sleep 0.1; done
+send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"late"}]}'
+error "POST while another writer holds the store" 500 operation-failed "failed in the store"
+wait "$locker"
+same "nothing of it kept" "$(sql "SELECT count(*) FROM data_client WHERE cuid = 'late'")" 0
+send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"late"}]}'
+expect "the same POST once the store is free" 201
+
 # --- durability: restart (on ::1) and the registrations are there
 stop
 host='[::1]'
 start ::1 1
 req client1.example GET $ROOT
 same "after a restart, over IPv6" "$(json "j")" \
-  "{'ietf-dots-data-channel:dots-data': {'dots-client': [{'cuid': 'big'}, {'cuid': '$B'}], 'capabilities': {}}}"
+  "{'ietf-dots-data-channel:dots-data': {'dots-client': [{'cuid': 'big'}, {'cuid': 'late'}, {'cuid': '$B'}], 'capabilities': {}}}"
 req client2.example GET "$ROOT/dots-client=$B"
 error "and still client1's" 403 access-denied "belongs to another DOTS client"
 stop
