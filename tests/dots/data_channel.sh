@@ -8,7 +8,8 @@
 # handshake with the reason in the log; TLS 1.2 and 1.3 only; a body over
 # 1 MiB (413); oversized headers; every change audited on channel 'data';
 # a store that cannot commit gets 500 and keeps nothing; the registrations
-# survive a restart (on ::1, IPv6).
+# survive a restart (on ::1, IPv6); an address that is not a literal is
+# refused at start.
 # Usage: data_channel.sh SERVER YANG_DIR DEV_PKI CURL PYTHON3
 set -euo pipefail
 server=$1 yang=$2 dev_pki=$3 curl=$4 python=$5
@@ -263,6 +264,14 @@ same "after a restart, over IPv6" "$(json "j")" \
 req client2.example GET "$ROOT/dots-client=$B"
 error "and still client1's" 403 access-denied "belongs to another DOTS client"
 stop
+
+# --- the address must be an IPv4 or IPv6 literal
+if "$server" --yang "$yang" --ca "$pki/ca.crt" --cert "$pki/server.crt" --key "$pki/server.key" \
+    --address localhost --port "$port" --store "$store" 2>"$dir/start.err"; then
+  fail "--address localhost: the server started"
+elif grep -q "localhost is not an IPv4 or IPv6 address" "$dir/start.err"; then
+  ok "--address localhost refused: $(cat "$dir/start.err")"
+else fail "--address localhost: $(cat "$dir/start.err")"; fi
 
 if [ "$failed" -ne 0 ]; then echo "--- server log"; cat "$log"; fi
 echo "data_channel: $((checks - failed)) passed, $failed failed"
