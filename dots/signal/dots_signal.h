@@ -13,6 +13,7 @@
 
 #include <event2/event.h>
 
+#include "dots_log.h"
 #include "dots_schema.h"
 #include "dots_session_config.h"
 #include "scrub_store.h"
@@ -21,8 +22,6 @@
 struct scrub_core;
 
 #define DOTS_SIGNAL_PORT 4646  /* RFC 9132 section 4.1, UDP and TCP */
-
-enum dots_log_level { DOTS_LOG_ERROR, DOTS_LOG_WARNING, DOTS_LOG_INFO, DOTS_LOG_DEBUG };
 
 struct dots_signal_config {
     const char *address;          /* to listen on, IPv4 or IPv6 literal */
