@@ -143,7 +143,7 @@ void dots_heartbeat_put(coap_resource_t *resource, coap_session_t *session, cons
     struct dots_signal *s = coap_resource_get_userdata(resource);
     char id[256];
     (void)query;
-    if (dots_request_identity(s, session, response, id, sizeof id) < 0)
+    if (dots_request_identity(s, session, request, response, id, sizeof id) < 0)
         return;
     struct lyd_node *tree = dots_request_body(s, request, response);
     if (!tree)

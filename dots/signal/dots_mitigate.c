@@ -93,7 +93,7 @@ static int mitigate_request(const struct dots_signal *s, coap_session_t *session
                             coap_pdu_t *response, char *id, size_t size, struct mitigate_path *p, bool need_mid)
 {
     char diagnostic[320];
-    if (dots_request_identity(s, session, response, id, size) < 0)
+    if (dots_request_identity(s, session, request, response, id, size) < 0)
         return -1;
     if (parse_path(request, p, diagnostic, sizeof diagnostic) < 0) {
         dots_refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST, diagnostic);

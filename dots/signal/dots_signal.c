@@ -202,15 +202,16 @@ int dots_session_identity(coap_session_t *session, char *id, size_t size)
     return r;
 }
 
-int dots_request_identity(const struct dots_signal *s, coap_session_t *session, coap_pdu_t *response, char *id,
-                          size_t size)
+int dots_request_identity(const struct dots_signal *s, coap_session_t *session, const coap_pdu_t *request,
+                          coap_pdu_t *response, char *id, size_t size)
 {
+    coap_opt_iterator_t it;
     if (dots_session_identity(session, id, size) < 0) {
         dots_say(s, DOTS_LOG_ERROR, "client %s: no identity in its session's certificate", coap_session_str(session));
         dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session has no client identity");
         return -1;
     }
-    if (s->cfg.core)
+    if (s->cfg.core && !coap_check_option(request, COAP_OPTION_OBSERVE, &it))
         dots_liveness_seen((struct dots_signal *)s, id);
     return 0;
 }
@@ -328,7 +329,7 @@ static int config_request(const struct dots_signal *s, coap_session_t *session, 
                "after /.well-known/dots/config only one Uri-Path sid=N (N in 0-4294967295) may follow");
         return -1;
     }
-    return dots_request_identity(s, session, response, id, size);
+    return dots_request_identity(s, session, request, response, id, size);
 }
 
 /* GET without sid: the defaults; with the client's sid: its configuration
@@ -666,7 +667,7 @@ int dots_signal_start(struct event_base *base, const struct dots_signal_config *
         coap_register_request_handler(hb, COAP_REQUEST_PUT, dots_heartbeat_put);
         coap_add_resource(s->ctx, hb);
         coap_register_ping_handler(s->ctx, on_ping);
-        if (dots_liveness_start(s, err) < 0)
+        if (dots_liveness_start(s, err) < 0 || dots_observe_start(s, err) < 0)
             goto fail;
     }
 
@@ -695,6 +696,7 @@ void dots_signal_stop(struct dots_signal *s)
 {
     if (!s)
         return;
+    dots_observe_stop(s);
     if (s->io)
         event_free(s->io);
     if (s->timer)

@@ -71,6 +71,10 @@ int scrub_core_set_config(struct scrub_core *c, const struct scrub_config *cfg, 
 int scrub_core_attach(struct scrub_core *c, struct scrub_hal *h, struct card_sync_stats *st, struct scrub_err *err);
 /* The card was lost: changes are refused until the next attach. */
 void scrub_core_detach(struct scrub_core *c);
+/* fn (one; NULL: none) is called after every change that reached the
+ * card and the store: a mitigation put, withdrawn, expired or triggered, a
+ * client or a source changed (the DOTS Observe notifications). */
+void scrub_core_on_change(struct scrub_core *c, void (*fn)(void *ctx), void *ctx);
 /* What the card holds (NULL while detached). */
 const struct card_image *scrub_core_image(const struct scrub_core *c);
 

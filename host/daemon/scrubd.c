@@ -56,6 +56,7 @@ static void usage(FILE *f)
             "      --dots-yang DIR    the IETF YANG modules (default " SCRUBD_DOTS_YANG_DIR ")\n"
             "      --dots-range PARAMETER=MIN-MAX   what clients may set in their session configurations,\n"
             "                         e.g. heartbeat-interval=15-240, ack-timeout=1.00-30.00 (RFC 9132 4.5.1's)\n"
+            "      --dots-notify-s S  while mitigating, observers get fresh counters this often (default 60)\n"
             "scrubd stays in the foreground; SIGHUP reloads the configuration, SIGTERM stops it.\n",
             WDOG_TIMEOUT_DEFAULT_MS, STATS_DEFAULT_MS);
 }
@@ -77,7 +78,7 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
 {
     enum { OPT_SYSLOG = 256, OPT_OWNER, OPT_GROUP, OPT_MODE, OPT_WDOG, OPT_KICK, OPT_FAIL_CLOSED, OPT_STATS, OPT_MAX_LIFETIME,
            OPT_DOTS_CERT, OPT_DOTS_KEY, OPT_DOTS_CA, OPT_DOTS_CRL, OPT_DOTS_ADDRESS, OPT_DOTS_PORT, OPT_DOTS_YANG,
-           OPT_DOTS_RANGE };
+           OPT_DOTS_RANGE, OPT_DOTS_NOTIFY };
     static const struct option longs[] = {
         {"config", required_argument, NULL, 'f'},     {"store", required_argument, NULL, 'S'},
         {"socket", required_argument, NULL, 's'},     {"backend", required_argument, NULL, 'b'},
@@ -90,7 +91,7 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         {"dots-ca", required_argument, NULL, OPT_DOTS_CA},     {"dots-crl", required_argument, NULL, OPT_DOTS_CRL},
         {"dots-address", required_argument, NULL, OPT_DOTS_ADDRESS},
         {"dots-port", required_argument, NULL, OPT_DOTS_PORT}, {"dots-yang", required_argument, NULL, OPT_DOTS_YANG},
-        {"dots-range", required_argument, NULL, OPT_DOTS_RANGE},
+        {"dots-range", required_argument, NULL, OPT_DOTS_RANGE}, {"dots-notify-s", required_argument, NULL, OPT_DOTS_NOTIFY},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
     };
     *o = (struct scrubd_options){
@@ -173,6 +174,10 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
             }
             break;
         }
+        case OPT_DOTS_NOTIFY:
+            if (parse_u32("--dots-notify-s", optarg, 86400, 10, &o->dots.notify_s))
+                return -1;
+            break;
         case OPT_DOTS_PORT:
             if (parse_u32("--dots-port", optarg, 65535, 10, &v))
                 return -1;

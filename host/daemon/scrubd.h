@@ -29,6 +29,7 @@ struct scrubd_dots_options {
     const char *ca_file, *crl_file, *cert_file, *key_file;
     const char *yang_dir; /* the IETF modules as libyang loads them */
     struct dots_sc_ranges ranges; /* what clients may set in their session configurations */
+    uint32_t notify_s; /* Observe notifications while mitigating; 0: the channel's default */
 };
 
 struct scrubd_options {
