@@ -38,6 +38,8 @@ static bool print_parameter(FILE *out, const struct lyd_node *node, int depth)
 static void print_node(FILE *out, const struct lyd_node *node, int depth)
 {
     for (const struct lyd_node *n = node; n; n = n->next) {
+        if (n->flags & LYD_DEFAULT)
+            continue;  /* put in by validation, not sent */
         if (n->schema->nodetype & LYD_NODE_TERM) {
             fprintf(out, "%*s%s: %s\n", depth * 2, "", LYD_NAME(n), lyd_get_value(n));
         } else if (!print_parameter(out, n, depth)) {
