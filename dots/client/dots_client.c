@@ -39,6 +39,7 @@ struct dots_client {
     uint8_t token[8];     /* of the request in flight or being observed */
     size_t token_len;
     bool observing;
+    bool connected;       /* the (D)TLS handshake completed */
     struct raw_answer *queue, **queue_end;
     char failure[512];    /* set by the handlers when the transport fails */
     char last_log[384];   /* libcoap's last warning: often OpenSSL's reason */
@@ -77,8 +78,11 @@ static int on_event(coap_session_t *session, const coap_event_t event)
     if (!c)
         return 0;
     switch (event) {
+    case COAP_EVENT_DTLS_CONNECTED: c->connected = true; break;
     case COAP_EVENT_DTLS_ERROR: set_failure(c, c->cfg.tcp ? "the TLS handshake failed" : "the DTLS handshake failed"); break;
-    case COAP_EVENT_DTLS_CLOSED: set_failure(c, "the server closed the secure session"); break;
+    case COAP_EVENT_DTLS_CLOSED:
+        set_failure(c, c->connected ? "the server closed the secure session" : "no secure session could be set up");
+        break;
     case COAP_EVENT_TCP_FAILED: set_failure(c, "the TCP connection failed"); break;
     case COAP_EVENT_TCP_CLOSED: set_failure(c, "the server closed the TCP connection"); break;
     case COAP_EVENT_SESSION_FAILED: set_failure(c, "the CoAP session failed"); break;
