@@ -263,12 +263,15 @@ int dots_client_open(const struct dots_client_config *cfg, struct dots_client **
     if (readable("CA file", cfg->ca_file, err) < 0 || readable("certificate", cfg->cert_file, err) < 0 ||
         readable("key", cfg->key_file, err) < 0)
         return -1;
-    coap_startup();
     if (!coap_dtls_is_supported() || !coap_tls_is_supported())
         return scrub_err_set(err, ENOTSUP, "dots client: this libcoap has no DTLS or no TLS (need libcoap-3-openssl)");
     struct dots_client *c = calloc(1, sizeof *c);
     if (!c)
         return scrub_err_set(err, ENOMEM, "dots client: out of memory");
+    active = c;
+    coap_startup();
+    coap_set_log_handler(coap_log_to_ours);
+    coap_set_log_level(LOG_WARNING);
     c->cfg = *cfg;
     c->queue_end = &c->queue;
     c->server = strdup(cfg->server);
@@ -281,9 +284,6 @@ int dots_client_open(const struct dots_client_config *cfg, struct dots_client **
     }
     if (resolve(c, &addr, err) < 0)
         goto fail;
-    active = c;
-    coap_set_log_handler(coap_log_to_ours);
-    coap_set_log_level(LOG_WARNING);
     c->ctx = coap_new_context(NULL);
     if (!c->ctx) {
         scrub_err_set(err, ENOMEM, "dots client: no CoAP context");
