@@ -293,9 +293,12 @@ static int run(struct dots_client *client, const struct args *a, const struct do
         }
         if (r == 0)
             break;
+        bool ended = answer.code >= 300;  /* the server dropped us with it (RFC 7641) */
         if (show(a, "notification", &answer) != 0)
             status = EXIT_REFUSED;
         dots_client_answer_free(&answer);
+        if (ended)
+            return status;
     }
     if (dots_client_cancel_observe(client, &err) < 0) {
         say_error(&err);

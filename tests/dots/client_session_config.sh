@@ -6,7 +6,9 @@
 # ours); a value outside the server's range gives 4.22, the diagnostic and
 # exit status 1; an unknown CA, a client the server refuses, a server whose
 # certificate names another address, no server and a silent server each
-# give exit status 3 and a sentence saying why; usage errors exit 2.
+# give exit status 3 and a sentence saying why; a name (localhost) and an
+# IPv6 literal (::1) are checked against the certificate and accepted;
+# usage errors exit 2.
 # Usage: client_session_config.sh CLIENT SERVER YANG_DIR DEV_PKI COAP_CLIENT PYTHON3
 set -euo pipefail
 client=$1 server=$2 yang=$3 dev_pki=$4 coap_client=$5 python=$6
@@ -20,23 +22,29 @@ fail() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
 
 "$dev_pki" "$dir/pki" >/dev/null
 pki=$dir/pki
-# free_port: a port free on 127.0.0.1 for both UDP and TCP
+# free_port: a port free on 127.0.0.1 for both UDP and TCP, and whether it
+# is free on ::1 too ("PORT 1"; "PORT 0" where there is no IPv6 loopback)
 free_port() {
   "$python" - <<'EOF'
 import socket
-while True:
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def free(family, address, port):
+    socks = []
     try:
-        u.bind(("127.0.0.1", p)); break
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            s = socket.socket(family, kind); socks.append(s); s.bind((address, port))
+        return True
     except OSError:
-        pass
+        return False
     finally:
-        t.close(); u.close()
-print(p)
+        for s in socks: s.close()
+while True:
+    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]; t.close()
+    if free(socket.AF_INET, "127.0.0.1", p):
+        break
+print(p, int(free(socket.AF_INET6, "::1", p)))
 EOF
 }
-port=$(free_port)
+read -r port ipv6 < <(free_port)
 # start ADDRESS LOG: a server on ADDRESS and $port
 start() {
   "$server" --yang "$yang" --ca "$pki/ca.crt" --crl "$pki/ca.crl" --cert "$pki/server.crt" --key "$pki/server.key" \
@@ -143,8 +151,20 @@ for transport in DTLS TLS; do
   expect "$transport: --server localhost (a name in the certificate)" 0 out "2.05 Content"
 done
 
+# IPv6: a server on ::1 (an IP SAN of its certificate).
+if [ "$ipv6" = 1 ]; then
+  start ::1 "$dir/server3.log"
+  for transport in DTLS TLS; do
+    if [ $transport = TLS ]; then tcp=(--tcp); else tcp=(); fi
+    dc "${tcp[@]}" --server ::1 config get
+    expect "$transport: --server ::1" 0 out "2.05 Content"
+  done
+else
+  echo "skip: no IPv6 loopback here, --server ::1 not tried"
+fi
+
 # No server: ICMP over DTLS, a refused connection over TCP; a silent server.
-unused=$(free_port)
+read -r unused _ < <(free_port)
 dc --port "$unused" config get
 expect "DTLS: no server" 3 err "DTLS to 127.0.0.1 port $unused: no secure session could be set up"
 dc --tcp --port "$unused" config get
