@@ -1,8 +1,9 @@
 /* The signal channel's CoAP server on libcoap (OpenSSL) and libevent: the
  * endpoints, mutual PKIX with the client's identity, libcoap's epoll fd and
- * timers on the event loop, CRLs, and the /.well-known/dots/config
- * resource with the session configurations (RFC 9132 section 4.5). */
-#include "dots_signal.h"
+ * timers on the event loop, CRLs, the helpers the resources share, and the
+ * /.well-known/dots/config resource with the session configurations (RFC
+ * 9132 section 4.5). /mitigate is dots_mitigate.c's. */
+#include "dots_signal_internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,33 +22,12 @@
 
 #include "dots_cbor.h"
 #include "dots_identity.h"
-
-struct dots_signal {
-    struct event_base *base;
-    coap_context_t *ctx;
-    struct event *io, *timer;
-    struct dots_signal_config cfg;
-    char *ca_file, *cert_file, *key_file;
-    STACK_OF(X509_CRL) *crls;  /* from crl_file */
-    struct dots_sc_ranges ranges;
-    struct client_config *configs;  /* one per identity that has one, as stored */
-    size_t nconfigs, cap;
-};
-
-/* A client's session configuration (RFC 9132 section 4.5.2). */
-struct client_config {
-    char *identity;
-    uint32_t sid;
-    struct dots_sc sc;
-};
+#include "scrub_core.h"
 
 /* libcoap's log handler has no context: the one server of the process. */
 static struct dots_signal *active;
 
-static void say(const struct dots_signal *s, enum dots_log_level level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void say(const struct dots_signal *s, enum dots_log_level level, const char *fmt, ...)
+void dots_say(const struct dots_signal *s, enum dots_log_level level, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -69,7 +49,7 @@ static void coap_log_to_ours(coap_log_t level, const char *message)
     while (n && (message[n - 1] == '\n' || message[n - 1] == ' '))
         n--;
     snprintf(msg, sizeof msg, "libcoap: %.*s", (int)n, message);
-    say(active, level <= LOG_ERR ? DOTS_LOG_ERROR : level == LOG_WARNING ? DOTS_LOG_WARNING
+    dots_say(active, level <= LOG_ERR ? DOTS_LOG_ERROR : level == LOG_WARNING ? DOTS_LOG_WARNING
                 : level <= LOG_INFO ? DOTS_LOG_INFO : DOTS_LOG_DEBUG, "%s", msg);
 }
 
@@ -84,12 +64,17 @@ static int check_client(const char *cn, const uint8_t *der, size_t len, coap_ses
     if (depth > 0)
         return validated;
     if (!validated) {
-        say(s, DOTS_LOG_WARNING, "client %s refused: its certificate does not verify", coap_session_str(session));
+        dots_say(s, DOTS_LOG_WARNING, "client %s refused: its certificate does not verify", coap_session_str(session));
         return 0;
     }
     if (dots_identity_from_der(der, len, id, sizeof id) < 0) {
-        say(s, DOTS_LOG_WARNING, "client %s refused: its certificate names no DNS SAN and no CN",
+        dots_say(s, DOTS_LOG_WARNING, "client %s refused: its certificate names no DNS SAN and no CN",
             coap_session_str(session));
+        return 0;
+    }
+    if (s->cfg.core && !scrub_core_knows(s->cfg.core, id)) {
+        dots_say(s, DOTS_LOG_WARNING, "client %s refused: identity %s is not a tenant (configure it, or scrubctl "
+                 "client add)", coap_session_str(session), id);
         return 0;
     }
     if (s->cfg.identities) {
@@ -97,11 +82,11 @@ static int check_client(const char *cn, const uint8_t *der, size_t len, coap_ses
         while (*it && strcmp(*it, id) != 0)
             it++;
         if (!*it) {
-            say(s, DOTS_LOG_WARNING, "client %s refused: identity %s is not configured", coap_session_str(session), id);
+            dots_say(s, DOTS_LOG_WARNING, "client %s refused: identity %s is not configured", coap_session_str(session), id);
             return 0;
         }
     }
-    say(s, DOTS_LOG_INFO, "client %s authenticated as %s", coap_session_str(session), id);
+    dots_say(s, DOTS_LOG_INFO, "client %s authenticated as %s", coap_session_str(session), id);
     return 1;
 }
 
@@ -133,28 +118,55 @@ static int load_crls(struct dots_signal *s, const char *file, struct scrub_err *
     return 0;
 }
 
-static void set_content_format(coap_pdu_t *pdu, unsigned format)
-{
-    uint8_t buf[4];
-    coap_add_option(pdu, COAP_OPTION_CONTENT_FORMAT, coap_encode_var_safe(buf, sizeof buf, format), buf);
-}
-
-/* A refusal with a diagnostic payload (RFC 7252 section 5.5.2). */
-static void refuse(coap_pdu_t *response, coap_pdu_code_t code, const char *diagnostic)
+void dots_refuse(coap_pdu_t *response, coap_pdu_code_t code, const char *diagnostic)
 {
     coap_pdu_set_code(response, code);
     coap_add_data(response, strlen(diagnostic), (const uint8_t *)diagnostic);
 }
 
-/* The body of a request, decoded and validated; else the response is the
- * refusal: 4.15 for another Content-Format (RFC 9132 section 6), 4.13 past
- * the size limit, 4.00 with the decoder's diagnostic otherwise. */
-static struct lyd_node *request_body(const struct dots_signal *s, const coap_pdu_t *request, coap_pdu_t *response)
+static void release_data(coap_session_t *session, void *data)
+{
+    (void)session;
+    free(data);
+}
+
+void dots_answer_cbor(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
+                      coap_pdu_t *response, coap_pdu_code_t code, const uint8_t *data, size_t len)
+{
+    coap_pdu_set_code(response, code);
+    /* copied, since libcoap may send it block by block after we return */
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!copy) {
+        dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "out of memory");
+        return;
+    }
+    memcpy(copy, data, len);
+    if (!coap_add_data_large_response(resource, session, request, response, NULL,
+                                      COAP_MEDIATYPE_APPLICATION_DOTS_CBOR, -1, 0, len, copy,
+                                      release_data, copy))
+        dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the answer could not be sent");
+}
+
+int dots_encode_json(const struct dots_signal *s, const char *json, uint8_t **out, size_t *len,
+                     struct scrub_err *err)
+{
+    struct lyd_node *tree;
+    struct dots_cbor_error cerr;
+    if (dots_schema_parse_json(s->cfg.schema, json, &tree, err) < 0)
+        return -1;
+    int r = dots_cbor_encode(tree, out, len, &cerr);
+    lyd_free_all(tree);
+    return r < 0 ? scrub_err_set(err, EINVAL, "%s", cerr.msg) : 0;
+}
+
+/* 4.15 for another Content-Format (RFC 9132 section 6), 4.13 past the size
+ * limit, 4.00 with the decoder's diagnostic otherwise. */
+struct lyd_node *dots_request_body(const struct dots_signal *s, const coap_pdu_t *request, coap_pdu_t *response)
 {
     coap_opt_iterator_t it;
     coap_opt_t *cf = coap_check_option(request, COAP_OPTION_CONTENT_FORMAT, &it);
     if (!cf || coap_decode_var_bytes(coap_opt_value(cf), coap_opt_length(cf)) != COAP_MEDIATYPE_APPLICATION_DOTS_CBOR) {
-        refuse(response, COAP_RESPONSE_CODE_UNSUPPORTED_CONTENT_FORMAT,
+        dots_refuse(response, COAP_RESPONSE_CODE_UNSUPPORTED_CONTENT_FORMAT,
                "the body must be application/dots+cbor (Content-Format 271)");
         return NULL;
     }
@@ -166,7 +178,7 @@ static struct lyd_node *request_body(const struct dots_signal *s, const coap_pdu
     if (dots_cbor_decode(s->cfg.schema, data, len, NULL, &tree, NULL, &err) < 0) {
         char diagnostic[800];
         snprintf(diagnostic, sizeof diagnostic, "%s at %s: %s", dots_cbor_status_name(err.status), err.path, err.msg);
-        refuse(response,
+        dots_refuse(response,
                err.status == DOTS_CBOR_LIMIT && len > dots_cbor_default_limits.max_input
                    ? COAP_RESPONSE_CODE_REQUEST_TOO_LARGE
                    : err.status == DOTS_CBOR_INTERNAL ? COAP_RESPONSE_CODE_INTERNAL_ERROR
@@ -177,21 +189,21 @@ static struct lyd_node *request_body(const struct dots_signal *s, const coap_pdu
     return tree;
 }
 
-/* The client's identity, from its certificate as check_client saw it. */
-static int session_identity(coap_session_t *session, char *id, size_t size)
+int dots_request_identity(const struct dots_signal *s, coap_session_t *session, coap_pdu_t *response, char *id,
+                          size_t size)
 {
     coap_tls_library_t lib;
     SSL *ssl = coap_session_get_tls(session, &lib);
     unsigned char *der = NULL;
-    if (!ssl || lib != COAP_TLS_LIBRARY_OPENSSL)
-        return -1;
-    X509 *cert = SSL_get1_peer_certificate(ssl);
-    if (!cert)
-        return -1;
-    int len = i2d_X509(cert, &der);
+    X509 *cert = ssl && lib == COAP_TLS_LIBRARY_OPENSSL ? SSL_get1_peer_certificate(ssl) : NULL;
+    int len = cert ? i2d_X509(cert, &der) : -1;
     X509_free(cert);
     int r = len > 0 ? dots_identity_from_der(der, (size_t)len, id, size) : -1;
     OPENSSL_free(der);
+    if (r < 0) {
+        dots_say(s, DOTS_LOG_ERROR, "client %s: no identity in its session's certificate", coap_session_str(session));
+        dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session has no client identity");
+    }
     return r;
 }
 
@@ -264,21 +276,16 @@ static void remove_config(struct dots_signal *s, struct client_config *c)
     *c = s->configs[--s->nconfigs];
 }
 
-/* The answer to a GET: min, max and current values of both configurations,
- * encoded by dots_cbor_encode. */
+/* The answer to a GET: min, max and current values of both configurations. */
 static int encode_config(const struct dots_signal *s, const struct dots_sc *sc, uint8_t **out, size_t *len,
                          struct scrub_err *err)
 {
     char json[4096];
-    struct lyd_node *tree;
-    struct dots_cbor_error cerr;
     if (dots_sc_answer_json(sc, &s->ranges, json, sizeof json) < 0)
         return scrub_err_set(err, ENOBUFS, "the session configuration does not fit its JSON buffer");
-    if (dots_schema_parse_json(s->cfg.schema, json, &tree, err) < 0)
+    if (dots_encode_json(s, json, out, len, err) < 0)
         return scrub_err_prefix(err, "the session configuration");
-    int r = dots_cbor_encode(tree, out, len, &cerr);
-    lyd_free_all(tree);
-    return r < 0 ? scrub_err_set(err, EINVAL, "the session configuration: %s", cerr.msg) : 0;
+    return 0;
 }
 
 /* The identity of the request's session and what its path names; else the
@@ -288,20 +295,15 @@ static int config_request(const struct dots_signal *s, coap_session_t *session, 
 {
     *path = config_path(request, sid);
     if (*path == PATH_OTHER) {
-        refuse(response, COAP_RESPONSE_CODE_NOT_FOUND, "no such resource");
+        dots_refuse(response, COAP_RESPONSE_CODE_NOT_FOUND, "no such resource");
         return -1;
     }
     if (*path == PATH_BAD_SID) {
-        refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST,
+        dots_refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST,
                "after /.well-known/dots/config only one Uri-Path sid=N (N in 0-4294967295) may follow");
         return -1;
     }
-    if (session_identity(session, id, size) < 0) {
-        say(s, DOTS_LOG_ERROR, "client %s: no identity in its session's certificate", coap_session_str(session));
-        refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session has no client identity");
-        return -1;
-    }
-    return 0;
+    return dots_request_identity(s, session, response, id, size);
 }
 
 /* GET without sid: the defaults; with the client's sid: its configuration
@@ -324,19 +326,17 @@ static void get_config(coap_resource_t *resource, coap_session_t *session, const
         const struct client_config *c = find_config(s, id);
         if (!c || c->sid != sid) {
             snprintf(diagnostic, sizeof diagnostic, "%s has no session configuration with sid %u", id, sid);
-            refuse(response, COAP_RESPONSE_CODE_NOT_FOUND, diagnostic);
+            dots_refuse(response, COAP_RESPONSE_CODE_NOT_FOUND, diagnostic);
             return;
         }
         sc = &c->sc;
     }
     if (encode_config(s, sc, &cbor, &len, &err) < 0) {
-        say(s, DOTS_LOG_ERROR, "GET /config for %s: %s", id, err.msg);
-        refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session configuration could not be encoded");
+        dots_say(s, DOTS_LOG_ERROR, "GET /config for %s: %s", id, err.msg);
+        dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session configuration could not be encoded");
         return;
     }
-    coap_pdu_set_code(response, COAP_RESPONSE_CODE_CONTENT);
-    set_content_format(response, COAP_MEDIATYPE_APPLICATION_DOTS_CBOR);
-    coap_add_data(response, len, cbor);
+    dots_answer_cbor(resource, session, request, response, COAP_RESPONSE_CODE_CONTENT, cbor, len);
     free(cbor);
 }
 
@@ -376,18 +376,18 @@ static void put_config(coap_resource_t *resource, coap_session_t *session, const
     if (config_request(s, session, request, response, id, sizeof id, &path, &sid) < 0)
         return;
     /* the body's form first (4.15, 4.00), as for every signal channel body */
-    struct lyd_node *tree = request_body(s, request, response);
+    struct lyd_node *tree = dots_request_body(s, request, response);
     if (!tree)
         return;
     if (path == PATH_NO_SID) {
         lyd_free_all(tree);
-        refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST, "a PUT needs the Uri-Path sid=N (RFC 9132 section 4.5.2)");
+        dots_refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST, "a PUT needs the Uri-Path sid=N (RFC 9132 section 4.5.2)");
         return;
     }
     int r = dots_sc_from_tree(tree, &s->ranges, &sc, &code, diagnostic, sizeof diagnostic);
     lyd_free_all(tree);
     if (r < 0) {
-        refuse(response, code == 422 ? COAP_RESPONSE_CODE_UNPROCESSABLE : COAP_RESPONSE_CODE_BAD_REQUEST, diagnostic);
+        dots_refuse(response, code == 422 ? COAP_RESPONSE_CODE_UNPROCESSABLE : COAP_RESPONSE_CODE_BAD_REQUEST, diagnostic);
         return;
     }
     struct client_config *c = find_config(s, id);
@@ -395,12 +395,12 @@ static void put_config(coap_resource_t *resource, coap_session_t *session, const
         snprintf(diagnostic, sizeof diagnostic,
                  "sid %u is lower than the stored sid %u: sid values increase monotonically (RFC 9132 section 4.5.2)",
                  sid, c->sid);
-        refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST, diagnostic);
+        dots_refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST, diagnostic);
         return;
     }
     if (store_config(s, id, sid, &sc, &err) < 0) {
-        say(s, DOTS_LOG_ERROR, "PUT /config/sid=%u for %s: %s", sid, id, err.msg);
-        refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session configuration could not be stored");
+        dots_say(s, DOTS_LOG_ERROR, "PUT /config/sid=%u for %s: %s", sid, id, err.msg);
+        dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session configuration could not be stored");
         return;
     }
     bool created = !c || c->sid != sid;
@@ -409,9 +409,9 @@ static void put_config(coap_resource_t *resource, coap_session_t *session, const
         c->sc = sc;
     } else if (add_config(s, id, sid, &sc) < 0) {
         /* stored, so it is back after a restart; this run serves the defaults */
-        say(s, DOTS_LOG_ERROR, "PUT /config/sid=%u for %s: stored, but out of memory to keep it", sid, id);
+        dots_say(s, DOTS_LOG_ERROR, "PUT /config/sid=%u for %s: stored, but out of memory to keep it", sid, id);
     }
-    say(s, DOTS_LOG_INFO, "session configuration of %s stored with sid %u", id, sid);
+    dots_say(s, DOTS_LOG_INFO, "session configuration of %s stored with sid %u", id, sid);
     coap_pdu_set_code(response, created ? COAP_RESPONSE_CODE_CREATED : COAP_RESPONSE_CODE_CHANGED);
 }
 
@@ -431,14 +431,63 @@ static void delete_config(coap_resource_t *resource, coap_session_t *session, co
     struct client_config *c = find_config(s, id);
     if (c && (path == PATH_NO_SID || c->sid == sid)) {
         if (store_config(s, id, c->sid, NULL, &err) < 0) {
-            say(s, DOTS_LOG_ERROR, "DELETE /config for %s: %s", id, err.msg);
-            refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session configuration could not be deleted");
+            dots_say(s, DOTS_LOG_ERROR, "DELETE /config for %s: %s", id, err.msg);
+            dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session configuration could not be deleted");
             return;
         }
-        say(s, DOTS_LOG_INFO, "session configuration of %s (sid %u) deleted", id, c->sid);
+        dots_say(s, DOTS_LOG_INFO, "session configuration of %s (sid %u) deleted", id, c->sid);
         remove_config(s, c);
     }
     coap_pdu_set_code(response, COAP_RESPONSE_CODE_DELETED);
+}
+
+/* /.well-known/dots/mitigate, alone or with further Uri-Paths. */
+static bool mitigate_path(const coap_pdu_t *request)
+{
+    static const char base[] = ".well-known/dots/mitigate";
+    coap_string_t *path = coap_get_uri_path(request);
+    if (!path)
+        return false;
+    const char *p = (const char *)path->s, *end = p + path->length;
+    if (p < end && *p == '/')
+        p++;
+    size_t n = (size_t)(end - p);
+    bool r = n >= sizeof base - 1 && memcmp(p, base, sizeof base - 1) == 0 &&
+             (n == sizeof base - 1 || p[sizeof base - 1] == '/');
+    coap_delete_string(path);
+    return r;
+}
+
+/* Paths below the registered resources: /config/sid=N, or /mitigate/...
+ * when there is a core to take mitigations. */
+static void put_other(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
+                      const coap_string_t *query, coap_pdu_t *response)
+{
+    struct dots_signal *s = coap_resource_get_userdata(resource);
+    if (s->cfg.core && mitigate_path(request))
+        dots_mitigate_put(s, resource, session, request, response);
+    else
+        put_config(resource, session, request, query, response);
+}
+
+static void get_other(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
+                      const coap_string_t *query, coap_pdu_t *response)
+{
+    struct dots_signal *s = coap_resource_get_userdata(resource);
+    if (s->cfg.core && mitigate_path(request))
+        dots_mitigate_get(s, resource, session, request, response);
+    else
+        get_config(resource, session, request, query, response);
+}
+
+static void delete_other(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
+                         const coap_string_t *query, coap_pdu_t *response)
+{
+    struct dots_signal *s = coap_resource_get_userdata(resource);
+    if (s->cfg.core && mitigate_path(request))
+        dots_mitigate_delete(s, resource, session, request, response);
+    else
+        delete_config(resource, session, request, query, response);
 }
 
 static int load_config(void *arg, const struct scrub_store_session_config *row)
@@ -447,12 +496,12 @@ static int load_config(void *arg, const struct scrub_store_session_config *row)
     struct dots_sc sc;
     struct scrub_err err;
     if (row->sid < 0 || row->sid > UINT32_MAX || dots_sc_from_store_json(row->body, &sc, &err) < 0) {
-        say(s, DOTS_LOG_ERROR, "the stored session configuration of %s (sid %lld) is not one: %s", row->identity,
+        dots_say(s, DOTS_LOG_ERROR, "the stored session configuration of %s (sid %lld) is not one: %s", row->identity,
             (long long)row->sid, row->sid < 0 || row->sid > UINT32_MAX ? "sid out of range" : err.msg);
         return 1;
     }
     if (add_config(s, row->identity, (uint32_t)row->sid, &sc) < 0) {
-        say(s, DOTS_LOG_ERROR, "out of memory loading the session configuration of %s", row->identity);
+        dots_say(s, DOTS_LOG_ERROR, "out of memory loading the session configuration of %s", row->identity);
         return 1;
     }
     return 0;
@@ -572,18 +621,20 @@ int dots_signal_start(struct event_base *base, const struct dots_signal_config *
                       cfg->port ? cfg->port : DOTS_SIGNAL_PORT);
         goto fail;
     }
-    /* /config itself, and /config/sid=N through the unknown resource (the
-     * handlers answer 4.04 for any other path) */
+    /* /config itself, and the paths below it and /mitigate through the
+     * unknown resource (the handlers answer 4.04 for any other path) */
+    coap_context_set_block_mode(s->ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
     coap_resource_t *config = coap_resource_init(coap_make_str_const(".well-known/dots/config"), 0);
-    coap_resource_t *with_sid = coap_resource_unknown_init2(put_config, 0);
+    coap_resource_t *other = coap_resource_unknown_init2(put_other, 0);
     coap_resource_set_userdata(config, s);
-    coap_resource_set_userdata(with_sid, s);
+    coap_resource_set_userdata(other, s);
     coap_register_request_handler(config, COAP_REQUEST_PUT, put_config);
-    for (coap_resource_t **r = (coap_resource_t *[]){config, with_sid, NULL}; *r; r++) {
-        coap_register_request_handler(*r, COAP_REQUEST_GET, get_config);
-        coap_register_request_handler(*r, COAP_REQUEST_DELETE, delete_config);
-        coap_add_resource(s->ctx, *r);
-    }
+    coap_register_request_handler(config, COAP_REQUEST_GET, get_config);
+    coap_register_request_handler(config, COAP_REQUEST_DELETE, delete_config);
+    coap_register_request_handler(other, COAP_REQUEST_GET, get_other);
+    coap_register_request_handler(other, COAP_REQUEST_DELETE, delete_other);
+    coap_add_resource(s->ctx, config);
+    coap_add_resource(s->ctx, other);
 
     int fd = coap_context_get_coap_fd(s->ctx);
     if (fd < 0) {
@@ -597,7 +648,7 @@ int dots_signal_start(struct event_base *base, const struct dots_signal_config *
         goto fail;
     }
     process(s);
-    say(s, DOTS_LOG_INFO, "listening on %s port %u: DTLS 1.2 over UDP, TLS over TCP", cfg->address,
+    dots_say(s, DOTS_LOG_INFO, "listening on %s port %u: DTLS 1.2 over UDP, TLS over TCP", cfg->address,
         cfg->port ? cfg->port : DOTS_SIGNAL_PORT);
     *out = s;
     return 0;

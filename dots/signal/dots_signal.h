@@ -2,7 +2,8 @@
  * 1.2 on UDP and over TLS on TCP (RFC 8323), with libcoap's OpenSSL variant,
  * driven by a libevent loop. Mutual PKIX: a client is known by the first DNS
  * SAN of its certificate, else its CN. Serves /.well-known/dots/config:
- * the session configuration, kept per identity in the caller's store.
+ * the session configuration, kept per identity in the caller's store; and,
+ * given the host core, /.well-known/dots/mitigate: mitigation requests.
  * Owns its CoAP context and its events; one server a process (libcoap's log
  * handler is global). */
 #ifndef DOTS_SIGNAL_H
@@ -12,14 +13,15 @@
 
 #include <event2/event.h>
 
+#include "dots_log.h"
 #include "dots_schema.h"
 #include "dots_session_config.h"
 #include "scrub_store.h"
 #include "scrub_err.h"
 
-#define DOTS_SIGNAL_PORT 4646  /* RFC 9132 section 4.1, UDP and TCP */
+struct scrub_core;
 
-enum dots_log_level { DOTS_LOG_ERROR, DOTS_LOG_WARNING, DOTS_LOG_INFO, DOTS_LOG_DEBUG };
+#define DOTS_SIGNAL_PORT 4646  /* RFC 9132 section 4.1, UDP and TCP */
 
 struct dots_signal_config {
     const char *address;          /* to listen on, IPv4 or IPv6 literal */
@@ -28,8 +30,12 @@ struct dots_signal_config {
     const char *crl_file;         /* PEM: their CRLs, or NULL */
     const char *cert_file;        /* PEM: the server's certificate */
     const char *key_file;         /* PEM: its key */
-    /* The identities allowed in; NULL-terminated; NULL: any the CA vouches for. */
+    /* The identities allowed in; NULL-terminated; NULL: any the CA vouches
+     * for (and, with a core, that is one of its tenants). */
     const char *const *identities;
+    /* Mitigation requests go to it (borrowed, used on the loop's thread);
+     * NULL: no /mitigate resource. */
+    struct scrub_core *core;
     const struct dots_schema *schema;
     /* Session configurations are kept here, committed before each answer;
      * the caller opens and closes it. Required. */

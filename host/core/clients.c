@@ -201,26 +201,8 @@ int scrub_core_client_remove(struct scrub_core *c, const struct scrub_actor *a, 
     for (size_t i = 0; rc == 0 && i < c->n_mits; i++)
         if (strcmp(c->mits[i].identity, identity) == 0) {
             struct core_mitigation *m = &mcopies[x.n_mits];
-            *m = c->mits[i];
-            m->identity = strdup(m->identity);
-            m->cuid = strdup(m->cuid);
-            m->profile = strdup(m->profile);
-            m->boot_id = strdup(m->boot_id);
-            m->scope = strdup(m->scope);
-            m->cdid = m->cdid ? strdup(m->cdid) : NULL;
-            x.mits[x.n_mits++] = (struct scrub_store_mitigation){.identity = m->identity,
-                                                                 .cuid = m->cuid,
-                                                                 .mid = m->mid,
-                                                                 .cdid = m->cdid,
-                                                                 .scope = m->scope,
-                                                                 .profile = m->profile,
-                                                                 .lifetime = m->lifetime,
-                                                                 .status = m->status,
-                                                                 .created_at = m->created_at,
-                                                                 .triggered_at = m->triggered_at,
-                                                                 .expires_at = m->expires_at,
-                                                                 .boot_id = m->boot_id,
-                                                                 .expires_boottime_ms = m->expires_boottime_ms};
+            core_mitigation_copy(&c->mits[i], m);
+            x.mits[x.n_mits++] = core_mitigation_record(m);
         }
     for (size_t i = 0; rc == 0 && i < c->n_sources; i++)
         if (strcmp(c->sources[i].tenant, identity) == 0) {
@@ -245,14 +227,8 @@ int scrub_core_client_remove(struct scrub_core *c, const struct scrub_actor *a, 
         rc = core_change(c, a, &ch, err);
     if (rc == 0 && withdrawn)
         *withdrawn = x.n_mits;
-    for (size_t i = 0; mcopies && i < x.n_mits; i++) {
-        free(mcopies[i].identity);
-        free(mcopies[i].cuid);
-        free(mcopies[i].profile);
-        free(mcopies[i].boot_id);
-        free(mcopies[i].scope);
-        free(mcopies[i].cdid);
-    }
+    for (size_t i = 0; mcopies && i < x.n_mits; i++)
+        core_mitigation_free_copy(&mcopies[i]);
     for (size_t i = 0; scopies && i < x.n_sources; i++) {
         free(scopies[i].tenant);
         free(scopies[i].address);

@@ -330,6 +330,11 @@ void scrub_core_detach(struct scrub_core *c)
 
 /* ---- tenants ------------------------------------------------------------------------ */
 
+bool scrub_core_knows(const struct scrub_core *c, const char *identity)
+{
+    return core_tenant(c, identity) != NULL;
+}
+
 int scrub_core_tenants_each(struct scrub_core *c, scrub_tenant_fn fn, void *ctx, struct scrub_err *err)
 {
     if (!c->cfg)

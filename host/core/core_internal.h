@@ -26,6 +26,12 @@ struct core_mitigation {
     size_t n_prefixes;
 };
 
+/* A mitigation's strings copied into memory of their own (prefixes left
+ * out), and freed; its store record, pointing into it. */
+void core_mitigation_copy(const struct core_mitigation *m, struct core_mitigation *out);
+void core_mitigation_free_copy(struct core_mitigation *m);
+struct scrub_store_mitigation core_mitigation_record(const struct core_mitigation *m);
+
 struct core_source {
     char *tenant, *address, *policer;
     struct scrub_addr addr;
@@ -62,8 +68,10 @@ int core_load(struct scrub_core *c, struct scrub_err *err);
 void core_unload(struct scrub_core *c);
 const struct core_tenant *core_tenant(const struct scrub_core *c, const char *identity);
 struct core_mitigation *core_mitigation(const struct scrub_core *c, const char *cuid, int64_t mid);
-/* The mitigation's scope as stored: {"target-prefix": [...]}; malloc'ed. */
-char *core_scope_json(const struct scrub_prefix *p, size_t n);
+/* The mitigation's scope as stored: the members of extra (a JSON object,
+ * or NULL) with "target-prefix" set to p; malloc'ed, NULL when extra is
+ * not an object or memory ran out. */
+char *core_scope_json(const struct scrub_prefix *p, size_t n, const char *extra);
 /* The counters' name of a mitigation ("mitigation cuid/mid"). */
 void core_mitigation_name(const char *cuid, int64_t mid, char *buf, size_t size);
 /* The index of a profile or policer by name, or -1. */

@@ -36,9 +36,14 @@ void core_mitigation_name(const char *cuid, int64_t mid, char *buf, size_t size)
     snprintf(buf, size, "mitigation %s/%lld", cuid, (long long)mid);
 }
 
-char *core_scope_json(const struct scrub_prefix *p, size_t n)
+char *core_scope_json(const struct scrub_prefix *p, size_t n, const char *extra)
 {
-    json_object *o = json_object_new_object(), *a = json_object_new_array();
+    json_object *o = extra ? json_tokener_parse(extra) : json_object_new_object(), *a = json_object_new_array();
+    if (!o || !json_object_is_type(o, json_type_object) || !a) {
+        json_object_put(o);
+        json_object_put(a);
+        return NULL;
+    }
     for (size_t i = 0; i < n; i++) {
         char text[SCRUB_PREFIX_TEXT];
         scrub_prefix_format(&p[i], text, sizeof(text));
@@ -83,14 +88,8 @@ void core_unload(struct scrub_core *c)
     }
     free(c->tenants);
     for (size_t i = 0; i < c->n_mits; i++) {
-        struct core_mitigation *m = &c->mits[i];
-        free(m->identity);
-        free(m->cuid);
-        free(m->profile);
-        free(m->boot_id);
-        free(m->scope);
-        free(m->cdid);
-        free(m->prefixes);
+        core_mitigation_free_copy(&c->mits[i]);
+        free(c->mits[i].prefixes);
     }
     free(c->mits);
     for (size_t i = 0; i < c->n_sources; i++) {

@@ -45,7 +45,8 @@ static int authorize(const struct core_tenant *t, const struct scrub_prefix *p, 
 }
 
 /* Another client's active mitigation on an overlapping prefix. */
-static int check_conflicts(const struct scrub_core *c, const struct scrub_mitigation_req *r, struct scrub_err *err)
+static int check_conflicts(const struct scrub_core *c, const struct scrub_mitigation_req *r,
+                           struct scrub_mitigation_granted *g, struct scrub_err *err)
 {
     for (size_t i = 0; i < c->n_mits; i++) {
         const struct core_mitigation *m = &c->mits[i];
@@ -57,6 +58,7 @@ static int check_conflicts(const struct scrub_core *c, const struct scrub_mitiga
                     char mine[SCRUB_PREFIX_TEXT], theirs[SCRUB_PREFIX_TEXT];
                     scrub_prefix_format(&r->prefixes[j], mine, sizeof(mine));
                     scrub_prefix_format(&m->prefixes[k], theirs, sizeof(theirs));
+                    g->conflict = SCRUB_CONFLICT_OVERLAP;
                     return scrub_err_set(err, EBUSY,
                                          "conflict: %s overlaps %s of client '%s''s active mitigation %s/%lld; it "
                                          "must be withdrawn first",
@@ -66,8 +68,42 @@ static int check_conflicts(const struct scrub_core *c, const struct scrub_mitiga
     return 0;
 }
 
+static bool overlaps(const struct core_mitigation *m, const struct scrub_prefix *p, size_t n)
+{
+    for (size_t k = 0; k < m->n_prefixes; k++)
+        for (size_t j = 0; j < n; j++)
+            if (scrub_prefix_overlap(&m->prefixes[k], &p[j]))
+                return true;
+    return false;
+}
+
+/* RFC 9132 section 4.4.1's mid rule within one cuid: the lower mids whose
+ * prefixes overlap the request's are replaced (their indexes into
+ * c->mits go to replaced); a higher one refuses it. */
+static int check_mids(const struct scrub_core *c, const struct scrub_mitigation_req *r, int64_t mid,
+                      size_t *replaced, size_t *n_replaced, struct scrub_mitigation_granted *g,
+                      struct scrub_err *err)
+{
+    *n_replaced = 0;
+    for (size_t i = 0; i < c->n_mits; i++) {
+        const struct core_mitigation *m = &c->mits[i];
+        if (strcmp(m->cuid, r->cuid) != 0 || m->mid == mid || !overlaps(m, r->prefixes, r->n_prefixes))
+            continue;
+        if (m->mid > mid) {
+            g->conflict = SCRUB_CONFLICT_OVERLAP;
+            g->conflict_mid = m->mid;
+            return scrub_err_set(err, EBUSY,
+                                 "conflict: mitigation %s/%lld overlaps it and has a higher mid; mids of one cuid "
+                                 "only increase (RFC 9132 section 4.4.1)",
+                                 m->cuid, (long long)m->mid);
+        }
+        replaced[(*n_replaced)++] = i;
+    }
+    return 0;
+}
+
 static int check_quota(const struct scrub_core *c, const struct core_tenant *t, const struct scrub_mitigation_req *r,
-                       int64_t mid, struct scrub_err *err)
+                       int64_t mid, size_t n_replaced, struct scrub_err *err)
 {
     if (!t->has_quotas)
         return 0;
@@ -77,6 +113,7 @@ static int check_quota(const struct scrub_core *c, const struct core_tenant *t, 
         if (strcmp(m->identity, t->identity) == 0 && !(m->mid == mid && strcmp(m->cuid, r->cuid) == 0))
             used++;
     }
+    used -= (uint32_t)n_replaced;
     if (used >= t->quotas.mitigations)
         return scrub_err_set(err, EDQUOT,
                              "quota: client '%s' has %u mitigations of its quota of %u; withdraw one first, or "
@@ -97,18 +134,22 @@ static void room_left(const struct scrub_core *c, struct scrub_err *err)
 
 struct put_ctx {
     struct scrub_store_mitigation next;
-    struct core_mitigation *old; /* a copy of the record it replaces, or NULL */
+    struct core_mitigation *old; /* a copy of the record it updates, or NULL */
     struct core_mitigation old_copy;
+    struct core_mitigation *replaced; /* copies of the lower mids it replaces */
+    size_t n_replaced;
 };
 
 static int put_do(struct scrub_core *c, void *ctx, struct scrub_err *err)
 {
-    (void)c;
     struct put_ctx *p = ctx;
+    for (size_t i = 0; i < p->n_replaced; i++)
+        if (scrub_store_mitigation_delete(c->store, p->replaced[i].cuid, p->replaced[i].mid, err))
+            return -1;
     return scrub_store_mitigation_put(c->store, &p->next, err);
 }
 
-static struct scrub_store_mitigation as_store(const struct core_mitigation *m)
+struct scrub_store_mitigation core_mitigation_record(const struct core_mitigation *m)
 {
     return (struct scrub_store_mitigation){.identity = m->identity,
                                            .cuid = m->cuid,
@@ -128,13 +169,18 @@ static struct scrub_store_mitigation as_store(const struct core_mitigation *m)
 static int put_undo(struct scrub_core *c, void *ctx, struct scrub_err *err)
 {
     struct put_ctx *p = ctx;
+    for (size_t i = 0; i < p->n_replaced; i++) {
+        struct scrub_store_mitigation m = core_mitigation_record(&p->replaced[i]);
+        if (scrub_store_mitigation_put(c->store, &m, err))
+            return -1;
+    }
     if (!p->old)
         return scrub_store_mitigation_delete(c->store, p->next.cuid, p->next.mid, err);
-    struct scrub_store_mitigation m = as_store(p->old);
+    struct scrub_store_mitigation m = core_mitigation_record(p->old);
     return scrub_store_mitigation_put(c->store, &m, err);
 }
 
-static void copy_mitigation(const struct core_mitigation *m, struct core_mitigation *out)
+void core_mitigation_copy(const struct core_mitigation *m, struct core_mitigation *out)
 {
     *out = *m;
     out->identity = strdup(m->identity);
@@ -147,7 +193,7 @@ static void copy_mitigation(const struct core_mitigation *m, struct core_mitigat
     out->n_prefixes = 0;
 }
 
-static void free_copy(struct core_mitigation *m)
+void core_mitigation_free_copy(struct core_mitigation *m)
 {
     free(m->identity);
     free(m->cuid);
@@ -169,8 +215,12 @@ static int64_t next_mid(const struct scrub_core *c, const char *cuid)
 int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a, const struct scrub_mitigation_req *r,
                               struct scrub_mitigation_granted *g, struct scrub_err *err)
 {
-    char what[600], list[400];
+    char what[600], list[400], owner[256];
+    struct scrub_mitigation_granted none;
     *err = (struct scrub_err){0};
+    if (!g)
+        g = &none;
+    *g = (struct scrub_mitigation_granted){.conflict_mid = -1};
     if (c->cfg && core_load(c, err))
         return -1;
     int64_t mid = r->mid >= 0 || !r->cuid ? r->mid : next_mid(c, r->cuid);
@@ -182,6 +232,12 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
         return -1;
     const struct core_tenant *t = core_tenant(c, r->identity);
     struct core_mitigation *old = core_mitigation(c, r->cuid, mid);
+    size_t *replaced = calloc(c->n_mits ? c->n_mits : 1, sizeof(*replaced)), n_replaced = 0;
+    int owned = r->cuid ? scrub_store_cuid_owner(c->store, r->cuid, owner, sizeof(owner), err) : 0;
+    if (!replaced || owned < 0) {
+        free(replaced);
+        return replaced ? scrub_err_prefix(err, "mitigation put") : scrub_err_set(err, ENOMEM, "out of memory");
+    }
     long profile = core_profile_index(c->cfg, r->profile ? r->profile : t ? t->profile_name : NULL);
     if (!r->identity || !r->cuid || !*r->cuid)
         scrub_err_set(err, EINVAL, "a mitigation needs a client identity and a cuid");
@@ -204,23 +260,40 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
     else if (c->cfg->profiles[profile].operator_only && !a->operator)
         scrub_err_set(err, EACCES, "not authorized: profile '%s' is for the operator only",
                       c->cfg->profiles[profile].name);
-    else if (old && strcmp(old->identity, r->identity) != 0)
-        scrub_err_set(err, EEXIST, "mitigation %s/%lld belongs to client '%s'", r->cuid, (long long)mid,
-                      old->identity);
-    else if (authorize(t, r->prefixes, r->n_prefixes, err) == 0 && check_quota(c, t, r, mid, err) == 0 &&
-             check_conflicts(c, r, err) == 0)
+    else if (owned && strcmp(owner, r->identity) != 0) {
+        g->conflict = SCRUB_CONFLICT_CUID;
+        scrub_err_set(err, EEXIST, "cuid collision: cuid %s belongs to client '%s'", r->cuid, owner);
+    } else if (authorize(t, r->prefixes, r->n_prefixes, err) == 0 &&
+               check_mids(c, r, mid, replaced, &n_replaced, g, err) == 0 &&
+               check_quota(c, t, r, mid, n_replaced, err) == 0 && check_conflicts(c, r, g, err) == 0)
         err->code = 0;
-    if (err->code)
+    if (err->code) {
+        free(replaced);
         return core_refuse(c, a, what, err);
+    }
 
     struct scrub_core_clock now;
     core_now(c, &now);
     int64_t lifetime = r->lifetime;
     if (c->opt.max_lifetime_s > 0 && (lifetime == SCRUB_STORE_LIFETIME_INDEFINITE || lifetime > c->opt.max_lifetime_s))
         lifetime = c->opt.max_lifetime_s;
-    char *scope = core_scope_json(r->prefixes, r->n_prefixes);
-    if (!scope)
-        return scrub_err_set(err, ENOMEM, "out of memory storing the mitigation");
+    char *scope = core_scope_json(r->prefixes, r->n_prefixes, r->scope_extra);
+    struct core_mitigation *copies = calloc(n_replaced ? n_replaced : 1, sizeof(*copies));
+    if (!scope || !copies) {
+        free(scope);
+        free(copies);
+        free(replaced);
+        return scrub_err_set(err, r->scope_extra && !scope ? EINVAL : ENOMEM,
+                             r->scope_extra && !scope ? "the scope's other members are not a JSON object"
+                                                      : "out of memory storing the mitigation");
+    }
+    for (size_t i = 0; i < n_replaced; i++) {
+        core_mitigation_copy(&c->mits[replaced[i]], &copies[i]);
+        size_t len = strlen(what);
+        if (len < sizeof(what) - 40)
+            snprintf(what + len, sizeof(what) - len, "%s%lld", i ? "," : " replacing mid ", (long long)copies[i].mid);
+    }
+    free(replaced);
     struct put_ctx p = {.next = {.identity = r->identity,
                                  .cuid = r->cuid,
                                  .mid = mid,
@@ -234,9 +307,11 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
                                                                         : 0,
                                  .expires_at = lifetime > 0 ? now.wall_s + lifetime : 0,
                                  .boot_id = lifetime > 0 ? now.boot_id : "",
-                                 .expires_boottime_ms = lifetime > 0 ? now.boottime_ms + lifetime * 1000 : 0}};
+                                 .expires_boottime_ms = lifetime > 0 ? now.boottime_ms + lifetime * 1000 : 0},
+                     .replaced = copies,
+                     .n_replaced = n_replaced};
     if (old) {
-        copy_mitigation(old, &p.old_copy);
+        core_mitigation_copy(old, &p.old_copy);
         p.old = &p.old_copy;
     }
     struct core_change ch = {.what = what, .do_it = put_do, .undo = put_undo, .ctx = &p};
@@ -244,10 +319,14 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
     if (rc && err->code == ENOSPC)
         room_left(c, err);
     if (old)
-        free_copy(&p.old_copy);
+        core_mitigation_free_copy(&p.old_copy);
+    for (size_t i = 0; i < n_replaced; i++)
+        core_mitigation_free_copy(&copies[i]);
+    free(copies);
     free(scope);
-    if (rc == 0 && g)
-        *g = (struct scrub_mitigation_granted){mid, lifetime, !old};
+    if (rc == 0)
+        *g = (struct scrub_mitigation_granted){.mid = mid, .lifetime = lifetime, .created = !old,
+                                               .replaced = n_replaced, .conflict_mid = -1};
     return rc;
 }
 
@@ -327,6 +406,7 @@ int scrub_core_mitigations_each(struct scrub_core *c, const char *identity, bool
                                           .remaining_s = left == INT64_MAX ? -1 : (left + 999) / 1000,
                                           .prefixes = m->prefixes,
                                           .n_prefixes = m->n_prefixes,
+                                          .scope = m->scope,
                                           .installed = c->hal && card_image_counter(&c->card, full) != NULL};
         if (with_traffic && traffic(c, m, &v.traffic, err))
             return -1;
@@ -357,7 +437,7 @@ static int withdraw_undo(struct scrub_core *c, void *ctx, struct scrub_err *err)
 {
     struct withdraw_ctx *w = ctx;
     for (size_t i = 0; i < w->n; i++) {
-        struct scrub_store_mitigation m = as_store(w->gone[i]);
+        struct scrub_store_mitigation m = core_mitigation_record(w->gone[i]);
         if (scrub_store_mitigation_put(c->store, &m, err))
             return -1;
     }
@@ -413,7 +493,7 @@ static int remove_mitigations(struct scrub_core *c, const struct scrub_actor *a,
 static void free_gone(struct withdraw_ctx *w)
 {
     for (size_t i = 0; i < w->n; i++) {
-        free_copy(w->gone[i]);
+        core_mitigation_free_copy(w->gone[i]);
         free(w->gone[i]->prefixes);
         free(w->gone[i]);
     }
@@ -425,7 +505,7 @@ static struct core_mitigation *keep_copy(const struct core_mitigation *m)
     struct core_mitigation *k = calloc(1, sizeof(*k));
     if (!k)
         return NULL;
-    copy_mitigation(m, k);
+    core_mitigation_copy(m, k);
     k->prefixes = malloc((m->n_prefixes ? m->n_prefixes : 1) * sizeof(*k->prefixes));
     if (k->prefixes) {
         memcpy(k->prefixes, m->prefixes, m->n_prefixes * sizeof(*k->prefixes));

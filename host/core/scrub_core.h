@@ -88,6 +88,8 @@ struct scrub_tenant_view {
     struct scrub_store_quotas quotas;
     uint32_t mitigations, sources; /* in use */
 };
+/* Whether identity is a tenant (configured or added at run time). */
+bool scrub_core_knows(const struct scrub_core *c, const char *identity);
 typedef int (*scrub_tenant_fn)(void *ctx, const struct scrub_tenant_view *t);
 int scrub_core_tenants_each(struct scrub_core *c, scrub_tenant_fn fn, void *ctx, struct scrub_err *err);
 
@@ -120,15 +122,37 @@ struct scrub_mitigation_req {
     const char *profile; /* NULL: the client's default */
     int64_t lifetime;    /* seconds, SCRUB_STORE_LIFETIME_INDEFINITE or > 0 */
     bool trigger;        /* false: stored, installed only when triggered (DOTS trigger-mitigation) */
+    /* The DOTS scope's other members as a JSON object (target-port-range,
+     * target-protocol...), kept with the mitigation and given back in its
+     * view; NULL: none. They narrow nothing: the card applies the profile
+     * to the whole prefixes. */
+    const char *scope_extra;
+};
+
+enum scrub_conflict_cause {
+    SCRUB_CONFLICT_NONE,
+    SCRUB_CONFLICT_OVERLAP, /* overlapping prefixes (EBUSY) */
+    SCRUB_CONFLICT_CUID,    /* the cuid belongs to another identity (EEXIST) */
 };
 
 struct scrub_mitigation_granted {
     int64_t mid;
     int64_t lifetime; /* after the server's cap */
     bool created;     /* false: an update of an existing (cuid, mid) */
+    size_t replaced;  /* lower mids of the same cuid it replaced */
+    /* On a refusal for a conflict: why, and with an overlap the other
+     * mitigation's mid when it is the same cuid's (else -1). */
+    enum scrub_conflict_cause conflict;
+    int64_t conflict_mid;
 };
 
-/* Creates or updates (same cuid and mid: make-before-break, one commit). */
+/* Creates or updates (same cuid and mid: make-before-break, one commit).
+ * RFC 9132's mid rule: a request whose prefixes overlap those of a lower
+ * mid of the same cuid replaces it in the same commit; one that overlaps a
+ * higher mid of the same cuid is refused (EBUSY, conflict_mid). Overlapping
+ * another client's active mitigation is refused (EBUSY), as is a cuid
+ * another identity uses (EEXIST). g, if not NULL, is filled on success and
+ * on a conflict refusal. */
 int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a, const struct scrub_mitigation_req *r,
                               struct scrub_mitigation_granted *g, struct scrub_err *err);
 
@@ -151,6 +175,7 @@ struct scrub_mitigation_view {
     int64_t remaining_s; /* -1: indefinite */
     const struct scrub_prefix *prefixes;
     size_t n_prefixes;
+    const char *scope; /* the stored scope: target-prefix and the request's scope_extra */
     bool installed;  /* its DEST entries are on the card */
     struct scrub_traffic traffic; /* with_traffic only */
 };

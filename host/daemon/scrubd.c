@@ -18,7 +18,9 @@
 #include "log.h"
 #include "reload.h"
 #include "scrub_control.h"
+#include "dots_signal.h"
 #include "scrubd.h"
+#include "signal_channel.h"
 #include "stats.h"
 
 #define CONFIG_DEFAULT "/etc/scrubd/scrubd.json"
@@ -47,6 +49,11 @@ static void usage(FILE *f)
             "      --stats-ms MS      how often the card's counters are polled for rates (default %u; 0: never)\n"
             "      --max-lifetime S   the longest mitigation lifetime granted, an indefinite one too (default 0: "
             "no cap)\n"
+            "  The DOTS signal channel (RFC 9132: DTLS on UDP, TLS on TCP) runs when --dots-cert is given:\n"
+            "      --dots-cert PEM, --dots-key PEM   the server's certificate and key\n"
+            "      --dots-ca PEM      the CAs client certificates chain to; --dots-crl PEM their CRLs\n"
+            "      --dots-address ADDR, --dots-port PORT   where it listens (default :: port 4646)\n"
+            "      --dots-yang DIR    the IETF YANG modules (default " SCRUBD_DOTS_YANG_DIR ")\n"
             "scrubd stays in the foreground; SIGHUP reloads the configuration, SIGTERM stops it.\n",
             WDOG_TIMEOUT_DEFAULT_MS, STATS_DEFAULT_MS);
 }
@@ -66,7 +73,8 @@ static int parse_u32(const char *opt, const char *s, uint32_t max, int base, uin
 
 static int parse_options(int argc, char **argv, struct scrubd_options *o, enum log_level *level, bool *use_syslog)
 {
-    enum { OPT_SYSLOG = 256, OPT_OWNER, OPT_GROUP, OPT_MODE, OPT_WDOG, OPT_KICK, OPT_FAIL_CLOSED, OPT_STATS, OPT_MAX_LIFETIME };
+    enum { OPT_SYSLOG = 256, OPT_OWNER, OPT_GROUP, OPT_MODE, OPT_WDOG, OPT_KICK, OPT_FAIL_CLOSED, OPT_STATS, OPT_MAX_LIFETIME,
+           OPT_DOTS_CERT, OPT_DOTS_KEY, OPT_DOTS_CA, OPT_DOTS_CRL, OPT_DOTS_ADDRESS, OPT_DOTS_PORT, OPT_DOTS_YANG };
     static const struct option longs[] = {
         {"config", required_argument, NULL, 'f'},     {"store", required_argument, NULL, 'S'},
         {"socket", required_argument, NULL, 's'},     {"backend", required_argument, NULL, 'b'},
@@ -75,6 +83,10 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         {"socket-mode", required_argument, NULL, OPT_MODE},   {"watchdog-ms", required_argument, NULL, OPT_WDOG},
         {"kick-ms", required_argument, NULL, OPT_KICK}, {"fail-closed", no_argument, NULL, OPT_FAIL_CLOSED},
         {"stats-ms", required_argument, NULL, OPT_STATS}, {"max-lifetime", required_argument, NULL, OPT_MAX_LIFETIME},
+        {"dots-cert", required_argument, NULL, OPT_DOTS_CERT}, {"dots-key", required_argument, NULL, OPT_DOTS_KEY},
+        {"dots-ca", required_argument, NULL, OPT_DOTS_CA},     {"dots-crl", required_argument, NULL, OPT_DOTS_CRL},
+        {"dots-address", required_argument, NULL, OPT_DOTS_ADDRESS},
+        {"dots-port", required_argument, NULL, OPT_DOTS_PORT}, {"dots-yang", required_argument, NULL, OPT_DOTS_YANG},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
     };
     *o = (struct scrubd_options){
@@ -85,6 +97,7 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         .backend = "simcard",
         .wdog_timeout_ms = WDOG_TIMEOUT_DEFAULT_MS,
         .stats_ms = STATS_DEFAULT_MS,
+        .dots = {.address = "::", .port = DOTS_SIGNAL_PORT, .yang_dir = SCRUBD_DOTS_YANG_DIR},
     };
     bool kick_given = false;
     uint32_t v;
@@ -130,6 +143,17 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
                 return -1;
             o->max_lifetime_s = v;
             break;
+        case OPT_DOTS_CERT: o->dots.cert_file = optarg; break;
+        case OPT_DOTS_KEY: o->dots.key_file = optarg; break;
+        case OPT_DOTS_CA: o->dots.ca_file = optarg; break;
+        case OPT_DOTS_CRL: o->dots.crl_file = optarg; break;
+        case OPT_DOTS_ADDRESS: o->dots.address = optarg; break;
+        case OPT_DOTS_YANG: o->dots.yang_dir = optarg; break;
+        case OPT_DOTS_PORT:
+            if (parse_u32("--dots-port", optarg, 65535, 10, &v))
+                return -1;
+            o->dots.port = (uint16_t)v;
+            break;
         case 'h': usage(stdout); exit(0);
         default: usage(stderr); return -1;
         }
@@ -137,6 +161,12 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
     if (optind < argc) {
         fprintf(stderr, "scrubd: unexpected argument '%s'\n", argv[optind]);
         usage(stderr);
+        return -1;
+    }
+    const struct scrubd_dots_options *dots = &o->dots;
+    if ((dots->cert_file || dots->key_file || dots->ca_file || dots->crl_file) &&
+        (!dots->cert_file || !dots->key_file || !dots->ca_file)) {
+        fprintf(stderr, "scrubd: the DOTS signal channel needs --dots-cert, --dots-key and --dots-ca together\n");
         return -1;
     }
     if (!kick_given)
@@ -188,6 +218,8 @@ static int start(struct scrubd *d, struct event **signals, struct scrub_err *err
         if (!signals[i] || evsignal_add(signals[i], NULL))
             return scrub_err_set(err, ENOMEM, "cannot watch signal %s on the event loop", strsignal(sigs[i]));
     }
+    if (signal_channel_start(d, err))
+        return -1;
     d->control = control_open(d, err);
     return d->control ? 0 : -1;
 }
@@ -228,6 +260,7 @@ int main(int argc, char **argv)
         if (signals[i])
             event_free(signals[i]);
     control_close(d.control);
+    signal_channel_stop(&d);
     expiry_stop(&d);
     stats_stop(&d);
     card_stop(&d);

@@ -18,6 +18,16 @@
 struct event_base;
 struct event;
 struct control;
+struct dots_schema;
+struct dots_signal;
+
+/* The DOTS signal channel; off while cert_file is NULL. */
+struct scrubd_dots_options {
+    const char *address;
+    uint16_t port;
+    const char *ca_file, *crl_file, *cert_file, *key_file;
+    const char *yang_dir; /* the IETF modules as libyang loads them */
+};
 
 struct scrubd_options {
     const char *config_path;
@@ -32,6 +42,7 @@ struct scrubd_options {
     bool fail_closed; /* CTRL.FAIL_CLOSED: what the card does when the watchdog expires */
     uint32_t stats_ms; /* counter poll period; 0: no polls, no rates */
     int64_t max_lifetime_s; /* the longest mitigation lifetime granted; 0: no cap */
+    struct scrubd_dots_options dots;
 };
 
 struct watchdog {
@@ -60,6 +71,8 @@ struct scrubd {
     struct stats stats;
     struct scrub_core *core;   /* tenants, mitigations, sources: the card's contents (scrub_core.h) */
     struct event *expiry;      /* the lifetime timer (expiry.h) */
+    struct dots_schema *dots_schema; /* with the signal channel (signal_channel.h) */
+    struct dots_signal *dots_signal;
 
     /* The running configuration: replaced whole by a reload that passed. */
     struct scrub_config cfg;

@@ -193,6 +193,32 @@ typedef int (*scrub_store_alias_fn)(void *ctx, const struct scrub_store_alias *a
 int scrub_store_aliases_each(struct scrub_store *s, const char *cuid, scrub_store_alias_fn fn, void *ctx,
                              struct scrub_err *err);
 
+/* --- Data channel client registrations (RFC 8783 section 7.1): a cuid
+ * registered on the data channel by the identity that owns it. */
+
+struct scrub_store_data_client {
+    const char *cuid;
+    const char *identity; /* the owner of cuid */
+    int64_t registered_at;
+};
+
+/* Registers cuid for identity, claiming the cuid if it is unclaimed;
+ * refused if another identity owns it. Returns 1 when the registration is
+ * new, 0 when it existed (registered_at is then kept), -1 on error. */
+int scrub_store_data_client_put(struct scrub_store *s, const struct scrub_store_data_client *c,
+                                struct scrub_err *err);
+typedef int (*scrub_store_data_client_fn)(void *ctx, const struct scrub_store_data_client *c);
+/* Returns 1 after calling fn with the registration, 0 if cuid is not
+ * registered, -1 on error. */
+int scrub_store_data_client_get(struct scrub_store *s, const char *cuid, scrub_store_data_client_fn fn, void *ctx,
+                                struct scrub_err *err);
+/* The registrations of identity (NULL: all) by cuid. */
+int scrub_store_data_clients_each(struct scrub_store *s, const char *identity, scrub_store_data_client_fn fn,
+                                  void *ctx, struct scrub_err *err);
+/* Removes the registration with the cuid's ACLs and aliases; refused
+ * (ENOENT) if cuid is not registered. The cuid stays claimed by its owner. */
+int scrub_store_data_client_remove(struct scrub_store *s, const char *cuid, struct scrub_err *err);
+
 /* --- Signal channel session configuration (RFC 9132 §4.5), one per
  * client identity. */
 

@@ -100,6 +100,13 @@ const struct store_migration store_migrations[] = {
      "  identity TEXT PRIMARY KEY NOT NULL REFERENCES client(identity) ON DELETE CASCADE,\n"
      "  id INTEGER NOT NULL UNIQUE CONSTRAINT tenant_id_range CHECK (id BETWEEN 1 AND 65535)\n"
      ") STRICT;\n"},
+    {"data-channel client registrations",
+     "CREATE TABLE data_client (\n"
+     "  cuid TEXT PRIMARY KEY NOT NULL,\n"
+     "  identity TEXT NOT NULL,\n"
+     "  registered_at INTEGER NOT NULL,\n"
+     "  FOREIGN KEY (cuid, identity) REFERENCES cuid(cuid, identity)\n"
+     ") STRICT;\n"},
 };
 const int store_n_migrations = sizeof(store_migrations) / sizeof(store_migrations[0]);
 

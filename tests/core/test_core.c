@@ -159,7 +159,9 @@ static int put(struct fixture *f, const struct scrub_actor *a, const char *ident
                const char *pfx, const char *profile, int64_t lifetime, struct scrub_err *err)
 {
     struct scrub_prefix p = prefix(pfx);
-    struct scrub_mitigation_req r = {identity, cuid, mid, &p, 1, profile, lifetime, true};
+    struct scrub_mitigation_req r = {
+        .identity = identity, .cuid = cuid, .mid = mid, .prefixes = &p, .n_prefixes = 1, .profile = profile,
+        .lifetime = lifetime, .trigger = true};
     struct scrub_mitigation_granted g;
     return scrub_core_mitigation_put(f->core, a, &r, &g, err);
 }
@@ -314,6 +316,66 @@ static void test_refusals(void **state)
     /* The operator may blackhole. */
     struct scrub_err err = {0};
     assert_int_equal(put(f, &operator, "acme", "cuid-x", 1, "198.51.100.0/25", "blackhole", 600, &err), 0);
+    assert_int_equal(n_mitigations(f), 1);
+}
+
+static int scope_cb(void *ctx, const struct scrub_mitigation_view *m)
+{
+    snprintf(ctx, 300, "%s", m->scope);
+    return 0;
+}
+
+/* RFC 9132's mid rule in one cuid: a higher mid replaces the lower one it
+ * overlaps in one commit; a lower mid is refused naming the higher; a cuid
+ * is its first identity's; the scope's other members are kept. */
+static void test_mid_rule_and_cuids(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    struct scrub_actor acme = {SCRUB_STORE_WHO_CERTIFICATE, "acme", SCRUB_STORE_CHANNEL_SIGNAL, false};
+    struct scrub_actor globex = {SCRUB_STORE_WHO_CERTIFICATE, "globex", SCRUB_STORE_CHANNEL_SIGNAL, false};
+    struct scrub_prefix p = prefix("198.51.100.0/25");
+    struct scrub_mitigation_req r = {.identity = "acme", .cuid = "c1", .mid = 5, .prefixes = &p, .n_prefixes = 1,
+                                     .lifetime = 600, .trigger = true,
+                                     .scope_extra = "{\"target-protocol\":[6]}"};
+    struct scrub_mitigation_granted g;
+    assert_int_equal(scrub_core_mitigation_put(f->core, &acme, &r, &g, &err), 0);
+    assert_true(g.created);
+    char scope[300];
+    assert_int_equal(scrub_core_mitigations_each(f->core, "acme", false, scope_cb, scope, &err), 0);
+    assert_string_equal(scope, "{\"target-protocol\":[6],\"target-prefix\":[\"198.51.100.0/25\"]}");
+
+    uint32_t commits = scrub_model_read(f->model, SCRUB_REG_COMMIT_COUNT);
+    p = prefix("198.51.100.0/26");
+    r.mid = 7;
+    r.scope_extra = NULL;
+    assert_int_equal(scrub_core_mitigation_put(f->core, &acme, &r, &g, &err), 0);
+    assert_int_equal(g.replaced, 1);
+    assert_int_equal(scrub_model_read(f->model, SCRUB_REG_COMMIT_COUNT), commits + 1);
+    assert_int_equal(n_mitigations(f), 1);
+    struct scrub_dest_entry d;
+    assert_false(on_card(f, "198.51.100.0/25", &d));
+    assert_true(on_card(f, "198.51.100.0/26", &d));
+    char audit[600];
+    last_audit(f, audit);
+    assert_string_equal(audit, "acme | mitigation put client=acme cuid=c1 mid=7 prefixes=198.51.100.0/26 "
+                               "profile=(default) lifetime=600 replacing mid 5 | ok");
+
+    r.mid = 6;
+    assert_int_equal(scrub_core_mitigation_put(f->core, &acme, &r, &g, &err), -1);
+    assert_int_equal(err.code, EBUSY);
+    assert_int_equal(g.conflict, SCRUB_CONFLICT_OVERLAP);
+    assert_int_equal(g.conflict_mid, 7);
+    assert_string_equal(err.msg, "conflict: mitigation c1/7 overlaps it and has a higher mid; mids of one cuid only "
+                                 "increase (RFC 9132 section 4.4.1)");
+
+    p = prefix("203.0.113.0/25");
+    struct scrub_mitigation_req theirs = {.identity = "globex", .cuid = "c1", .mid = 9, .prefixes = &p,
+                                          .n_prefixes = 1, .lifetime = 600, .trigger = true};
+    assert_int_equal(scrub_core_mitigation_put(f->core, &globex, &theirs, &g, &err), -1);
+    assert_int_equal(err.code, EEXIST);
+    assert_int_equal(g.conflict, SCRUB_CONFLICT_CUID);
+    assert_string_equal(err.msg, "cuid collision: cuid c1 belongs to client 'acme'");
     assert_int_equal(n_mitigations(f), 1);
 }
 
@@ -489,6 +551,7 @@ int main(void)
         TEST(test_mitigation_installed_and_withdrawn),
         TEST(test_update_in_place),
         TEST(test_refusals),
+        TEST(test_mid_rule_and_cuids),
         TEST(test_configured_identity),
         TEST(test_card_full),
         TEST(test_clients_and_quotas),

@@ -1,0 +1,46 @@
+/* The DOTS data channel (RFC 8783): RESTCONF (RFC 8040) over HTTPS, served
+ * by libevent's evhttp on OpenSSL bufferevents on the caller's loop. TLS
+ * 1.2 or 1.3 with mutual X.509: a client is known by the first DNS SAN of
+ * its certificate, else its CN, as on the signal channel. Serves
+ * /.well-known/host-meta and the dots-client registrations of
+ * ietf-dots-data-channel, kept in the caller's store (docs/dots.md). */
+#ifndef DOTS_DATA_H
+#define DOTS_DATA_H
+
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "dots_log.h"
+#include "scrub_err.h"
+#include "scrub_store.h"
+
+#define DOTS_DATA_PORT 443          /* RFC 8783 names none: HTTPS's */
+#define DOTS_DATA_MAX_BODY (1 << 20) /* larger bodies get 413 */
+#define DOTS_DATA_MAX_HEADERS 8192   /* the request line and headers, bytes */
+
+struct dots_data_config {
+    const char *address;          /* to listen on, IPv4 or IPv6 literal */
+    uint16_t port;                /* 0: DOTS_DATA_PORT */
+    const char *ca_file;          /* PEM: the CAs clients chain to */
+    const char *crl_file;         /* PEM: their CRLs, or NULL */
+    const char *cert_file;        /* PEM: the server's certificate (chain) */
+    const char *key_file;         /* PEM: its key */
+    /* The identities allowed in; NULL-terminated; NULL: any the CA vouches for. */
+    const char *const *identities;
+    const char *yang_dir;         /* the build's patched IETF modules (DOTS_YANG_DIR) */
+    /* Registrations are kept here, committed with an audit record before
+     * each answer; the caller opens and closes it. Required. */
+    struct scrub_store *store;
+    void (*log)(void *ctx, enum dots_log_level level, const char *msg);
+    void *log_ctx;
+};
+
+struct dots_data;
+
+int dots_data_start(struct event_base *base, const struct dots_data_config *cfg, struct dots_data **out,
+                    struct scrub_err *err);
+/* Closes the listener and every connection. */
+void dots_data_stop(struct dots_data *d);
+
+#endif

@@ -1,0 +1,299 @@
+/* The ietf-dots-data-channel:dots-data resources of this slice: dots-client
+ * registration and removal (RFC 8783 section 7.1) and the capabilities.
+ * A cuid belongs to the identity that first claimed it (the store's cuid
+ * table, shared with the signal channel); another identity naming it gets
+ * 403. Every change is committed with its audit record before the answer. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "dots_data_internal.h"
+
+enum change { REGISTER, REPLACE, REMOVE };
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void store_failed(const struct dots_request *r, const char *path, const char *doing,
+                         const struct scrub_err *err)
+{
+    dots_data_say(r->d, DOTS_LOG_ERROR, "%s for %s: %s", doing, r->identity, err->msg);
+    restconf_error(r, 500, "application", "operation-failed", path, "%s failed in the store", doing);
+}
+
+/* 0 when cuid is unclaimed or the requester's; else the refusal is
+ * answered (403 for another identity's cuid) and -1 returned. */
+static int check_owner(const struct dots_request *r, const char *cuid, const char *path)
+{
+    char owner[256];
+    struct scrub_err err;
+    int found = scrub_store_cuid_owner(r->d->cfg.store, cuid, owner, sizeof owner, &err);
+    if (found < 0) {
+        store_failed(r, path, "looking up the cuid's owner", &err);
+        return -1;
+    }
+    if (found && strcmp(owner, r->identity) != 0) {
+        restconf_error(r, 403, "protocol", "access-denied", path, "cuid %s belongs to another DOTS client", cuid);
+        return -1;
+    }
+    return 0;
+}
+
+static int ignore(void *ctx, const struct scrub_store_data_client *c)
+{
+    (void)ctx;
+    (void)c;
+    return 0;
+}
+
+/* 1 registered, 0 not, -1 answered with the store's failure. */
+static int registered(const struct dots_request *r, const char *cuid, const char *path)
+{
+    struct scrub_err err;
+    int found = scrub_store_data_client_get(r->d->cfg.store, cuid, ignore, NULL, &err);
+    if (found < 0)
+        store_failed(r, path, "looking up the registration", &err);
+    return found;
+}
+
+/* Commits one change with its audit record; answers a failure itself. */
+static int commit(const struct dots_request *r, enum change c, const char *cuid, const char *path)
+{
+    static const char *const names[] = {"register", "replace", "remove"};
+    struct scrub_store *s = r->d->cfg.store;
+    struct scrub_err err;
+    struct scrub_store_data_client row = {.cuid = cuid, .identity = r->identity, .registered_at = time(NULL)};
+    char what[400];
+    snprintf(what, sizeof what, "dots-client %s cuid=%s", names[c], cuid);
+    struct scrub_store_audit audit = {.at_ms = now_ms(), .who_kind = SCRUB_STORE_WHO_CERTIFICATE, .who = r->identity,
+                                      .channel = SCRUB_STORE_CHANNEL_DATA, .what = what, .result = "ok"};
+    if (scrub_store_begin(s, &err) < 0 ||
+        ((c == REMOVE || c == REPLACE) && scrub_store_data_client_remove(s, cuid, &err) < 0) ||
+        ((c == REGISTER || c == REPLACE) && scrub_store_data_client_put(s, &row, &err) < 0) ||
+        scrub_store_audit_append(s, &audit, &err) < 0 || scrub_store_commit(s, &err) < 0) {
+        scrub_store_rollback(s);
+        store_failed(r, path, what, &err);
+        return -1;
+    }
+    dots_data_say(r->d, DOTS_LOG_INFO, "%s by %s: committed", what, r->identity);
+    return 0;
+}
+
+/* The one dots-client entry of a request body (RFC 8040 section 4.4.1: a
+ * POST creates exactly one resource; section 4.5: a PUT carries its
+ * target). What this slice does not serve yet is refused, not dropped:
+ * aliases and ACLs (the next slice), cdid (DOTS gateways). NULL after the
+ * refusal is answered. */
+static const struct lyd_node *one_client(const struct dots_request *r, const struct lyd_node *root)
+{
+    const struct lyd_node *entry = NULL, *node;
+    int n = 0;
+    LY_LIST_FOR(lyd_child(root), node)
+    {
+        if (strcmp(node->schema->name, "dots-client") != 0) {
+            restconf_error(r, 400, "application", "invalid-value", NULL,
+                           "the body holds %s; it must hold one dots-client entry", node->schema->name);
+            return NULL;
+        }
+        entry = node;
+        n++;
+    }
+    if (n != 1) {
+        restconf_error(r, 400, "application", "invalid-value", NULL,
+                       "the body holds %d dots-client entries; it must hold exactly one", n);
+        return NULL;
+    }
+    const struct lyd_node *child;
+    LY_LIST_FOR(lyd_child(entry), child)
+    {
+        if (child->flags & LYD_DEFAULT || strcmp(child->schema->name, "cuid") == 0)
+            continue;
+        restconf_error(r, 501, "application", "operation-not-supported", NULL, "'%s' is not served yet: %s",
+                       child->schema->name,
+                       strcmp(child->schema->name, "cdid") == 0 ? "this server takes no DOTS gateways"
+                                                                : "aliases and ACLs come in a later version");
+        return NULL;
+    }
+    return entry;
+}
+
+static json_object *client_json(const char *cuid)
+{
+    json_object *entry = json_object_new_object();
+    json_object_object_add(entry, "cuid", json_object_new_string(cuid));
+    return entry;
+}
+
+static int add_client(void *ctx, const struct scrub_store_data_client *c)
+{
+    json_object_array_add(ctx, client_json(c->cuid));
+    return 0;
+}
+
+/* GET dots-data: the requester's own registrations and the capabilities. */
+static void get_root(const struct dots_request *r)
+{
+    struct scrub_err err;
+    json_object *list = json_object_new_array(), *data = json_object_new_object(), *top = json_object_new_object();
+    if (scrub_store_data_clients_each(r->d->cfg.store, r->identity, add_client, list, &err) < 0) {
+        json_object_put(list);
+        json_object_put(data);
+        json_object_put(top);
+        store_failed(r, NULL, "listing the registrations", &err);
+        return;
+    }
+    if (json_object_array_length(list) > 0)
+        json_object_object_add(data, "dots-client", list);
+    else
+        json_object_put(list);
+    json_object_object_add(data, "capabilities", json_object_new_object());
+    json_object_object_add(top, "ietf-dots-data-channel:dots-data", data);
+    restconf_reply_json(r, 200, top);
+}
+
+/* POST dots-data with a dots-client: 201 and Location, 409 if registered
+ * (RFC 8040 section 4.4.1, RFC 8783 section 7.1). */
+static void register_client(const struct dots_request *r)
+{
+    struct lyd_node *root;
+    char path[400];
+    if (restconf_parse_body(r, &root) < 0)
+        return;
+    const struct lyd_node *entry = one_client(r, root);
+    if (!entry) {
+        lyd_free_all(root);
+        return;
+    }
+    char *cuid = strdup(lyd_get_value(lyd_child(entry)));
+    lyd_free_all(root);
+    if (!cuid) {
+        restconf_error(r, 500, "application", "operation-failed", NULL, "out of memory");
+        return;
+    }
+    restconf_client_path(cuid, path, sizeof path);
+    int found = check_owner(r, cuid, path) < 0 ? -1 : registered(r, cuid, path);
+    if (found == 1)
+        restconf_error(r, 409, "application", "resource-denied", path, "dots-client %s is already registered", cuid);
+    if (found == 0 && commit(r, REGISTER, cuid, path) == 0) {
+        char *encoded = evhttp_uriencode(cuid, -1, 0), location[600];
+        snprintf(location, sizeof location, DOTS_DATA_ROOT "/dots-client=%s", encoded ? encoded : cuid);
+        free(encoded);
+        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Location", location);
+        restconf_reply_empty(r, 201);
+    }
+    free(cuid);
+}
+
+static bool is_read(enum evhttp_cmd_type m)
+{
+    return m == EVHTTP_REQ_GET || m == EVHTTP_REQ_HEAD;
+}
+
+static void options(const struct dots_request *r, const char *allow)
+{
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Allow", allow);
+    restconf_reply_empty(r, 200);
+}
+
+void dots_data_serve_root(const struct dots_request *r)
+{
+    static const char allow[] = "GET, HEAD, POST, OPTIONS";
+    enum evhttp_cmd_type m = evhttp_request_get_command(r->req);
+    if (is_read(m))
+        get_root(r);
+    else if (m == EVHTTP_REQ_POST)
+        register_client(r);
+    else if (m == EVHTTP_REQ_OPTIONS)
+        options(r, allow);
+    else
+        restconf_not_allowed(r, allow);
+}
+
+/* What this slice can do with ACLs is nothing, so it promises nothing: no
+ * address family, no action, no match field (RFC 8783 section 7.1's
+ * capabilities). The next slice fills it from the card's capabilities. */
+void dots_data_serve_capabilities(const struct dots_request *r)
+{
+    static const char allow[] = "GET, HEAD, OPTIONS";
+    enum evhttp_cmd_type m = evhttp_request_get_command(r->req);
+    if (is_read(m)) {
+        json_object *top = json_object_new_object();
+        json_object_object_add(top, "ietf-dots-data-channel:capabilities", json_object_new_object());
+        restconf_reply_json(r, 200, top);
+    } else if (m == EVHTTP_REQ_OPTIONS) {
+        options(r, allow);
+    } else {
+        restconf_not_allowed(r, allow);
+    }
+}
+
+/* PUT dots-client=CUID: 201 on creation, 204 on replacement (RFC 8040
+ * section 4.5). A replacement without aliases and ACLs leaves the client
+ * none: they are removed with the old entry. */
+static void put_client(const struct dots_request *r, const char *cuid, const char *path)
+{
+    struct lyd_node *root;
+    if (restconf_parse_body(r, &root) < 0)
+        return;
+    const struct lyd_node *entry = one_client(r, root);
+    if (entry && strcmp(lyd_get_value(lyd_child(entry)), cuid) != 0) {
+        restconf_error(r, 400, "application", "invalid-value", path,
+                       "the body's cuid %s is not the URI's %s (RFC 8040 section 4.5)", lyd_get_value(lyd_child(entry)),
+                       cuid);
+        entry = NULL;
+    }
+    lyd_free_all(root);
+    int found = entry ? registered(r, cuid, path) : -1;
+    if (found >= 0 && commit(r, found ? REPLACE : REGISTER, cuid, path) == 0)
+        restconf_reply_empty(r, found ? 204 : 201);
+}
+
+void dots_data_serve_client(const struct dots_request *r, const char *cuid, const char *rest)
+{
+    static const char allow[] = "GET, HEAD, PUT, DELETE, OPTIONS";
+    enum evhttp_cmd_type m = evhttp_request_get_command(r->req);
+    char path[400];
+    restconf_client_path(cuid, path, sizeof path);
+    if (*rest) {
+        if (strncmp(rest, "/aliases", 8) == 0 || strncmp(rest, "/acls", 5) == 0)
+            restconf_error(r, 501, "application", "operation-not-supported", NULL,
+                           "aliases and ACLs come in a later version");
+        else
+            restconf_error(r, 404, "protocol", "invalid-value", NULL, "no resource %s below dots-client %s", rest,
+                           cuid);
+        return;
+    }
+    if (m == EVHTTP_REQ_OPTIONS) {
+        options(r, allow);
+        return;
+    }
+    if (!is_read(m) && m != EVHTTP_REQ_PUT && m != EVHTTP_REQ_DELETE) {
+        restconf_not_allowed(r, allow);
+        return;
+    }
+    if (check_owner(r, cuid, path) < 0)
+        return;
+    if (m == EVHTTP_REQ_PUT) {
+        put_client(r, cuid, path);
+        return;
+    }
+    int found = registered(r, cuid, path);
+    if (found == 0)
+        restconf_error(r, 404, "protocol", "invalid-value", path, "no dots-client %s is registered", cuid);
+    if (found != 1)
+        return;
+    if (is_read(m)) {
+        json_object *list = json_object_new_array(), *top = json_object_new_object();
+        json_object_array_add(list, client_json(cuid));
+        json_object_object_add(top, "ietf-dots-data-channel:dots-client", list);
+        restconf_reply_json(r, 200, top);
+    } else if (commit(r, REMOVE, cuid, path) == 0) {
+        restconf_reply_empty(r, 204);
+    }
+}

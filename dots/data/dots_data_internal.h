@@ -1,0 +1,63 @@
+/* What the data channel's files share: the server, one request in hand,
+ * the RESTCONF answers (dots_restconf.c) and the resources
+ * (dots_data_clients.c). */
+#ifndef DOTS_DATA_INTERNAL_H
+#define DOTS_DATA_INTERNAL_H
+
+#include <event2/http.h>
+#include <json-c/json.h>
+#include <libyang/libyang.h>
+#include <openssl/ssl.h>
+
+#include "dots_data.h"
+
+struct dots_data {
+    struct event_base *base;
+    struct dots_data_config cfg;
+    SSL_CTX *tls;
+    struct evhttp *http;
+    struct ly_ctx *yang;
+    const struct lys_module *module; /* ietf-dots-data-channel */
+};
+
+/* A request of an authenticated client. */
+struct dots_request {
+    struct dots_data *d;
+    struct evhttp_request *req;
+    const char *identity;
+};
+
+#define DOTS_DATA_ROOT "/restconf/data/ietf-dots-data-channel:dots-data"
+
+void dots_data_say(const struct dots_data *d, enum dots_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* --- dots_restconf.c: RESTCONF answers (RFC 8040). */
+
+/* An ietf-restconf:errors body (section 7.1) with one error; path NULL
+ * leaves error-path out. */
+void restconf_error(const struct dots_request *r, int status, const char *type, const char *tag, const char *path,
+                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* 405 with the Allow header naming what the resource takes. */
+void restconf_not_allowed(const struct dots_request *r, const char *allow);
+/* A status and no body. */
+void restconf_reply_empty(const struct dots_request *r, int status);
+/* A body of application/yang-data+json; takes body. */
+void restconf_reply_json(const struct dots_request *r, int status, json_object *body);
+/* The request body, application/yang-data+json, parsed as children of a
+ * new dots-data node and validated with libyang; *root is that node. Else
+ * the refusal has been answered and -1 returned. */
+int restconf_parse_body(const struct dots_request *r, struct lyd_node **root);
+/* The instance-identifier of a dots-client entry into out. */
+void restconf_client_path(const char *cuid, char *out, size_t size);
+
+/* --- dots_data_clients.c: the ietf-dots-data-channel:dots-data resources. */
+
+/* {+restconf}/data/ietf-dots-data-channel:dots-data */
+void dots_data_serve_root(const struct dots_request *r);
+/* .../dots-data/capabilities */
+void dots_data_serve_capabilities(const struct dots_request *r);
+/* .../dots-data/dots-client=CUID; rest is what follows the key ("" or "/..."). */
+void dots_data_serve_client(const struct dots_request *r, const char *cuid, const char *rest);
+
+#endif

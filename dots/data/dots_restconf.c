@@ -1,0 +1,202 @@
+/* RESTCONF answers (RFC 8040): errors as ietf-restconf:errors (section
+ * 7.1), bodies as application/yang-data+json (section 5.2), and request
+ * bodies read, checked for their media type and validated with libyang
+ * against ietf-dots-data-channel. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+
+#include "dots_data_internal.h"
+
+#define MEDIA_TYPE "application/yang-data+json"
+
+static void send_text(const struct dots_request *r, int status, const char *text)
+{
+    struct evbuffer *out = evbuffer_new();
+    if (!out) {
+        evhttp_send_error(r->req, HTTP_INTERNAL, NULL);
+        return;
+    }
+    evbuffer_add(out, text, strlen(text));
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Content-Type", MEDIA_TYPE);
+    evhttp_send_reply(r->req, status, NULL, out);
+    evbuffer_free(out);
+}
+
+void restconf_reply_json(const struct dots_request *r, int status, json_object *body)
+{
+    const char *text = body ? json_object_to_json_string_ext(body, JSON_C_TO_STRING_PLAIN |
+                                                                       JSON_C_TO_STRING_NOSLASHESCAPE)
+                            : NULL;
+    if (!text)
+        evhttp_send_error(r->req, HTTP_INTERNAL, NULL);
+    else
+        send_text(r, status, text);
+    json_object_put(body);
+}
+
+void restconf_reply_empty(const struct dots_request *r, int status)
+{
+    evhttp_send_reply(r->req, status, NULL, NULL);
+}
+
+static const char *method_name(struct evhttp_request *req)
+{
+    switch (evhttp_request_get_command(req)) {
+    case EVHTTP_REQ_GET: return "GET";
+    case EVHTTP_REQ_HEAD: return "HEAD";
+    case EVHTTP_REQ_POST: return "POST";
+    case EVHTTP_REQ_PUT: return "PUT";
+    case EVHTTP_REQ_DELETE: return "DELETE";
+    case EVHTTP_REQ_PATCH: return "PATCH";
+    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+    default: return "request";
+    }
+}
+
+void restconf_error(const struct dots_request *r, int status, const char *type, const char *tag, const char *path,
+                    const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    json_object *error = json_object_new_object(), *list = json_object_new_array(),
+                *errors = json_object_new_object(), *top = json_object_new_object();
+    json_object_object_add(error, "error-type", json_object_new_string(type));
+    json_object_object_add(error, "error-tag", json_object_new_string(tag));
+    if (path)
+        json_object_object_add(error, "error-path", json_object_new_string(path));
+    json_object_object_add(error, "error-message", json_object_new_string(msg));
+    json_object_array_add(list, error);
+    json_object_object_add(errors, "error", list);
+    json_object_object_add(top, "ietf-restconf:errors", errors);
+    dots_data_say(r->d, DOTS_LOG_INFO, "%s %s from %s: %d %s: %s", method_name(r->req), evhttp_request_get_uri(r->req),
+                  r->identity, status, tag, msg);
+    restconf_reply_json(r, status, top);
+}
+
+void restconf_not_allowed(const struct dots_request *r, const char *allow)
+{
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Allow", allow);
+    restconf_error(r, 405, "protocol", "operation-not-supported", NULL, "this resource takes %s only", allow);
+}
+
+void restconf_client_path(const char *cuid, char *out, size_t size)
+{
+    /* an instance-identifier's key value is quoted with ' unless it holds one */
+    char q = strchr(cuid, '\'') ? '"' : '\'';
+    snprintf(out, size, "/ietf-dots-data-channel:dots-data/dots-client[cuid=%c%s%c]", q, cuid, q);
+}
+
+/* Content-Type without parameters, compared case-insensitively. */
+static int is_media_type(const char *value)
+{
+    size_t n = strlen(MEDIA_TYPE);
+    if (!value || strncasecmp(value, MEDIA_TYPE, n) != 0)
+        return 0;
+    value += n;
+    while (*value == ' ' || *value == '\t')
+        value++;
+    return *value == '\0' || *value == ';';
+}
+
+/* libyang 2.1 locates an error as 'Data location "/m:node[k='v']", line
+ * number N.': the instance-identifier, below dots-data since the body is
+ * parsed as its children, goes to error-path and the line to the message. */
+static void error_path(const char *where, char *path, size_t psize, char *line, size_t lsize)
+{
+    static const char data[] = "Data location \"", module[] = "/ietf-dots-data-channel:",
+                      top[] = "/ietf-dots-data-channel:dots-data";
+    const char *start = strstr(where, data), *end, *n;
+    if (!start)
+        return;
+    start += sizeof data - 1;
+    end = strchr(start, '"');
+    if (!end)
+        return;
+    int len = (int)(end - start);
+    if (strncmp(start, module, sizeof module - 1) == 0 && strncmp(start, top, sizeof top - 1) != 0)
+        snprintf(path, psize, "/ietf-dots-data-channel:dots-data/%.*s", len - (int)(sizeof module - 1),
+                 start + sizeof module - 1);
+    else
+        snprintf(path, psize, "%.*s", len, start);
+    if ((n = strstr(end, "line number ")) != NULL)
+        snprintf(line, lsize, " (line %d)", atoi(n + 12));
+}
+
+/* libyang's last error as a RESTCONF error: a JSON syntax error is a
+ * malformed message, a node the schema does not have an unknown element, a
+ * missing key or mandatory node a missing attribute, anything else an
+ * invalid value (RFC 8040 section 7, RFC 8783 section 7.1). */
+static void refuse_parse(const struct dots_request *r)
+{
+    const struct ly_err_item *e = ly_err_last(r->d->yang);
+    const char *tag = "invalid-value";
+    if (e && (e->vecode == LYVE_SYNTAX || e->vecode == LYVE_SYNTAX_JSON))
+        tag = "malformed-message";
+    else if (e && e->vecode == LYVE_REFERENCE)
+        tag = "unknown-element";
+    /* libyang has no code of its own for these two: its sentences tell */
+    else if (e && e->msg && (strstr(e->msg, "is missing its key") || strncmp(e->msg, "Mandatory node", 14) == 0))
+        tag = "missing-attribute";
+    char path[512] = "", line[64] = "";
+    if (e && e->path)
+        error_path(e->path, path, sizeof path, line, sizeof line);
+    restconf_error(r, 400, "application", tag, *path ? path : NULL, "%s%s",
+                   e && e->msg ? e->msg : "the body does not validate against ietf-dots-data-channel", line);
+}
+
+int restconf_parse_body(const struct dots_request *r, struct lyd_node **root)
+{
+    struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
+    size_t len = evbuffer_get_length(in);
+    if (!is_media_type(evhttp_find_header(evhttp_request_get_input_headers(r->req), "Content-Type"))) {
+        restconf_error(r, 415, "protocol", "invalid-value", NULL, "the body must be %s (RFC 8040 section 5.2)",
+                       MEDIA_TYPE);
+        return -1;
+    }
+    if (len == 0) {
+        restconf_error(r, 400, "protocol", "malformed-message", NULL, "the request has no body");
+        return -1;
+    }
+    char *text = malloc(len + 1);
+    if (!text) {
+        restconf_error(r, 500, "application", "operation-failed", NULL, "out of memory");
+        return -1;
+    }
+    evbuffer_copyout(in, text, len);
+    text[len] = '\0';
+    if (strlen(text) != len) {
+        free(text);
+        restconf_error(r, 400, "protocol", "malformed-message", NULL, "the body holds a NUL byte");
+        return -1;
+    }
+    /* RFC 8040 sections 4.4.1 and 4.5: the body is the target resource or
+     * the child to create, both children of dots-data here */
+    struct ly_in *lin = NULL;
+    *root = NULL;
+    ly_err_clean(r->d->yang, NULL);
+    LY_ERR ret = lyd_new_inner(NULL, r->d->module, "dots-data", 0, root);
+    if (ret == LY_SUCCESS)
+        ret = ly_in_new_memory(text, &lin);
+    if (ret == LY_SUCCESS)
+        ret = lyd_parse_data(r->d->yang, *root, lin, LYD_JSON, LYD_PARSE_ONLY | LYD_PARSE_STRICT | LYD_PARSE_NO_STATE,
+                             0, NULL);
+    if (ret == LY_SUCCESS)
+        ret = lyd_validate_all(root, r->d->yang, LYD_VALIDATE_PRESENT | LYD_VALIDATE_NO_STATE, NULL);
+    ly_in_free(lin, 0);
+    free(text);
+    if (ret != LY_SUCCESS) {
+        refuse_parse(r);
+        lyd_free_all(*root);
+        *root = NULL;
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,455 @@
+/* /.well-known/dots/mitigate (RFC 9132 section 4.4): mitigation requests
+ * from a client's certificate identity, made true through the host core
+ * (scrub_core.h), which stores each one before the card and the answer.
+ * docs/dots.md states the rules and the codes. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "dots_signal_internal.h"
+#include "scrub_core.h"
+
+#define CUID_MAX 128 /* characters; RFC 9132's recommended cuid has 22 */
+
+/* What the Uri-Paths after /.well-known/dots/mitigate name. */
+struct mitigate_path {
+    char cdid[CUID_MAX + 1], cuid[CUID_MAX + 1];
+    bool has_cdid, has_cuid, has_mid;
+    int64_t mid;
+};
+
+static bool segment(const uint8_t *v, size_t len, const char *name, const uint8_t **value, size_t *vlen)
+{
+    size_t n = strlen(name);
+    if (len <= n || memcmp(v, name, n) != 0)
+        return false;
+    *value = v + n;
+    *vlen = len - n;
+    return true;
+}
+
+/* cdid=, cuid= and mid= in that order, each at most once (RFC 9132
+ * section 4.4.1); -1 with a diagnostic otherwise. */
+static int parse_path(const coap_pdu_t *request, struct mitigate_path *p, char *diagnostic, size_t size)
+{
+    static const char *const base[] = {".well-known", "dots", "mitigate"};
+    coap_opt_filter_t filter;
+    coap_opt_iterator_t it;
+    coap_opt_t *opt;
+    unsigned i = 0;
+    memset(p, 0, sizeof *p);
+    coap_option_filter_clear(&filter);
+    coap_option_filter_set(&filter, COAP_OPTION_URI_PATH);
+    coap_option_iterator_init(request, &it, &filter);
+    while ((opt = coap_option_next(&it))) {
+        const uint8_t *v = coap_opt_value(opt), *value;
+        size_t len = coap_opt_length(opt), vlen;
+        if (i++ < 3)
+            continue; /* the dispatcher matched the three base segments */
+        if (!p->has_cuid && !p->has_cdid && segment(v, len, "cdid=", &value, &vlen)) {
+            if (vlen > CUID_MAX)
+                goto too_long;
+            memcpy(p->cdid, value, vlen);
+            p->has_cdid = true;
+        } else if (!p->has_cuid && segment(v, len, "cuid=", &value, &vlen)) {
+            if (vlen > CUID_MAX)
+                goto too_long;
+            memcpy(p->cuid, value, vlen);
+            p->has_cuid = true;
+        } else if (p->has_cuid && !p->has_mid && segment(v, len, "mid=", &value, &vlen)) {
+            uint64_t mid = 0;
+            for (size_t k = 0; k < vlen && mid <= UINT32_MAX; k++)
+                mid = value[k] >= '0' && value[k] <= '9' ? mid * 10 + (uint64_t)(value[k] - '0') : UINT64_MAX;
+            if (vlen > 10 || mid > UINT32_MAX) {
+                snprintf(diagnostic, size, "mid=%.*s: the mid is a number from 0 to 4294967295", (int)(vlen > 20 ? 20 : vlen),
+                         (const char *)value);
+                return -1;
+            }
+            p->mid = (int64_t)mid;
+            p->has_mid = true;
+        } else {
+            snprintf(diagnostic, size,
+                     "Uri-Path '%.*s' is not expected here: after /%s/%s/%s come cdid= (gateways only), cuid= and "
+                     "mid=, in that order (RFC 9132 section 4.4.1)",
+                     (int)(len > 60 ? 60 : len), (const char *)v, base[0], base[1], base[2]);
+            return -1;
+        }
+    }
+    return 0;
+too_long:
+    snprintf(diagnostic, size, "a cuid or cdid longer than %d characters", CUID_MAX);
+    return -1;
+}
+
+/* The identity, then the path; -1 after answering the refusal. A cdid is
+ * refused: no identity is configured as a server-domain gateway yet. */
+static int mitigate_request(const struct dots_signal *s, coap_session_t *session, const coap_pdu_t *request,
+                            coap_pdu_t *response, char *id, size_t size, struct mitigate_path *p, bool need_mid)
+{
+    char diagnostic[320];
+    if (dots_request_identity(s, session, response, id, size) < 0)
+        return -1;
+    if (parse_path(request, p, diagnostic, sizeof diagnostic) < 0) {
+        dots_refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST, diagnostic);
+        return -1;
+    }
+    if (p->has_cdid) {
+        snprintf(diagnostic, sizeof diagnostic,
+                 "cdid is accepted from server-domain gateways only, and '%s' is not one (RFC 9132 section 4.4.1)", id);
+        dots_refuse(response, COAP_RESPONSE_CODE_FORBIDDEN, diagnostic);
+        return -1;
+    }
+    if (!p->has_cuid || (need_mid && !p->has_mid)) {
+        dots_refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST,
+                    need_mid ? "this request needs the Uri-Paths cuid=CUID and mid=MID (RFC 9132 section 4.4.1)"
+                             : "this request needs the Uri-Path cuid=CUID (RFC 9132 section 4.4.2)");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- PUT ---------------------------------------------------------------------------- */
+
+struct put_request {
+    struct scrub_prefix *prefixes;
+    size_t n_prefixes;
+    int64_t lifetime;
+    bool lifetime_given, trigger;
+    json_object *extra; /* target-port-range, target-protocol */
+};
+
+static int add_prefix(struct put_request *r, const char *text, char *diagnostic, size_t size)
+{
+    struct scrub_prefix *p = realloc(r->prefixes, (r->n_prefixes + 1) * sizeof *p);
+    if (!p) {
+        snprintf(diagnostic, size, "out of memory");
+        return -1;
+    }
+    r->prefixes = p;
+    if (!scrub_prefix_parse(text, &p[r->n_prefixes])) {
+        snprintf(diagnostic, size, "scope/target-prefix: '%s' is not a prefix", text);
+        return -1;
+    }
+    r->n_prefixes++;
+    return 0;
+}
+
+/* Appends one target-port-range or target-protocol entry to extra. */
+static void add_extra(json_object *extra, const struct lyd_node *n)
+{
+    json_object *list;
+    if (!json_object_object_get_ex(extra, LYD_NAME(n), &list)) {
+        list = json_object_new_array();
+        json_object_object_add(extra, LYD_NAME(n), list);
+    }
+    if (strcmp(LYD_NAME(n), "target-protocol") == 0) {
+        json_object_array_add(list, json_object_new_int(atoi(lyd_get_value(n))));
+        return;
+    }
+    json_object *range = json_object_new_object();
+    const struct lyd_node *port;
+    LY_LIST_FOR(lyd_child(n), port)
+        json_object_object_add(range, LYD_NAME(port), json_object_new_int(atoi(lyd_get_value(port))));
+    json_object_array_add(list, range);
+}
+
+/* The scope of a validated body (its top-level nodes); -1 with a
+ * diagnostic (4.00). */
+static int put_from_tree(const struct lyd_node *tree, struct put_request *r, char *diagnostic, size_t size)
+{
+    const struct lyd_node *scope = NULL, *n;
+    size_t scopes = 0;
+    LY_LIST_FOR(tree, n) {
+        if (strcmp(LYD_NAME(n), "scope") != 0) {
+            snprintf(diagnostic, size, "%s: a mitigation request body is a mitigation-scope (key 1)", LYD_NAME(n));
+            return -1;
+        }
+        scope = n;
+        scopes++;
+    }
+    if (scopes != 1) {
+        snprintf(diagnostic, size, "a mitigation request carries exactly one scope (RFC 9132 section 4.4.1); this one "
+                 "has %zu", scopes);
+        return -1;
+    }
+    *r = (struct put_request){.trigger = true, .extra = json_object_new_object()};
+    LY_LIST_FOR(lyd_child(scope), n) {
+        const char *name = LYD_NAME(n), *value = lyd_get_value(n);
+        if (n->flags & LYD_DEFAULT)
+            continue; /* a default the schema filled in, not the client's */
+        if (strcmp(name, "target-prefix") == 0) {
+            if (add_prefix(r, value, diagnostic, size) < 0)
+                return -1;
+        } else if (strcmp(name, "target-port-range") == 0 || strcmp(name, "target-protocol") == 0) {
+            add_extra(r->extra, n);
+        } else if (strcmp(name, "lifetime") == 0) {
+            r->lifetime = strtoll(value, NULL, 10);
+            r->lifetime_given = true;
+        } else if (strcmp(name, "trigger-mitigation") == 0) {
+            r->trigger = strcmp(value, "true") == 0;
+        } else if (strcmp(name, "attack-status") == 0) {
+            snprintf(diagnostic, size, "scope/attack-status belongs to an efficacy update (a PUT with an empty "
+                     "If-Match, RFC 9132 section 4.4.3)");
+            return -1;
+        } else if (strcmp(name, "target-fqdn") == 0 || strcmp(name, "target-uri") == 0 ||
+                   strcmp(name, "alias-name") == 0) {
+            snprintf(diagnostic, size, "scope/%s is not served yet: name the targets with target-prefix", name);
+            return -1;
+        } else {
+            snprintf(diagnostic, size, "scope/%s is not for a client to send", name);
+            return -1;
+        }
+    }
+    if (!r->lifetime_given || r->lifetime == 0) {
+        snprintf(diagnostic, size, "scope/lifetime is %s: give seconds, or -1 for indefinite (RFC 9132 section 4.4.1)",
+                 r->lifetime_given ? "0" : "missing");
+        return -1;
+    }
+    if (r->n_prefixes == 0) {
+        snprintf(diagnostic, size, "scope has no target-prefix: this server mitigates prefixes");
+        return -1;
+    }
+    return 0;
+}
+
+static coap_pdu_code_t code_of(int err)
+{
+    switch (err) {
+    case EINVAL: return COAP_RESPONSE_CODE_BAD_REQUEST;
+    case EACCES:
+    case ENOENT:
+    case EDQUOT: return COAP_RESPONSE_CODE_FORBIDDEN;
+    case EBUSY:
+    case EEXIST: return COAP_RESPONSE_CODE_CONFLICT;
+    case ENOSPC:
+    case ENODEV: return COAP_RESPONSE_CODE_SERVICE_UNAVAILABLE;
+    default: return COAP_RESPONSE_CODE_INTERNAL_ERROR;
+    }
+}
+
+/* Encodes json (dots_encode_json's form) and answers it with code. */
+static void answer_json(const struct dots_signal *s, coap_resource_t *resource, coap_session_t *session,
+                        const coap_pdu_t *request, coap_pdu_t *response, coap_pdu_code_t code, json_object *json)
+{
+    uint8_t *cbor;
+    size_t len;
+    struct scrub_err err;
+    const char *text = json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+    if (dots_encode_json(s, text, &cbor, &len, &err) < 0) {
+        dots_say(s, DOTS_LOG_ERROR, "an answer does not encode: %s (%.300s)", err.msg, text);
+        dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the answer could not be encoded");
+        return;
+    }
+    dots_answer_cbor(resource, session, request, response, code, cbor, len);
+    free(cbor);
+}
+
+/* {"ietf-dots-signal-channel:scope": [entry]} */
+static json_object *scope_answer(json_object *entries)
+{
+    json_object *top = json_object_new_object();
+    json_object_object_add(top, "ietf-dots-signal-channel:scope", entries);
+    return top;
+}
+
+/* 4.09 with conflict-information (RFC 9132 section 4.4.1). */
+static void answer_conflict(const struct dots_signal *s, coap_resource_t *resource, coap_session_t *session,
+                            const coap_pdu_t *request, coap_pdu_t *response, int64_t mid,
+                            const struct scrub_mitigation_granted *g)
+{
+    json_object *entry = json_object_new_object(), *info = json_object_new_object();
+    json_object_object_add(entry, "mid", json_object_new_int64(mid));
+    json_object_object_add(info, "conflict-status", json_object_new_string("request-inactive-other-active"));
+    json_object_object_add(info, "conflict-cause", json_object_new_string(g->conflict == SCRUB_CONFLICT_CUID
+                                                                               ? "cuid-collision"
+                                                                               : "overlapping-targets"));
+    if (g->conflict_mid >= 0) {
+        json_object *cs = json_object_new_object();
+        json_object_object_add(cs, "mid", json_object_new_int64(g->conflict_mid));
+        json_object_object_add(info, "conflict-scope", cs);
+    }
+    json_object_object_add(entry, "conflict-information", info);
+    json_object *entries = json_object_new_array(), *top = scope_answer(entries);
+    json_object_array_add(entries, entry);
+    answer_json(s, resource, session, request, response, COAP_RESPONSE_CODE_CONFLICT, top);
+    json_object_put(top);
+}
+
+void dots_mitigate_put(struct dots_signal *s, coap_resource_t *resource, coap_session_t *session,
+                       const coap_pdu_t *request, coap_pdu_t *response)
+{
+    char id[256], diagnostic[640];
+    struct mitigate_path p;
+    coap_opt_iterator_t it;
+    if (mitigate_request(s, session, request, response, id, sizeof id, &p, true) < 0)
+        return;
+    if (coap_check_option(request, COAP_OPTION_IF_MATCH, &it)) {
+        dots_refuse(response, COAP_RESPONSE_CODE_NOT_IMPLEMENTED,
+                    "efficacy updates (a PUT with If-Match, RFC 9132 section 4.4.3) are not served yet");
+        return;
+    }
+    struct lyd_node *tree = dots_request_body(s, request, response);
+    if (!tree)
+        return;
+    struct put_request r = {0};
+    int rc = put_from_tree(tree, &r, diagnostic, sizeof diagnostic);
+    lyd_free_all(tree);
+    if (rc < 0) {
+        dots_refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST, diagnostic);
+        goto done;
+    }
+    struct scrub_actor actor = {SCRUB_STORE_WHO_CERTIFICATE, id, SCRUB_STORE_CHANNEL_SIGNAL, false};
+    struct scrub_mitigation_req req = {
+        .identity = id,
+        .cuid = p.cuid,
+        .mid = p.mid,
+        .prefixes = r.prefixes,
+        .n_prefixes = r.n_prefixes,
+        .lifetime = r.lifetime,
+        .trigger = r.trigger,
+        .scope_extra = json_object_object_length(r.extra)
+                           ? json_object_to_json_string_ext(r.extra, JSON_C_TO_STRING_PLAIN)
+                           : NULL,
+    };
+    struct scrub_mitigation_granted g;
+    struct scrub_err err;
+    if (scrub_core_mitigation_put(s->cfg.core, &actor, &req, &g, &err) < 0) {
+        dots_say(s, DOTS_LOG_INFO, "%s: PUT mitigation %s/%lld refused: %s", id, p.cuid, (long long)p.mid, err.msg);
+        if (g.conflict != SCRUB_CONFLICT_NONE)
+            answer_conflict(s, resource, session, request, response, p.mid, &g);
+        else
+            dots_refuse(response, code_of(err.code), err.msg);
+        goto done;
+    }
+    dots_say(s, DOTS_LOG_INFO, "%s: mitigation %s/%lld %s, lifetime %lld s%s", id, p.cuid, (long long)g.mid,
+             g.created ? "created" : "updated", (long long)g.lifetime, g.replaced ? ", replacing lower mids" : "");
+    json_object *entry = json_object_new_object(), *entries = json_object_new_array(), *top = scope_answer(entries);
+    json_object_object_add(entry, "mid", json_object_new_int64(g.mid));
+    json_object_object_add(entry, "lifetime", json_object_new_int64(g.lifetime));
+    json_object_array_add(entries, entry);
+    answer_json(s, resource, session, request, response,
+                g.created ? COAP_RESPONSE_CODE_CREATED : COAP_RESPONSE_CODE_CHANGED, top);
+    json_object_put(top);
+done:
+    free(r.prefixes);
+    json_object_put(r.extra);
+}
+
+/* ---- GET ---------------------------------------------------------------------------- */
+
+struct get_ctx {
+    const struct mitigate_path *path;
+    json_object *entries;
+    int64_t now;
+};
+
+/* The rule for status (docs/dots.md): 8 while it waits for a trigger; 2
+ * while the card dropped its traffic over the last poll; 1 otherwise. */
+static const char *status_of(const struct scrub_mitigation_view *m)
+{
+    if (m->status == SCRUB_STORE_REQUESTED)
+        return "attack-mitigation-signal-loss";
+    if (m->installed && m->traffic.rates_known && m->traffic.dropped_pps > 0)
+        return "attack-successfully-mitigated";
+    return "attack-mitigation-in-progress";
+}
+
+static json_object *u64(uint64_t v)
+{
+    char text[24];
+    snprintf(text, sizeof text, "%" PRIu64, v); /* RFC 7951: 64-bit numbers are strings */
+    return json_object_new_string(text);
+}
+
+static int add_entry(void *arg, const struct scrub_mitigation_view *m)
+{
+    struct get_ctx *g = arg;
+    if (strcmp(m->cuid, g->path->cuid) != 0 || (g->path->has_mid && m->mid != g->path->mid))
+        return 0;
+    json_object *entry = json_tokener_parse(m->scope);
+    if (!entry)
+        return -1;
+    json_object_object_add(entry, "mid", json_object_new_int64(m->mid));
+    json_object_object_add(entry, "lifetime", json_object_new_int64(m->remaining_s));
+    json_object_object_add(entry, "status", json_object_new_string(status_of(m)));
+    if (m->triggered_at > 0) {
+        /* totals since triggered; the averages over the same time */
+        int64_t seconds = g->now - m->triggered_at;
+        const struct scrub_counter *d = &m->traffic.dropped;
+        json_object_object_add(entry, "mitigation-start", u64((uint64_t)m->triggered_at));
+        json_object_object_add(entry, "bytes-dropped", u64(d->bytes));
+        json_object_object_add(entry, "pkts-dropped", u64(d->packets));
+        json_object_object_add(entry, "bps-dropped", u64(seconds > 0 ? d->bytes / (uint64_t)seconds : 0));
+        json_object_object_add(entry, "pps-dropped", u64(seconds > 0 ? d->packets / (uint64_t)seconds : 0));
+    }
+    json_object_array_add(g->entries, entry);
+    return 0;
+}
+
+void dots_mitigate_get(struct dots_signal *s, coap_resource_t *resource, coap_session_t *session,
+                       const coap_pdu_t *request, coap_pdu_t *response)
+{
+    char id[256], diagnostic[320];
+    struct mitigate_path p;
+    struct scrub_err err;
+    if (mitigate_request(s, session, request, response, id, sizeof id, &p, false) < 0)
+        return;
+    struct get_ctx g = {.path = &p, .entries = json_object_new_array(), .now = time(NULL)};
+    /* counters need the card; without it the answer says what is stored */
+    bool card = scrub_core_image(s->cfg.core) != NULL;
+    int rc = scrub_core_mitigations_each(s->cfg.core, id, card, add_entry, &g, &err);
+    if (rc != 0) {
+        json_object_put(g.entries);
+        dots_say(s, DOTS_LOG_ERROR, "%s: GET mitigations of cuid %s: %s", id, p.cuid, rc < 0 ? err.msg : "no memory");
+        dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the mitigations could not be read");
+        return;
+    }
+    if (json_object_array_length(g.entries) == 0) {
+        json_object_put(g.entries);
+        if (p.has_mid)
+            snprintf(diagnostic, sizeof diagnostic, "no mitigation with cuid %s and mid %lld", p.cuid,
+                     (long long)p.mid);
+        else
+            snprintf(diagnostic, sizeof diagnostic, "no mitigation with cuid %s", p.cuid);
+        dots_refuse(response, COAP_RESPONSE_CODE_NOT_FOUND, diagnostic);
+        return;
+    }
+    json_object *top = scope_answer(g.entries);
+    answer_json(s, resource, session, request, response, COAP_RESPONSE_CODE_CONTENT, top);
+    json_object_put(top);
+}
+
+/* ---- DELETE ------------------------------------------------------------------------- */
+
+void dots_mitigate_delete(struct dots_signal *s, coap_resource_t *resource, coap_session_t *session,
+                          const coap_pdu_t *request, coap_pdu_t *response)
+{
+    char id[256], diagnostic[320];
+    struct mitigate_path p;
+    struct scrub_err err;
+    (void)resource;
+    if (mitigate_request(s, session, request, response, id, sizeof id, &p, true) < 0)
+        return;
+    struct scrub_actor actor = {SCRUB_STORE_WHO_CERTIFICATE, id, SCRUB_STORE_CHANNEL_SIGNAL, false};
+    if (scrub_core_mitigation_withdraw(s->cfg.core, &actor, p.cuid, p.mid, NULL, &err) < 0) {
+        dots_say(s, DOTS_LOG_INFO, "%s: DELETE mitigation %s/%lld refused: %s", id, p.cuid, (long long)p.mid,
+                 err.msg);
+        /* another client's mitigation is not named to this one */
+        if (err.code == ENOENT || err.code == EACCES) {
+            snprintf(diagnostic, sizeof diagnostic, "no mitigation with cuid %s and mid %lld", p.cuid,
+                     (long long)p.mid);
+            dots_refuse(response, COAP_RESPONSE_CODE_NOT_FOUND, diagnostic);
+        } else {
+            dots_refuse(response, code_of(err.code), err.msg);
+        }
+        return;
+    }
+    dots_say(s, DOTS_LOG_INFO, "%s: mitigation %s/%lld withdrawn", id, p.cuid, (long long)p.mid);
+    coap_pdu_set_code(response, COAP_RESPONSE_CODE_DELETED);
+}

@@ -1,0 +1,67 @@
+/* What the signal channel's resources share with its transport
+ * (dots_signal.c): the server object and the helpers every handler uses. */
+#ifndef DOTS_SIGNAL_INTERNAL_H
+#define DOTS_SIGNAL_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <coap3/coap.h>
+#include <openssl/x509.h>
+
+#include "dots_signal.h"
+
+/* A client's session configuration (RFC 9132 section 4.5.2). */
+struct client_config {
+    char *identity;
+    uint32_t sid;
+    struct dots_sc sc;
+};
+
+struct dots_signal {
+    struct event_base *base;
+    coap_context_t *ctx;
+    struct event *io, *timer;
+    struct dots_signal_config cfg;
+    char *ca_file, *cert_file, *key_file;
+    STACK_OF(X509_CRL) *crls;  /* from crl_file */
+    struct dots_sc_ranges ranges;
+    struct client_config *configs;  /* one per identity that has one, as stored */
+    size_t nconfigs, cap;
+};
+
+void dots_say(const struct dots_signal *s, enum dots_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A refusal with a diagnostic payload (RFC 7252 section 5.5.2). */
+void dots_refuse(coap_pdu_t *response, coap_pdu_code_t code, const char *diagnostic);
+
+/* A response with an application/dots+cbor body (libcoap copies data; one
+ * too large for a message goes block-wise, RFC 7959). */
+void dots_answer_cbor(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
+                      coap_pdu_t *response, coap_pdu_code_t code, const uint8_t *data, size_t len);
+
+/* The JSON of an answer (dots_schema_parse_json's form) as CBOR; -1 with
+ * err when the schema or the encoder refuses it. */
+int dots_encode_json(const struct dots_signal *s, const char *json, uint8_t **out, size_t *len,
+                     struct scrub_err *err);
+
+/* The body of a request, decoded and validated; else NULL, and the
+ * response is the refusal (4.15, 4.13 or 4.00 with the decoder's
+ * diagnostic). */
+struct lyd_node *dots_request_body(const struct dots_signal *s, const coap_pdu_t *request, coap_pdu_t *response);
+
+/* The client's identity, from its session's certificate; else -1, and the
+ * response is a 5.00. */
+int dots_request_identity(const struct dots_signal *s, coap_session_t *session, coap_pdu_t *response, char *id,
+                          size_t size);
+
+/* ---- /.well-known/dots/mitigate (dots_mitigate.c); served only with a core */
+void dots_mitigate_put(struct dots_signal *s, coap_resource_t *resource, coap_session_t *session,
+                       const coap_pdu_t *request, coap_pdu_t *response);
+void dots_mitigate_get(struct dots_signal *s, coap_resource_t *resource, coap_session_t *session,
+                       const coap_pdu_t *request, coap_pdu_t *response);
+void dots_mitigate_delete(struct dots_signal *s, coap_resource_t *resource, coap_session_t *session,
+                          const coap_pdu_t *request, coap_pdu_t *response);
+
+#endif

@@ -1,0 +1,45 @@
+/* The DOTS signal channel inside scrubd (signal_channel.h). */
+#include "signal_channel.h"
+
+#include "dots_schema.h"
+#include "dots_signal.h"
+#include "log.h"
+
+static void log_dots(void *ctx, enum dots_log_level level, const char *msg)
+{
+    (void)ctx;
+    static const enum log_level levels[] = {
+        [DOTS_LOG_ERROR] = LOG_LEVEL_ERROR, [DOTS_LOG_WARNING] = LOG_LEVEL_WARNING,
+        [DOTS_LOG_INFO] = LOG_LEVEL_INFO, [DOTS_LOG_DEBUG] = LOG_LEVEL_DEBUG};
+    log_msg(levels[level], "dots signal: %s", msg);
+}
+
+int signal_channel_start(struct scrubd *d, struct scrub_err *err)
+{
+    const struct scrubd_dots_options *o = &d->opt.dots;
+    if (!o->cert_file)
+        return 0;
+    if (dots_schema_open(o->yang_dir, &d->dots_schema, err))
+        return scrub_err_prefix(err, "the DOTS signal channel");
+    struct dots_signal_config cfg = {
+        .address = o->address,
+        .port = o->port,
+        .ca_file = o->ca_file,
+        .crl_file = o->crl_file,
+        .cert_file = o->cert_file,
+        .key_file = o->key_file,
+        .schema = d->dots_schema,
+        .store = d->store,
+        .core = d->core,
+        .log = log_dots,
+    };
+    return dots_signal_start(d->base, &cfg, &d->dots_signal, err);
+}
+
+void signal_channel_stop(struct scrubd *d)
+{
+    dots_signal_stop(d->dots_signal);
+    d->dots_signal = NULL;
+    dots_schema_close(d->dots_schema);
+    d->dots_schema = NULL;
+}

@@ -1,0 +1,278 @@
+#!/usr/bin/env bash
+# dots-data-server against curl (an independent HTTPS client) on loopback
+# with the development PKI: host-meta; dots-client registration with POST
+# (201, 409), PUT (201, 204), GET, DELETE (which takes the client's ACL and
+# alias rows); capabilities; RESTCONF errors for bad bodies, media types,
+# methods, paths, query parameters; 403 for another identity's cuid;
+# expired, revoked, unknown-CA and unconfigured clients refused at the
+# handshake with the reason in the log; TLS 1.2 and 1.3 only; a body over
+# 1 MiB (413); oversized headers; every change audited on channel 'data';
+# a store that cannot commit gets 500 and keeps nothing; the registrations
+# survive a restart (on ::1, IPv6); an address that is not a literal is
+# refused at start.
+# Usage: data_channel.sh SERVER YANG_DIR DEV_PKI CURL PYTHON3
+set -euo pipefail
+server=$1 yang=$2 dev_pki=$3 curl=$4 python=$5
+dir=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
+trap cleanup EXIT
+checks=0 failed=0
+ok()   { checks=$((checks + 1)); echo "ok: $*"; }
+fail() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
+
+"$dev_pki" "$dir/pki" >/dev/null
+pki=$dir/pki
+store=$dir/store.db
+log=$dir/server.log
+port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+# start ADDRESS: the server on ADDRESS and $port; host is how URLs name it.
+start() {
+  "$server" --yang "$yang" --ca "$pki/ca.crt" --crl "$pki/ca.crl" --cert "$pki/server.crt" \
+    --key "$pki/server.key" --address "$1" --port "$port" --store "$store" \
+    --identity client1.example --identity client2.example --identity cnonly.example \
+    --identity expired.example --identity revoked.example --identity rogue.example 2>>"$log" &
+  pid=$!
+  for _ in $(seq 100); do [ "$(grep -c "listening on $1 port" "$log")" -ge "$2" ] && break; sleep 0.1; done
+  [ "$(grep -c "listening on $1 port" "$log")" -ge "$2" ] || { cat "$log"; echo "FAIL: the server did not start"; exit 1; }
+}
+stop() {
+  kill "$pid"
+  if wait "$pid"; then ok "the server stops cleanly on SIGTERM"; else fail "the server exited $? (see its log)"; fi
+  pid=
+}
+host=127.0.0.1
+start 127.0.0.1 1
+
+ROOT=/restconf/data/ietf-dots-data-channel:dots-data
+MT=application/yang-data+json
+# req NAME METHOD PATH [curl options...]: as client NAME; the status goes to
+# $dir/status, the body to $dir/body, the headers to $dir/headers.
+req() {
+  local name=$1 method=$2 path=$3; shift 3
+  : >"$dir/body"; : >"$dir/headers"
+  timeout 20 "$curl" -sS -g --cacert "$pki/ca.crt" --cert "$pki/$name.crt" --key "$pki/$name.key" -X "$method" \
+    -o "$dir/body" -D "$dir/headers" -w '%{http_code}' "$@" "https://$host:$port$path" >"$dir/status" \
+    2>"$dir/curl.err" || true
+}
+# send NAME METHOD PATH BODY: with the RESTCONF media type.
+send() { local body=$4; req "$1" "$2" "$3" -H "Content-Type: $MT" --data-binary "$body"; }
+# json EXPR: EXPR (Python, on the parsed body j) printed.
+json() { "$python" -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$dir/body" "$1" \
+  2>/dev/null || echo "(no JSON: $(head -c 200 "$dir/body"))"; }
+header() { tr -d '\r' <"$dir/headers" | sed -n "s/^$1: //Ip" | head -1; }
+# expect WHAT STATUS: the last answer's status.
+expect() {
+  if [ "$(cat "$dir/status")" = "$2" ]; then ok "$1: $2"
+  else fail "$1: wanted $2, got $(cat "$dir/status") $(head -c 300 "$dir/body") $(cat "$dir/curl.err")"; fi
+}
+# error WHAT STATUS TAG TEXT: a RESTCONF error of that tag whose message holds TEXT.
+error() {
+  local got tag msg
+  got=$(cat "$dir/status")
+  tag=$(json "j['ietf-restconf:errors']['error'][0]['error-tag']")
+  msg=$(json "j['ietf-restconf:errors']['error'][0]['error-message']")
+  if [ "$got" = "$2" ] && [ "$tag" = "$3" ] && [[ "$msg" == *"$4"* ]] && [ "$(header Content-Type)" = "$MT" ]; then
+    ok "$1: $2 $3 '$msg'"
+  else
+    fail "$1: wanted $2 $3 '$4', got $got $(head -c 400 "$dir/body") $(cat "$dir/curl.err")"
+  fi
+}
+# same WHAT GOT WANT
+same() { if [ "$2" = "$3" ]; then ok "$1: $2"; else fail "$1: wanted '$3', got '$2'"; fi; }
+sql() { "$python" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' \
+  "$store" "$1"; }
+
+# --- host-meta (RFC 8040 section 3.1, RFC 8783 section 6)
+req client1.example GET /.well-known/host-meta
+expect "GET host-meta" 200
+same "host-meta media type" "$(header Content-Type)" application/xrd+xml
+same "host-meta names the RESTCONF root" "$("$python" -c '
+import sys, xml.etree.ElementTree as E
+x = E.parse(sys.argv[1]).getroot()
+print(x.tag, [(l.get("rel"), l.get("href")) for l in x])' "$dir/body")" \
+  "{http://docs.oasis-open.org/ns/xri/xrd-1.0}XRD [('restconf', '/restconf')]"
+req client1.example POST /.well-known/host-meta
+error "POST host-meta" 405 operation-not-supported "GET, HEAD"
+
+# --- registration (RFC 8783 section 7.1, RFC 8040 sections 4.4.1 and 4.5)
+A=dz6pHjaADkaFTbjr0JGBpw B=paL8p4Zqo4SLv64TLPXrxA
+send client1.example POST $ROOT "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$A\"}]}"
+expect "POST a dots-client" 201
+same "its Location" "$(header Location)" "$ROOT/dots-client=$A"
+send client1.example POST $ROOT "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$A\"}]}"
+error "POST it again" 409 resource-denied "already registered"
+same "the 409's error-path" "$(json "j['ietf-restconf:errors']['error'][0]['error-path']")" \
+  "/ietf-dots-data-channel:dots-data/dots-client[cuid='$A']"
+req client1.example GET "$ROOT/dots-client=$A"
+expect "GET it" 200
+same "GET's body" "$(json "j")" "{'ietf-dots-data-channel:dots-client': [{'cuid': '$A'}]}"
+same "GET's media type" "$(header Content-Type)" $MT
+send client1.example PUT "$ROOT/dots-client=$B" "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$B\"}]}"
+expect "PUT a new dots-client" 201
+send client1.example PUT "$ROOT/dots-client=$B" "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$B\"}]}"
+expect "PUT it again (replace)" 204
+req client1.example GET $ROOT
+expect "GET dots-data" 200
+same "dots-data: its own clients and the capabilities" "$(json "j")" \
+  "{'ietf-dots-data-channel:dots-data': {'dots-client': [{'cuid': '$A'}, {'cuid': '$B'}], 'capabilities': {}}}"
+req client1.example GET "$ROOT/capabilities"
+expect "GET capabilities" 200
+same "capabilities promise nothing yet" "$(json "j")" "{'ietf-dots-data-channel:capabilities': {}}"
+req client1.example HEAD "$ROOT/dots-client=$A" -I
+expect "HEAD it" 200
+req client1.example OPTIONS "$ROOT/dots-client=$A"
+same "OPTIONS names the methods" "$(cat "$dir/status") $(header Allow)" "200 GET, HEAD, PUT, DELETE, OPTIONS"
+
+# --- refusals
+send client1.example PUT "$ROOT/dots-client=$B" "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$A\"}]}"
+error "PUT with another cuid in the body" 400 invalid-value "is not the URI's"
+send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"c1"'
+error "POST bad JSON" 400 malformed-message "Unexpected"
+send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"c1","colour":"red"}]}'
+error "POST an unknown leaf" 400 unknown-element '"colour" not found'
+same "its error-path" "$(json "j['ietf-restconf:errors']['error'][0]['error-path']")" \
+  "/ietf-dots-data-channel:dots-data/dots-client[cuid='c1']"
+send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cdid":"x"}]}'
+error "POST without the key" 400 missing-attribute 'missing its key "cuid"'
+send client1.example POST $ROOT '{"ietf-dots-data-channel:capabilities":{}}'
+error "POST state data" 400 invalid-value ""
+send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"c1"},{"cuid":"c2"}]}'
+error "POST two entries" 400 invalid-value "exactly one"
+send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"c1","cdid":"g"}]}'
+error "POST with a cdid" 501 operation-not-supported "cdid"
+send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"c1","aliases":{"alias":[{"name":"w","target-prefix":["192.0.2.0/24"]}]}}]}'
+error "POST with aliases" 501 operation-not-supported "aliases and ACLs"
+req client1.example POST $ROOT -H "Content-Type: application/json" --data-binary '{"ietf-dots-data-channel:dots-client":[{"cuid":"c1"}]}'
+error "POST another media type" 415 invalid-value "$MT"
+req client1.example POST $ROOT -H "Content-Type: $MT"
+error "POST no body" 400 malformed-message "no body"
+req client1.example GET "$ROOT/dots-client=nobody"
+error "GET an unregistered cuid" 404 invalid-value "no dots-client nobody"
+req client1.example DELETE "$ROOT/dots-client=nobody"
+error "DELETE an unregistered cuid" 404 invalid-value "no dots-client nobody"
+send client1.example PATCH "$ROOT/dots-client=$A" "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$A\"}]}"
+error "PATCH" 405 operation-not-supported "GET, HEAD, PUT, DELETE, OPTIONS"
+same "405's Allow" "$(header Allow)" "GET, HEAD, PUT, DELETE, OPTIONS"
+req client1.example GET "$ROOT/dots-client=$A/acls"
+error "GET the ACLs" 501 operation-not-supported "aliases and ACLs"
+req client1.example GET "$ROOT?depth=1"
+error "a query parameter" 400 invalid-value "query parameters"
+req client1.example GET /restconf/data/ietf-other:thing
+error "another path" 404 invalid-value "no resource"
+head -c $((1024 * 1024 + 1)) /dev/zero | tr '\0' ' ' >"$dir/big.json"
+req client1.example POST $ROOT -H "Content-Type: $MT" --data-binary "@$dir/big.json"
+expect "a body of 1 MiB + 1 byte" 413
+printf '{"ietf-dots-data-channel:dots-client":[{"cuid":"big"}]}' >"$dir/fits.json"
+head -c $((1024 * 1024 - $(wc -c <"$dir/fits.json"))) /dev/zero | tr '\0' ' ' >>"$dir/fits.json"
+req client1.example POST $ROOT -H "Content-Type: $MT" --data-binary "@$dir/fits.json"
+expect "a body of exactly 1 MiB" 201
+req client1.example GET $ROOT -H "X-Padding: $(head -c 9000 /dev/zero | tr '\0' 'p')"
+expect "headers over 8 KiB" 400
+
+# --- one client cannot read or change another's registration
+send client2.example POST $ROOT "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$A\"}]}"
+error "client2 POSTs client1's cuid" 403 access-denied "belongs to another DOTS client"
+req client2.example GET "$ROOT/dots-client=$A"
+error "client2 GETs it" 403 access-denied "belongs to another DOTS client"
+send client2.example PUT "$ROOT/dots-client=$A" "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$A\"}]}"
+error "client2 PUTs it" 403 access-denied "belongs to another DOTS client"
+req client2.example DELETE "$ROOT/dots-client=$A"
+error "client2 DELETEs it" 403 access-denied "belongs to another DOTS client"
+req client2.example GET $ROOT
+same "client2's dots-data holds none of client1's" "$(json "j")" \
+  "{'ietf-dots-data-channel:dots-data': {'capabilities': {}}}"
+send cnonly.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"cn-1"}]}'
+expect "a CN-only client registers" 201
+same "owned by its CN" "$(sql "SELECT identity FROM data_client WHERE cuid = 'cn-1'")" cnonly.example
+same "client1's cuid still client1's" "$(sql "SELECT identity FROM data_client WHERE cuid = '$A'")" client1.example
+
+# --- the handshake: refusals with the reason logged; TLS 1.2 and 1.3 only
+times() { grep -cF -- "$1" "$log" || true; }
+refused() {
+  local before; before=$(times "$2")
+  req "$1" GET /.well-known/host-meta
+  if [ "$(cat "$dir/status")" != "000" ]; then fail "$1: answered $(cat "$dir/status")"; return; fi
+  if [ "$(times "$2")" -gt "$before" ]; then ok "$1 refused at the handshake: $2"
+  else fail "$1 refused without '$2' in the log"; fi
+}
+refused expired.example "certificate has expired: 'expired.example'"
+refused revoked.example "certificate revoked: 'revoked.example'"
+refused rogue.example "unable to get local issuer certificate: 'rogue.example'"
+refused gateway.example "identity gateway.example is not configured"
+timeout 20 "$curl" -sS --cacert "$pki/ca.crt" -o /dev/null -w '%{http_code}' "https://$host:$port/.well-known/host-meta" \
+  >"$dir/status" 2>"$dir/curl.err" || true
+expect "no client certificate" 000
+req client1.example GET /.well-known/host-meta --tlsv1.2 --tls-max 1.2
+expect "TLS 1.2" 200
+req client1.example GET /.well-known/host-meta --tlsv1.3
+expect "TLS 1.3" 200
+# the client offers TLS 1.1 (allowed at security level 0); the server's alert refuses it
+req client1.example GET /.well-known/host-meta --tlsv1.1 --tls-max 1.1 --ciphers DEFAULT@SECLEVEL=0
+if [ "$(cat "$dir/status")" = 000 ] && grep -q "alert protocol version" "$dir/curl.err"; then
+  ok "TLS 1.1 refused by the server: $(cat "$dir/curl.err")"
+else fail "TLS 1.1: $(cat "$dir/status") $(cat "$dir/curl.err")"; fi
+
+# --- removal takes the client's ACL and alias rows (put there as the next
+# slice will), and every change is audited on channel 'data'
+"$python" - "$store" "$A" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=10)
+db.execute("INSERT INTO data_acl VALUES (?, 'acl1', 1, 'immediate', '{}', NULL, 1)", (sys.argv[2],))
+db.execute("INSERT INTO data_alias VALUES (?, 'web', '{}', NULL, 1)", (sys.argv[2],))
+db.commit()
+PY
+req client1.example DELETE "$ROOT/dots-client=$A"
+expect "DELETE it" 204
+same "its ACLs and aliases are gone" \
+  "$(sql "SELECT (SELECT count(*) FROM data_acl WHERE cuid = '$A') + (SELECT count(*) FROM data_alias WHERE cuid = '$A')")" 0
+req client1.example GET "$ROOT/dots-client=$A"
+error "GET after DELETE" 404 invalid-value "no dots-client"
+send client2.example POST $ROOT "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$A\"}]}"
+error "the cuid stays client1's after removal" 403 access-denied "belongs to another DOTS client"
+same "audit records" "$(sql "SELECT group_concat(who || ' ' || what, '; ') FROM (SELECT who, what FROM audit WHERE channel = 'data' ORDER BY id)")" \
+  "client1.example dots-client register cuid=$A; client1.example dots-client register cuid=$B; client1.example dots-client replace cuid=$B; client1.example dots-client register cuid=big; cnonly.example dots-client register cuid=cn-1; client1.example dots-client remove cuid=$A"
+same "nothing refused was stored" "$(sql "SELECT count(*) FROM data_client")" 3
+
+# --- a store that cannot commit (another writer holds it past the busy
+# timeout): 500, nothing kept; the same request succeeds afterwards
+"$python" - "$store" <<'PY' &
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1], isolation_level=None)
+db.execute("BEGIN IMMEDIATE")
+open(sys.argv[1] + ".locked", "w").close()
+time.sleep(3)
+db.execute("ROLLBACK")
+PY
+locker=$!
+for _ in $(seq 50); do [ -e "$store.locked" ] && break; sleep 0.1; done
+send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"late"}]}'
+error "POST while another writer holds the store" 500 operation-failed "failed in the store"
+wait "$locker"
+same "nothing of it kept" "$(sql "SELECT count(*) FROM data_client WHERE cuid = 'late'")" 0
+send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"late"}]}'
+expect "the same POST once the store is free" 201
+
+# --- durability: restart (on ::1) and the registrations are there
+stop
+host='[::1]'
+start ::1 1
+req client1.example GET $ROOT
+same "after a restart, over IPv6" "$(json "j")" \
+  "{'ietf-dots-data-channel:dots-data': {'dots-client': [{'cuid': 'big'}, {'cuid': 'late'}, {'cuid': '$B'}], 'capabilities': {}}}"
+req client2.example GET "$ROOT/dots-client=$B"
+error "and still client1's" 403 access-denied "belongs to another DOTS client"
+stop
+
+# --- the address must be an IPv4 or IPv6 literal
+if "$server" --yang "$yang" --ca "$pki/ca.crt" --cert "$pki/server.crt" --key "$pki/server.key" \
+    --address localhost --port "$port" --store "$store" 2>"$dir/start.err"; then
+  fail "--address localhost: the server started"
+elif grep -q "localhost is not an IPv4 or IPv6 address" "$dir/start.err"; then
+  ok "--address localhost refused: $(cat "$dir/start.err")"
+else fail "--address localhost: $(cat "$dir/start.err")"; fi
+
+if [ "$failed" -ne 0 ]; then echo "--- server log"; cat "$log"; fi
+echo "data_channel: $((checks - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]
