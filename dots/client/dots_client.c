@@ -59,17 +59,24 @@ static void coap_log_to_ours(coap_log_t level, const char *message)
     snprintf(active->last_log, sizeof active->last_log, "%.*s", (int)n, message);
 }
 
-static void set_failure(struct dots_client *c, const char *what)
+/* Keeps the first cause of a transport failure, with libcoap's last warning
+ * and, for a handshake, OpenSSL's reason (e.g. the peer's alert). */
+static void set_failure(struct dots_client *c, const char *what, bool handshake)
 {
-    unsigned long e = ERR_peek_last_error();
+    unsigned long e = handshake ? ERR_peek_last_error() : 0;
     if (c->failure[0])
-        return;  /* the first cause is the one to tell */
+        return;
     const char *ssl = e ? ERR_reason_error_string(e) : NULL;
     snprintf(c->failure, sizeof c->failure, "%s%s%s%s%s%s%s", what, ssl || c->last_log[0] ? " (" : "",
              ssl ? "OpenSSL: " : "", ssl ? ssl : "", ssl && c->last_log[0] ? "; " : "",
              c->last_log[0] ? "libcoap: " : "", c->last_log);
     if (ssl || c->last_log[0])
         strncat(c->failure, ")", sizeof c->failure - strlen(c->failure) - 1);
+}
+
+static const char *handshake_failed(const struct dots_client *c)
+{
+    return c->cfg.tcp ? "the TLS handshake failed" : "the DTLS handshake failed";
 }
 
 static int on_event(coap_session_t *session, const coap_event_t event)
@@ -79,14 +86,15 @@ static int on_event(coap_session_t *session, const coap_event_t event)
         return 0;
     switch (event) {
     case COAP_EVENT_DTLS_CONNECTED: c->connected = true; break;
-    case COAP_EVENT_DTLS_ERROR: set_failure(c, c->cfg.tcp ? "the TLS handshake failed" : "the DTLS handshake failed"); break;
+    case COAP_EVENT_DTLS_ERROR: set_failure(c, handshake_failed(c), true); break;
     case COAP_EVENT_DTLS_CLOSED:
-        set_failure(c, c->connected ? "the server closed the secure session" : "no secure session could be set up");
+        set_failure(c, c->connected ? "the server closed the secure session" : "no secure session could be set up",
+                    !c->connected);
         break;
-    case COAP_EVENT_TCP_FAILED: set_failure(c, "the TCP connection failed"); break;
-    case COAP_EVENT_TCP_CLOSED: set_failure(c, "the server closed the TCP connection"); break;
-    case COAP_EVENT_SESSION_FAILED: set_failure(c, "the CoAP session failed"); break;
-    case COAP_EVENT_SESSION_CLOSED: set_failure(c, "the server closed the CoAP session"); break;
+    case COAP_EVENT_TCP_FAILED: set_failure(c, "the TCP connection failed", false); break;
+    case COAP_EVENT_TCP_CLOSED: set_failure(c, "the server closed the TCP connection", false); break;
+    case COAP_EVENT_SESSION_FAILED: set_failure(c, "the CoAP session failed", false); break;
+    case COAP_EVENT_SESSION_CLOSED: set_failure(c, "the server closed the CoAP session", false); break;
     default: break;
     }
     return 0;
@@ -101,11 +109,11 @@ static void on_nack(coap_session_t *session, const coap_pdu_t *sent, const coap_
     if (!c)
         return;
     switch (reason) {
-    case COAP_NACK_TOO_MANY_RETRIES: set_failure(c, "no answer after the last retransmission"); break;
-    case COAP_NACK_RST: set_failure(c, "the server answered the request with a reset"); break;
-    case COAP_NACK_TLS_FAILED: set_failure(c, c->cfg.tcp ? "the TLS handshake failed" : "the DTLS handshake failed"); break;
-    case COAP_NACK_ICMP_ISSUE: set_failure(c, "the server is unreachable (ICMP)"); break;
-    default: set_failure(c, "the request could not be delivered"); break;
+    case COAP_NACK_TOO_MANY_RETRIES: set_failure(c, "no answer after the last retransmission", false); break;
+    case COAP_NACK_RST: set_failure(c, "the server answered the request with a reset", false); break;
+    case COAP_NACK_TLS_FAILED: set_failure(c, handshake_failed(c), true); break;
+    case COAP_NACK_ICMP_ISSUE: set_failure(c, "the server is unreachable (ICMP)", false); break;
+    default: set_failure(c, "the request could not be delivered", false); break;
     }
 }
 
@@ -124,7 +132,7 @@ static coap_response_t on_response(coap_session_t *session, const coap_pdu_t *se
         return COAP_RESPONSE_FAIL;  /* not ours: libcoap resets it (a stale observation stops) */
     struct raw_answer *a = calloc(1, sizeof *a);
     if (!a) {
-        set_failure(c, "out of memory");
+        set_failure(c, "out of memory", false);
         return COAP_RESPONSE_OK;
     }
     coap_pdu_code_t code = coap_pdu_get_code(received);
@@ -141,7 +149,7 @@ static coap_response_t on_response(coap_session_t *session, const coap_pdu_t *se
         a->data = malloc(len);
         if (!a->data) {
             free(a);
-            set_failure(c, "out of memory");
+            set_failure(c, "out of memory", false);
             return COAP_RESPONSE_OK;
         }
         memcpy(a->data, data, len);
@@ -190,7 +198,7 @@ static int wait_answer(struct dots_client *c, unsigned ms)
         if (now >= end)
             return 0;
         if (coap_io_process(c->ctx, (uint32_t)(end - now)) < 0) {
-            set_failure(c, "libcoap's I/O failed");
+            set_failure(c, "libcoap's I/O failed", false);
             return -1;
         }
     }
@@ -216,7 +224,7 @@ static int check_server(const char *cn, const uint8_t *der, size_t len, coap_ses
     X509_free(cert);
     if (!ok) {
         snprintf(what, sizeof what, "the server's certificate does not name %s", c->server);
-        set_failure(c, what);
+        set_failure(c, what, false);
     }
     return ok;
 }
@@ -454,7 +462,7 @@ int dots_client_send(struct dots_client *c, const struct dots_client_request *re
         return scrub_err_set(err, ENOMEM, "dots client: %s: the request does not build", what);
     }
     if (coap_send(c->session, pdu) == COAP_INVALID_MID) {
-        set_failure(c, "libcoap did not send the request");
+        set_failure(c, "libcoap did not send the request", false);
         return transport_error(c, -1, what, err);
     }
     int waited = wait_answer(c, c->cfg.timeout_ms ? c->cfg.timeout_ms : DEFAULT_TIMEOUT_MS);

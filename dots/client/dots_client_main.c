@@ -69,11 +69,13 @@ static int bad(const char *option, const char *value, const char *want)
 
 static int parse_uint(const char *option, const char *text, unsigned long max, unsigned long *out)
 {
-    char *end;
+    char *end, want[48];
     errno = 0;
     unsigned long v = strtoul(text, &end, 10);
-    if (!*text || *end || errno || v > max || text[0] == '-' || text[0] == '+')
-        return bad(option, text, max == 65535 ? "want an integer from 0 to 65535" : "want an unsigned integer in range");
+    if (!*text || *end || errno || v > max || text[0] == '-' || text[0] == '+') {
+        snprintf(want, sizeof want, "want an integer from 0 to %lu", max);
+        return bad(option, text, want);
+    }
     *out = v;
     return 0;
 }
