@@ -58,7 +58,7 @@ done
 dc() {
   rc=0
   timeout 60 "$client" --server 127.0.0.1 --port "$port" --ca "$pki/ca.crt" --cert "$pki/client1.example.crt" \
-    --key "$pki/client1.example.key" --yang "$yang" --timeout 5 "$@" >"$dir/out" 2>"$dir/err" || rc=$?
+    --key "$pki/client1.example.key" --yang "$yang" --timeout 10 "$@" >"$dir/out" 2>"$dir/err" || rc=$?
 }
 expect() {
   local what=$1 status=$2 file=$3 text=$4
@@ -91,13 +91,13 @@ for transport in DTLS TLS; do
     fail "$transport: the body read back is $(od -An -v -tx1 "$dir/got" | tr -d ' \n'), the fixture $(cat "$fixture")"
   fi
 
-  # An observer for 4 s; an efficacy update while it watches.
+  # An observer for 8 s; an efficacy update while it watches.
   rc_obs=0
   timeout 60 "$client" --server 127.0.0.1 --port "$port" --ca "$pki/ca.crt" --cert "$pki/client1.example.crt" \
-    --key "$pki/client1.example.key" --yang "$yang" --timeout 5 "${tcp[@]}" --json \
-    mitigate get --cuid $cuid --mid 123 --observe 4 >"$dir/obs.out" 2>"$dir/obs.err" &
+    --key "$pki/client1.example.key" --yang "$yang" --timeout 10 "${tcp[@]}" --json \
+    mitigate get --cuid $cuid --mid 123 --observe 8 >"$dir/obs.out" 2>"$dir/obs.err" &
   obs=$!
-  for _ in $(seq 50); do [ -s "$dir/obs.out" ] && break; sleep 0.1; done
+  for _ in $(seq 100); do [ -s "$dir/obs.out" ] && break; sleep 0.1; done
   dc "${tcp[@]}" efficacy --cuid $cuid --mid 123 --attack-status under-attack --target-prefix 2001:db8:6401::1/128 \
     --lifetime 600
   expect "$transport: efficacy update" 0 out "2.04 Changed"

@@ -46,7 +46,7 @@ dc() {
   local name=$1; shift
   rc=0
   timeout 60 "$dots_client" --server 127.0.0.1 --port "$port" --ca "$pki/ca.crt" --cert "$pki/$name.crt" \
-    --key "$pki/$name.key" --yang "$yang" --timeout 5 "$@" >"$dir/out" 2>"$dir/err" || rc=$?
+    --key "$pki/$name.key" --yang "$yang" --timeout 10 "$@" >"$dir/out" 2>"$dir/err" || rc=$?
 }
 # has WHAT STATUS FILE TEXT: the last dc exited STATUS and FILE (out or err) holds TEXT
 has() {

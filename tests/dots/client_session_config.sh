@@ -61,7 +61,7 @@ start 127.0.0.1 "$log"
 dc() {
   rc=0
   timeout 60 "$client" --server 127.0.0.1 --port "$port" --ca "$pki/ca.crt" --cert "$pki/client1.example.crt" \
-    --key "$pki/client1.example.key" --yang "$yang" --timeout 5 "$@" >"$dir/out" 2>"$dir/err" || rc=$?
+    --key "$pki/client1.example.key" --yang "$yang" --timeout 10 "$@" >"$dir/out" 2>"$dir/err" || rc=$?
 }
 # expect WHAT STATUS FILE TEXT: the last dc exited STATUS and FILE (out or err) holds TEXT
 expect() {
