@@ -185,6 +185,16 @@ typedef int (*scrub_mitigation_fn)(void *ctx, const struct scrub_mitigation_view
 int scrub_core_mitigations_each(struct scrub_core *c, const char *identity, bool with_traffic,
                                 scrub_mitigation_fn fn, void *ctx, struct scrub_err *err);
 
+/* Whether identity has an active (installed) mitigation, as loaded. */
+bool scrub_core_mitigating(const struct scrub_core *c, const char *identity);
+
+/* The signal with identity was lost: its mitigations waiting for that
+ * (trigger false) become active, in one change. Returns how many, or -1.
+ * They stay active when the signal comes back (withdrawal or expiry ends
+ * them). */
+int scrub_core_mitigations_trigger(struct scrub_core *c, const struct scrub_actor *a, const char *identity,
+                                   struct scrub_err *err);
+
 /* Withdraws the mitigations whose lifetime ended (the monotonic guard of
  * docs/store.md decides): one store transaction, one sync. Returns how
  * many expired, or -1. Cheap when nothing is due. */

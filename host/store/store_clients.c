@@ -25,7 +25,7 @@ static const char SQL_CUID_INSERT[] = "INSERT INTO cuid (cuid, identity, claimed
 static const char SQL_CUID_DELETE[] = "DELETE FROM cuid WHERE cuid = ?1";
 static const char SQL_CUID_USERS[] =
     "SELECT (SELECT count(*) FROM mitigation WHERE cuid = ?1), (SELECT count(*) FROM data_acl WHERE cuid = ?1),"
-    " (SELECT count(*) FROM data_alias WHERE cuid = ?1)";
+    " (SELECT count(*) FROM data_alias WHERE cuid = ?1), (SELECT count(*) FROM data_client WHERE cuid = ?1)";
 
 static int put_prefixes(struct scrub_store *s, const struct scrub_store_client *c, const char *what,
                         struct scrub_err *err)
@@ -207,11 +207,13 @@ int scrub_store_cuid_release(struct scrub_store *s, const char *cuid, struct scr
     if (!st || store_row(s, st, err, what) != 1)
         return -1;
     int64_t mitigations = sqlite3_column_int64(st, 0), acls = sqlite3_column_int64(st, 1),
-            aliases = sqlite3_column_int64(st, 2);
+            aliases = sqlite3_column_int64(st, 2), registered = sqlite3_column_int64(st, 3);
     sqlite3_reset(st);
-    if (mitigations || acls || aliases)
-        return store_refuse(s, err, EBUSY, what, "still named by %lld mitigations, %lld ACLs and %lld aliases",
-                            (long long)mitigations, (long long)acls, (long long)aliases);
+    if (mitigations || acls || aliases || registered)
+        return store_refuse(s, err, EBUSY, what,
+                            "still named by %lld mitigations, %lld ACLs and %lld aliases%s", (long long)mitigations,
+                            (long long)acls, (long long)aliases,
+                            registered ? ", and registered on the data channel" : "");
     int n = store_write(s, err, what, SQL_CUID_DELETE, "t", cuid);
     if (n < 0)
         return -1;

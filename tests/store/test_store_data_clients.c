@@ -135,6 +135,13 @@ static void removal_takes_acls_and_aliases_and_keeps_the_claim(void **state)
     /* and the owner may register it again, another identity still not */
     assert_int_equal(put(f, "cuid-a", "client2.example", 200), -1);
     assert_int_equal(put(f, "cuid-a", "client1.example", 200), 1);
+    /* a registered cuid is not released, and the refusal says why */
+    assert_int_equal(scrub_store_begin(f->s, &f->err), 0);
+    assert_int_equal(scrub_store_cuid_release(f->s, "cuid-a", &f->err), -1);
+    assert_int_equal(f->err.code, EBUSY);
+    assert_non_null(strstr(f->err.msg, "still named by 0 mitigations, 0 ACLs and 0 aliases, and registered on the "
+                                       "data channel"));
+    assert_false(scrub_store_in_transaction(f->s));
 }
 
 static void outside_a_transaction_nothing_is_written(void **state)
