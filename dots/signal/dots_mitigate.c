@@ -120,7 +120,8 @@ struct put_request {
     struct scrub_prefix *prefixes;
     size_t n_prefixes;
     int64_t lifetime;
-    bool lifetime_given, trigger;
+    bool lifetime_given, trigger, trigger_given;
+    char attack_status[40]; /* an efficacy update's */
     json_object *extra; /* target-port-range, target-protocol */
 };
 
@@ -159,9 +160,10 @@ static void add_extra(json_object *extra, const struct lyd_node *n)
     json_object_array_add(list, range);
 }
 
-/* The scope of a validated body (its top-level nodes); -1 with a
- * diagnostic (4.00). */
-static int put_from_tree(const struct lyd_node *tree, struct put_request *r, char *diagnostic, size_t size)
+/* The scope of a validated body (its top-level nodes); attack-status only
+ * in an efficacy update, and there required. -1 with a diagnostic (4.00). */
+static int put_from_tree(const struct lyd_node *tree, bool efficacy, struct put_request *r, char *diagnostic,
+                         size_t size)
 {
     const struct lyd_node *scope = NULL, *n;
     size_t scopes = 0;
@@ -194,11 +196,15 @@ static int put_from_tree(const struct lyd_node *tree, struct put_request *r, cha
         } else if (strcmp(name, "trigger-mitigation") == 0) {
             /* kept in the scope, so that a GET says it */
             r->trigger = strcmp(value, "true") == 0;
+            r->trigger_given = true;
             json_object_object_add(r->extra, name, json_object_new_boolean(r->trigger));
         } else if (strcmp(name, "attack-status") == 0) {
-            snprintf(diagnostic, size, "scope/attack-status belongs to an efficacy update (a PUT with an empty "
-                     "If-Match, RFC 9132 section 4.4.3)");
-            return -1;
+            if (!efficacy) {
+                snprintf(diagnostic, size, "scope/attack-status belongs to an efficacy update (a PUT with an empty "
+                         "If-Match, RFC 9132 section 4.4.3)");
+                return -1;
+            }
+            snprintf(r->attack_status, sizeof r->attack_status, "%s", value);
         } else if (strcmp(name, "target-fqdn") == 0 || strcmp(name, "target-uri") == 0 ||
                    strcmp(name, "alias-name") == 0) {
             snprintf(diagnostic, size, "scope/%s is not served yet: name the targets with target-prefix", name);
@@ -211,6 +217,10 @@ static int put_from_tree(const struct lyd_node *tree, struct put_request *r, cha
     if (!r->lifetime_given || r->lifetime == 0) {
         snprintf(diagnostic, size, "scope/lifetime is %s: give seconds, or -1 for indefinite (RFC 9132 section 4.4.1)",
                  r->lifetime_given ? "0" : "missing");
+        return -1;
+    }
+    if (efficacy && !r->attack_status[0]) {
+        snprintf(diagnostic, size, "an efficacy update carries scope/attack-status (RFC 9132 section 4.4.3)");
         return -1;
     }
     if (r->n_prefixes == 0) {
@@ -283,6 +293,31 @@ static void answer_conflict(const struct dots_signal *s, coap_resource_t *resour
     json_object_put(top);
 }
 
+struct lookup {
+    const struct mitigate_path *path;
+    enum scrub_store_mitigation_status status;
+};
+
+static int is_it(void *arg, const struct scrub_mitigation_view *m)
+{
+    struct lookup *l = arg;
+    if (strcmp(m->cuid, l->path->cuid) != 0 || m->mid != l->path->mid)
+        return 0;
+    l->status = m->status;
+    return 1;
+}
+
+/* Whether identity has the mitigation p names, and its status. */
+static bool owns(struct dots_signal *s, const char *identity, const struct mitigate_path *p,
+                 enum scrub_store_mitigation_status *status)
+{
+    struct lookup l = {.path = p};
+    struct scrub_err err;
+    bool found = scrub_core_mitigations_each(s->cfg.core, identity, false, is_it, &l, &err) == 1;
+    *status = l.status;
+    return found;
+}
+
 void dots_mitigate_put(struct dots_signal *s, coap_resource_t *resource, coap_session_t *session,
                        const coap_pdu_t *request, coap_pdu_t *response)
 {
@@ -291,20 +326,37 @@ void dots_mitigate_put(struct dots_signal *s, coap_resource_t *resource, coap_se
     coap_opt_iterator_t it;
     if (mitigate_request(s, session, request, response, id, sizeof id, &p, true) < 0)
         return;
-    if (coap_check_option(request, COAP_OPTION_IF_MATCH, &it)) {
-        dots_refuse(response, COAP_RESPONSE_CODE_NOT_IMPLEMENTED,
-                    "efficacy updates (a PUT with If-Match, RFC 9132 section 4.4.3) are not served yet");
+    /* an efficacy update: the PUT of an existing mitigation with an empty
+     * If-Match (RFC 9132 section 4.4.3) */
+    coap_opt_t *if_match = coap_check_option(request, COAP_OPTION_IF_MATCH, &it);
+    if (if_match && coap_opt_length(if_match) != 0) {
+        dots_refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST,
+                    "an efficacy update carries an empty If-Match (RFC 9132 section 4.4.3)");
         return;
     }
     struct lyd_node *tree = dots_request_body(s, request, response);
     if (!tree)
         return;
     struct put_request r = {0};
-    int rc = put_from_tree(tree, &r, diagnostic, sizeof diagnostic);
+    int rc = put_from_tree(tree, if_match != NULL, &r, diagnostic, sizeof diagnostic);
     lyd_free_all(tree);
     if (rc < 0) {
         dots_refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST, diagnostic);
         goto done;
+    }
+    if (if_match) {
+        enum scrub_store_mitigation_status status;
+        if (!owns(s, id, &p, &status)) {
+            snprintf(diagnostic, sizeof diagnostic, "no mitigation with cuid %s and mid %lld to update", p.cuid,
+                     (long long)p.mid);
+            dots_refuse(response, COAP_RESPONSE_CODE_NOT_FOUND, diagnostic);
+            goto done;
+        }
+        /* one still waiting for a signal loss keeps waiting unless told */
+        if (!r.trigger_given && status == SCRUB_STORE_REQUESTED)
+            r.trigger = false;
+        dots_say(s, DOTS_LOG_INFO, "%s: efficacy update of mitigation %s/%lld: %s", id, p.cuid, (long long)p.mid,
+                 r.attack_status);
     }
     struct scrub_actor actor = {SCRUB_STORE_WHO_CERTIFICATE, id, SCRUB_STORE_CHANNEL_SIGNAL, false};
     struct scrub_mitigation_req req = {

@@ -65,6 +65,13 @@ for transport in DTLS TLS; do
       lower-port: 80"
   dc client1.example "${tcp[@]}" mitigate put --cuid $cuid --mid 123 "${rfc[@]}" --lifetime 600
   has "$transport: mitigate put again, another lifetime" 0 out "2.04 Changed"
+  dc client1.example "${tcp[@]}" efficacy --cuid $cuid --mid 123 --attack-status under-attack "${rfc[@]}" \
+    --lifetime 900
+  has "$transport: an efficacy update (empty If-Match): 2.04 with the new lifetime" 0 out "2.04 Changed"
+  grep -q "efficacy update of mitigation $cuid/123: under-attack" "$log" && ok "$transport: ... logged" ||
+    fail "$transport: no efficacy line in the log"
+  dc client1.example "${tcp[@]}" efficacy --cuid $cuid --mid 99 --attack-status under-attack "${rfc[@]}"
+  has "$transport: an efficacy update of no mitigation: 4.04" 1 err "4.04 Not Found: no mitigation with cuid $cuid and mid 99 to update"
   dc client1.example "${tcp[@]}" mitigate put --cuid $cuid --mid 122 --target-prefix 2001:db8:6401::1/128
   has "$transport: a lower mid overlapping the higher: 4.09, exit 1" 1 err \
     "PUT /.well-known/dots/mitigate/cuid=$cuid/mid=122: 4.09 Conflict"

@@ -36,6 +36,7 @@ body "$dir/nolife.cbor" '{1: {2: [{6: ["198.51.100.0/25"]}]}}'
 body "$dir/life0.cbor" '{1: {2: [{6: ["198.51.100.0/25"], 14: 0}]}}'
 body "$dir/two.cbor" '{1: {2: [{6: ["198.51.100.0/25"], 14: 60}, {6: ["198.51.100.128/25"], 14: 60}]}}'
 body "$dir/status.cbor" '{1: {2: [{6: ["198.51.100.0/25"], 14: 60, 16: 2}]}}'
+body "$dir/attack.cbor" '{1: {2: [{6: ["198.51.100.0/25"], 14: 60, 29: 1}]}}'
 body "$dir/theirs.cbor" '{1: {2: [{6: ["203.0.113.0/25"], 14: 60}]}}'
 body "$dir/g.cbor" '{1: {2: [{6: ["203.0.113.0/25"], 14: 60}]}}'
 "$python" -c 'import sys; open(sys.argv[2], "wb").write(bytes.fromhex(open(sys.argv[1]).read()))' \
@@ -85,6 +86,8 @@ expect "PUT with two scopes" client1.example coaps "$m/cuid=c1/mid=9" "4.00 a mi
   -m put -t 271 -f "$dir/two.cbor"
 expect "PUT with a status" client1.example coaps "$m/cuid=c1/mid=9" "4.00 scope/status is not for a client to send" \
   -m put -t 271 -f "$dir/status.cbor"
+expect "PUT with attack-status, no If-Match" client1.example coaps "$m/cuid=c1/mid=9" \
+  "4.00 scope/attack-status belongs to an efficacy update" -m put -t 271 -f "$dir/attack.cbor"
 expect "PUT without mid" client1.example coaps "$m/cuid=c1" "4.00 this request needs the Uri-Paths cuid=CUID and mid=MID" \
   -m put -t 271 -f "$dir/a.cbor"
 expect "PUT without cuid" client1.example coaps "$m" "4.00" -m put -t 271 -f "$dir/a.cbor"
