@@ -14,7 +14,8 @@
 # client's; 4.15 for another Content-Format); a higher mid replaces the
 # lower one it overlaps, a lower one is refused naming the higher;
 # identities that are no tenant are refused at the handshake; a restart
-# keeps everything; DELETE withdraws (2.02) and the card entries go.
+# keeps everything; DELETE withdraws (2.02) and the card entries go; the
+# same over IPv6 (::1).
 # Usage: signal_mitigate.sh SCRUBD SCRUBCTL DEMO_JSON DEV_PKI COAP_CLIENT PYTHON3 YANG_DIR FIXTURES
 set -euo pipefail
 scrubd=$1 scrubctl=$2 demo=$3 dev_pki=$4 client=$5 python=$6 yang=$7 fixtures=$8
@@ -121,6 +122,17 @@ expect "GET mid=3 after DELETE" client1.example coaps "$m/cuid=c1/mid=3" "4.04" 
 [ "$(ctl -j status | jget 'a["result"]["card"]["tables"]["dest"]["used"]')" = $((dest_before - 1)) ] &&
   ok "its destination entry left the card" || fail "dest used: $dest_before, then $(ctl -j status)"
 expect "DELETE it again" client1.example coaps "$m/cuid=c1/mid=3" "4.04" -m delete
+stop_scrubd
+
+# IPv6: the same server on ::1, over DTLS and TLS.
+address=::1 host=[::1]
+start_scrubd
+grep -q "dots signal: listening on ::1 port $port" "$log" && ok "IPv6: the signal channel listens on ::1" ||
+  fail "IPv6: no listening line"
+expect "IPv6 over DTLS: GET cuid=c1" client1.example coaps "$m/cuid=c1" "2.05" -m get
+decoded "IPv6: mid 4 is there" '[e[5] for e in c[1][2]] == [4]'
+expect "IPv6 over TLS: PUT cuid=c1 mid=5" client1.example coaps+tcp "$m/cuid=c1/mid=5" "2.01" -m put -t 271 \
+  -f "$dir/b.cbor"
 stop_scrubd
 
 finish signal_mitigate
