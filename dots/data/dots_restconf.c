@@ -154,6 +154,12 @@ static void refuse_parse(const struct dots_request *r)
 
 int restconf_parse_body(const struct dots_request *r, struct lyd_node **root)
 {
+    return restconf_parse_body_below(r, NULL, root, NULL);
+}
+
+int restconf_parse_body_below(const struct dots_request *r, const char *below, struct lyd_node **root,
+                              struct lyd_node **parent)
+{
     struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
     size_t len = evbuffer_get_length(in);
     if (!is_media_type(evhttp_find_header(evhttp_request_get_input_headers(r->req), "Content-Type"))) {
@@ -182,11 +188,15 @@ int restconf_parse_body(const struct dots_request *r, struct lyd_node **root)
     struct ly_in *lin = NULL;
     *root = NULL;
     ly_err_clean(r->d->yang, NULL);
-    LY_ERR ret = lyd_new_inner(NULL, r->d->module, "dots-data", 0, root);
+    struct lyd_node *at = NULL;
+    LY_ERR ret = below ? lyd_new_path(NULL, r->d->yang, below, NULL, 0, root)
+                       : lyd_new_inner(NULL, r->d->module, "dots-data", 0, root);
+    if (ret == LY_SUCCESS)
+        ret = below ? lyd_find_path(*root, below, 0, &at) : (at = *root, LY_SUCCESS);
     if (ret == LY_SUCCESS)
         ret = ly_in_new_memory(text, &lin);
     if (ret == LY_SUCCESS)
-        ret = lyd_parse_data(r->d->yang, *root, lin, LYD_JSON, LYD_PARSE_ONLY | LYD_PARSE_STRICT | LYD_PARSE_NO_STATE,
+        ret = lyd_parse_data(r->d->yang, at, lin, LYD_JSON, LYD_PARSE_ONLY | LYD_PARSE_STRICT | LYD_PARSE_NO_STATE,
                              0, NULL);
     if (ret == LY_SUCCESS)
         ret = lyd_validate_all(root, r->d->yang, LYD_VALIDATE_PRESENT | LYD_VALIDATE_NO_STATE, NULL);
@@ -198,5 +208,7 @@ int restconf_parse_body(const struct dots_request *r, struct lyd_node **root)
         *root = NULL;
         return -1;
     }
+    if (parent)
+        *parent = at;
     return 0;
 }
