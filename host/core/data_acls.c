@@ -220,20 +220,70 @@ static bool is_on(const struct scrub_core *c, const struct core_data_acl *a, boo
     return a->activation == SCRUB_STORE_ACTIVATE_IMMEDIATE || all || mitigating(c, a->cuid);
 }
 
-int core_data_acls_input(const struct scrub_core *c, bool all, struct image_data_ace **out, size_t *n,
-                         struct scrub_err *err)
+void core_data_input_free(struct core_data_input *in)
 {
-    size_t count = 0;
+    for (size_t i = 0; i < in->n_names; i++)
+        free(in->names[i]);
+    free(in->names);
+    free(in->aces);
+    free(in->scopes);
+    free(in->defaults);
+    memset(in, 0, sizeof(*in));
+}
+
+/* Whether a run-time tenant has an ACL on (it then needs its scope). */
+static bool needs_scope(const struct scrub_core *c, const struct core_tenant *t, bool all)
+{
+    for (size_t i = 0; !t->configured && c->dacls && i < c->dacls->n; i++)
+        if (strcmp(c->dacls->acls[i].identity, t->identity) == 0 && is_on(c, &c->dacls->acls[i], all))
+            return true;
+    return false;
+}
+
+int core_data_acls_input(const struct scrub_core *c, bool all, struct core_data_input *in, struct scrub_err *err)
+{
+    memset(in, 0, sizeof(*in));
+    size_t count = 0, tenants = 0;
     for (size_t i = 0; c->dacls && i < c->dacls->n; i++)
         count += is_on(c, &c->dacls->acls[i], all) ? c->dacls->acls[i].n_aces : 0;
-    *n = 0;
-    if (!(*out = calloc(count ? count : 1, sizeof(**out))))
+    for (size_t i = 0; i < c->n_tenants; i++)
+        tenants += needs_scope(c, &c->tenants[i], all);
+    in->aces = calloc(count + tenants + 1, sizeof(*in->aces));
+    in->scopes = calloc(tenants + 1, sizeof(*in->scopes));
+    in->names = calloc(2 * tenants + 1, sizeof(*in->names));
+    in->defaults = calloc(tenants + 1, sizeof(*in->defaults));
+    if (!in->aces || !in->scopes || !in->names || !in->defaults) {
+        core_data_input_free(in);
         return scrub_err_set(err, ENOMEM, "out of memory building the card image");
+    }
     for (size_t i = 0; c->dacls && i < c->dacls->n; i++) {
         const struct core_data_acl *a = &c->dacls->acls[i];
         for (size_t k = 0; is_on(c, a, all) && k < a->n_aces; k++)
-            (*out)[(*n)++] = (struct image_data_ace){a->aces[k].counter, a->aces[k].entries, a->aces[k].n_entries,
-                                                     a->aces[k].rate};
+            in->aces[in->n_aces++] = (struct image_data_ace){a->aces[k].counter, a->aces[k].entries,
+                                                             a->aces[k].n_entries, a->aces[k].rate};
+    }
+    for (size_t i = 0; i < c->n_tenants; i++) {
+        const struct core_tenant *t = &c->tenants[i];
+        if (!needs_scope(c, t, all))
+            continue;
+        char *scope = scrub_format("client %s data-channel scope", t->identity);
+        char *dflt = scrub_format("client %s data-channel default accept", t->identity);
+        in->names[in->n_names++] = scope;
+        in->names[in->n_names++] = dflt;
+        if (!scope || !dflt) {
+            core_data_input_free(in);
+            return scrub_err_set(err, ENOMEM, "out of memory building the card image");
+        }
+        in->scopes[in->n_scopes++] = (struct image_mitigation){scope, t->id, 0, -1, t->prefixes, t->n_prefixes};
+        struct scrub_acl_entry *e = &in->defaults[in->n_scopes - 1];
+        scrub_acl_entry_any(e);
+        e->valid = true;
+        e->tenant_value = t->id;
+        e->tenant_mask = 0xffff;
+        e->profile_value = 0;
+        e->profile_mask = 0xff;
+        e->action = SCRUB_ACTION_ACCEPT;
+        in->aces[in->n_aces++] = (struct image_data_ace){dflt, e, 1, 0};
     }
     return 0;
 }

@@ -45,8 +45,23 @@ struct core_data_acls {
 int core_data_acls_load(struct scrub_core *c, struct scrub_err *err);
 void core_data_acls_unload(struct scrub_core *c);
 /* The image's input: the ACEs of the ACLs that are on, in order (every
- * ACL that is not deactivated when all is set). *out is malloc'ed. */
-int core_data_acls_input(const struct scrub_core *c, bool all, struct image_data_ace **out, size_t *n,
-                         struct scrub_err *err);
+ * ACL that is not deactivated when all is set). A run-time client has no
+ * peace-time DEST entries, and the card filters only what a DEST entry
+ * covers: while one of its ACLs is on, each prefix it owns is a DEST entry
+ * of its tenant with profile 0 (no profile: "scope", below any mitigation
+ * of an equal prefix), and one more entry after every ACE accepts its
+ * profile-0 traffic that no ACE decided, so that a card whose default is
+ * drop does not drop it. */
+struct core_data_input {
+    struct image_data_ace *aces;
+    size_t n_aces;
+    struct image_mitigation *scopes;
+    size_t n_scopes;
+    char **names; /* the scopes' and the default entries' names, owned */
+    size_t n_names;
+    struct scrub_acl_entry *defaults; /* owned */
+};
+int core_data_acls_input(const struct scrub_core *c, bool all, struct core_data_input *in, struct scrub_err *err);
+void core_data_input_free(struct core_data_input *in);
 
 #endif

@@ -2,7 +2,8 @@
  * section) on the card model with a store in a temporary directory: the
  * entries on the card and their order, activation types following
  * mitigations, tenant safety, quota and card-full refusals (nothing
- * stored), per-ACE counters, delete, and a restart that writes nothing. */
+ * stored), a run-time client's scope, per-ACE counters, delete, and a
+ * restart that writes nothing. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -403,6 +404,48 @@ static void test_quota(void **state)
     assert_int_equal(err.code, EDQUOT);
 }
 
+/* A run-time client has no peace-time DEST entry: while one of its ACLs
+ * is on, its owned prefixes get one of profile 0, and its traffic that no
+ * ACE decides is accepted (the card's default aside). */
+static void test_runtime_client_scope(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    struct scrub_prefix owned;
+    assert_true(scrub_prefix_parse("192.0.2.128/25", &owned));
+    struct scrub_client_req c = {"initech", "strict", {1, 10, 1, 1, 1}, &owned, 1};
+    if (scrub_core_client_add(f->core, &operator, &c, &err))
+        fail_msg("%s", err.msg);
+    register_cuid(f, "cuid-i", "initech");
+    put_ok(f, "cuid-i", acl_json("later", "activate-when-mitigating", "192.0.2.130/32"));
+    const struct card_image *img = scrub_core_image(f->core);
+    assert_null(card_image_counter(img, "client initech data-channel scope 192.0.2.128/25"));
+    put_ok(f, "cuid-i", acl_json("now", "immediate", "192.0.2.131/32"));
+    img = scrub_core_image(f->core);
+    const struct scrub_layout_counter *lc = card_image_counter(img, "client initech data-channel scope 192.0.2.128/25");
+    assert_non_null(lc);
+    bool found = false;
+    for (uint32_t i = 0; i < img->dest_extent; i++)
+        if (img->dest[i].valid && img->dest[i].counter == lc->index) {
+            assert_int_equal(img->dest[i].tenant, 65535);
+            assert_int_equal(img->dest[i].profile, 0);
+            assert_int_equal(img->dest[i].plen, 96 + 25);
+            assert_true(img->dest[i].enable);
+            found = true;
+        }
+    assert_true(found);
+    struct scrub_acl_entry e[4];
+    assert_int_equal(tenant_entries(f, 65535, e, 4), 2);
+    assert_int_equal(e[0].action, SCRUB_ACTION_DROP);
+    assert_int_equal(e[1].action, SCRUB_ACTION_ACCEPT);
+    assert_int_equal(e[1].profile_mask, 0xff);
+    assert_int_equal(e[1].profile_value, 0);
+    if (scrub_core_data_acl_delete(f->core, &operator, "cuid-i", "now", &err))
+        fail_msg("%s", err.msg);
+    assert_null(card_image_counter(scrub_core_image(f->core), "client initech data-channel scope 192.0.2.128/25"));
+    assert_int_equal(tenant_entries(f, 65535, e, 4), 0);
+}
+
 static void test_card_full(void **state)
 {
     struct fixture *f = *state;
@@ -529,6 +572,7 @@ int main(void)
         TEST(test_activation_follows_mitigations),
         TEST(test_tenant_safety),
         TEST(test_quota),
+        TEST(test_runtime_client_scope),
         TEST(test_card_full),
         TEST(test_counters_and_delete),
         TEST(test_restart_writes_nothing),
