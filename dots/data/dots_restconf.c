@@ -107,9 +107,10 @@ static int is_media_type(const char *value)
 }
 
 /* libyang 2.1 locates an error as 'Data location "/m:node[k='v']", line
- * number N.': the instance-identifier, below dots-data since the body is
- * parsed as its children, goes to error-path and the line to the message. */
-static void error_path(const char *where, char *path, size_t psize, char *line, size_t lsize)
+ * number N.': the instance-identifier, relative to the node the body is
+ * parsed below (base: dots-data, or a dots-client...), goes to error-path
+ * and the line to the message. */
+static void error_path(const char *where, const char *base, char *path, size_t psize, char *line, size_t lsize)
 {
     static const char data[] = "Data location \"", module[] = "/ietf-dots-data-channel:",
                       top[] = "/ietf-dots-data-channel:dots-data";
@@ -122,8 +123,7 @@ static void error_path(const char *where, char *path, size_t psize, char *line, 
         return;
     int len = (int)(end - start);
     if (strncmp(start, module, sizeof module - 1) == 0 && strncmp(start, top, sizeof top - 1) != 0)
-        snprintf(path, psize, "/ietf-dots-data-channel:dots-data/%.*s", len - (int)(sizeof module - 1),
-                 start + sizeof module - 1);
+        snprintf(path, psize, "%s/%.*s", base, len - (int)(sizeof module - 1), start + sizeof module - 1);
     else
         snprintf(path, psize, "%.*s", len, start);
     if ((n = strstr(end, "line number ")) != NULL)
@@ -134,7 +134,7 @@ static void error_path(const char *where, char *path, size_t psize, char *line, 
  * malformed message, a node the schema does not have an unknown element, a
  * missing key or mandatory node a missing attribute, anything else an
  * invalid value (RFC 8040 section 7, RFC 8783 section 7.1). */
-static void refuse_parse(const struct dots_request *r)
+static void refuse_parse(const struct dots_request *r, const char *base)
 {
     const struct ly_err_item *e = ly_err_last(r->d->yang);
     const char *tag = "invalid-value";
@@ -145,9 +145,9 @@ static void refuse_parse(const struct dots_request *r)
     /* libyang has no code of its own for these two: its sentences tell */
     else if (e && e->msg && (strstr(e->msg, "is missing its key") || strncmp(e->msg, "Mandatory node", 14) == 0))
         tag = "missing-attribute";
-    char path[512] = "", line[64] = "";
+    char path[1024] = "", line[64] = "";
     if (e && e->path)
-        error_path(e->path, path, sizeof path, line, sizeof line);
+        error_path(e->path, base, path, sizeof path, line, sizeof line);
     restconf_error(r, 400, "application", tag, *path ? path : NULL, "%s%s",
                    e && e->msg ? e->msg : "the body does not validate against ietf-dots-data-channel", line);
 }
@@ -203,7 +203,7 @@ int restconf_parse_body_below(const struct dots_request *r, const char *below, s
     ly_in_free(lin, 0);
     free(text);
     if (ret != LY_SUCCESS) {
-        refuse_parse(r);
+        refuse_parse(r, below ? below : "/ietf-dots-data-channel:dots-data");
         lyd_free_all(*root);
         *root = NULL;
         return -1;

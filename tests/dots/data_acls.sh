@@ -133,6 +133,10 @@ req client2.example DELETE "$ROOT/dots-client=$A/acls/acl=web"
 error "another client deletes one" 403 access-denied "belongs to another DOTS client"
 send client1.example POST "$ROOT/dots-client=$A" '{"ietf-dots-data-channel:acls":{"acl":[{"name":"t","type":"ietf-access-control-list:mixed-eth-ipv4-acl-type","aces":{"ace":[{"name":"ttl","matches":{"ipv4":{"ttl":1,"fragment":{"type":""}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}}'
 error "a match the card cannot do" 400 invalid-value "ttl"
+send client1.example POST "$ROOT/dots-client=$A" '{"ietf-dots-data-channel:acls":{"acl":[{"name":"bad","aces":{"ace":[{"name":"x","matches":{"ipv4":{"dscp":99,"fragment":{"type":""}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}}'
+error "a schema violation" 400 invalid-value "out of the allowed range"
+same "its error-path, below the dots-client" "$(json "j['ietf-restconf:errors']['error'][0]['error-path']")" \
+  "/ietf-dots-data-channel:dots-data/dots-client[cuid='$A']/acls/acl[name='bad']/aces/ace[name='x']/matches/ipv4/dscp"
 
 # --- PUT and GET
 LATER='{"ietf-dots-data-channel:acl":[{"name":"later","type":"ietf-access-control-list:mixed-eth-ipv4-acl-type","activation-type":"activate-when-mitigating","aces":{"ace":[{"name":"icmp","matches":{"ipv4":{"destination-ipv4-network":"198.51.100.20/32","protocol":1,"fragment":{"type":""}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}'
