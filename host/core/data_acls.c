@@ -526,8 +526,6 @@ int scrub_core_data_acl_delete(struct scrub_core *c, const struct scrub_actor *a
     if (c->cfg && core_load(c, err))
         return -1;
     snprintf(what, sizeof(what), "data-channel acl delete cuid=%s name=%s", cuid ? cuid : "", name ? name : "(all)");
-    if (core_need_card(c, a, what, err))
-        return -1;
     if (!owner_of(c, a, cuid, err))
         return core_refuse(c, a, what, err);
     size_t n = 0;
@@ -537,8 +535,10 @@ int scrub_core_data_acl_delete(struct scrub_core *c, const struct scrub_actor *a
         scrub_err_set(err, ENOENT, "no ACL '%s' of dots-client '%s'", name, cuid);
         return core_refuse(c, a, what, err);
     }
-    if (n == 0)
+    if (n == 0) /* all of none: nothing to do, with or without a card */
         return 0;
+    if (core_need_card(c, a, what, err))
+        return -1;
     struct acl_change *ch = calloc(n, sizeof(*ch));
     if (!ch)
         return scrub_err_set(err, ENOMEM, "out of memory");
