@@ -159,7 +159,7 @@ static void put_acls(const struct dots_request *r, const char *cuid, const char 
         return;
     }
     struct scrub_actor a = actor(r);
-    struct scrub_data_acls_req req = {cuid, (const char *const *)bodies, n, put_name == NULL};
+    struct scrub_data_acls_req req = {cuid, (const char *const *)bodies, n, put_name == NULL, 0};
     struct scrub_data_acls_result res;
     struct scrub_err err;
     if (scrub_core_data_acls_put(r->d->cfg.core, &a, &req, &res, &err) < 0) {
@@ -188,8 +188,8 @@ static char *u64(uint64_t v, char *buf, size_t size)
     return buf;
 }
 
-/* The stored acl with its activation-type as the core has it and each
- * ACE's statistics (ietf-access-control-list's acl-counters: config false
+/* The stored acl with its activation-type as the core has it, its
+ * pending-lifetime (minutes, config false) and each ACE's statistics (ietf-access-control-list's acl-counters: config false
  * nodes of the data channel's ace). */
 static int add_acl(void *ctx, const struct scrub_data_acl_view *v)
 {
@@ -200,6 +200,8 @@ static int add_acl(void *ctx, const struct scrub_data_acl_view *v)
         return 1;
     }
     json_object_object_add(acl, "activation-type", json_object_new_string(scrub_store_activation_name(v->activation)));
+    if (v->pending_lifetime_s >= 0) /* minutes left, rounded up: 0 only once it ended */
+        json_object_object_add(acl, "pending-lifetime", json_object_new_int((int32_t)((v->pending_lifetime_s + 59) / 60)));
     if (json_object_object_get_ex(acl, "aces", &aces) && json_object_object_get_ex(aces, "ace", &list))
         for (size_t i = 0; i < json_object_array_length(list); i++) {
             json_object *ace = json_object_array_get_idx(list, i), *name;

@@ -2,7 +2,8 @@
  * listens for HTTPS, authenticates clients, serves host-meta and the
  * dots-client registrations kept in the store --store names. With
  * --config (a scrubd configuration) it runs the host core on a card model
- * in this process and serves ACLs too; SIGUSR1 then prints the card's
+ * in this process and serves ACLs too (expiring them when their
+ * pending-lifetime ends, checked every 10 s); SIGUSR1 then prints the card's
  * tenant-matching ACL entries and policers, read back from the card, for
  * tests. Stops on SIGINT or SIGTERM. Log lines go to stderr. */
 #include <errno.h>
@@ -73,6 +74,21 @@ static void on_dump(evutil_socket_t sig, short what, void *arg)
     }
     fprintf(stderr, "dots-data-server: card: %zu tenant ACL entries\n", n);
     card_image_free(&img);
+}
+
+#define EXPIRE_EVERY_S 10 /* how often ACLs whose pending-lifetime ended are looked for */
+
+static void on_expire(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct card *c = arg;
+    struct scrub_err err;
+    int n = scrub_core_data_acls_expire(c->core, &err);
+    if (n < 0)
+        fprintf(stderr, "dots-data-server: error: expiring ACLs: %s\n", err.msg);
+    else if (n > 0)
+        fprintf(stderr, "dots-data-server: info: %d ACLs expired (pending-lifetime)\n", n);
 }
 
 static int start_card(struct card *c, const char *config, struct scrub_store *store, struct scrub_err *err)
@@ -189,6 +205,10 @@ int main(int argc, char **argv)
     struct event *sigint = evsignal_new(base, SIGINT, on_signal, base);
     struct event *sigterm = evsignal_new(base, SIGTERM, on_signal, base);
     struct event *sigusr1 = card.core ? evsignal_new(base, SIGUSR1, on_dump, &card) : NULL;
+    struct event *expire = card.core ? event_new(base, -1, EV_PERSIST, on_expire, &card) : NULL;
+    struct timeval every = {EXPIRE_EVERY_S, 0};
+    if (expire)
+        event_add(expire, &every);
     event_add(sigint, NULL);
     event_add(sigterm, NULL);
     if (sigusr1)
@@ -198,6 +218,8 @@ int main(int argc, char **argv)
     event_free(sigterm);
     if (sigusr1)
         event_free(sigusr1);
+    if (expire)
+        event_free(expire);
     dots_data_stop(server);
     stop_card(&card);
     scrub_store_close(cfg.store);

@@ -157,6 +157,7 @@ static int on_acl(void *ctx, const struct scrub_store_acl *sa)
                                 .name = strdup(sa->name),
                                 .body = strdup(sa->body),
                                 .position = sa->position,
+                                .expires_at = sa->expires_at,
                                 .activation = sa->activation};
     if (!a->cuid || !a->name || !a->body)
         return scrub_err_set(l->err, ENOMEM, "out of memory loading ACLs");
@@ -350,6 +351,7 @@ static void remember(struct acl_change *ch, const struct core_data_acl *old)
                                        .name = old->name,
                                        .position = old->position,
                                        .activation = old->activation,
+                                       .expires_at = old->expires_at,
                                        .body = old->body,
                                        .updated_at = time(NULL)};
 }
@@ -425,18 +427,25 @@ static void free_changes(struct acl_change *ch, size_t n)
 static int check_request(struct scrub_core *c, const struct core_tenant *t, const struct scrub_data_acls_req *r,
                          struct acl_change *ch, size_t *need, struct scrub_err *err)
 {
+    struct scrub_core_clock now;
+    core_now(c, &now);
+    int64_t lifetime = r->lifetime_s ? r->lifetime_s : SCRUB_DATA_ACL_LIFETIME_S;
     int64_t next_pos = 0;
     for (size_t i = 0; c->dacls && i < c->dacls->n; i++)
         if (strcmp(c->dacls->acls[i].cuid, r->cuid) == 0 && c->dacls->acls[i].position >= next_pos)
             next_pos = c->dacls->acls[i].position + 1;
     *need = 0;
+    if (r->lifetime_s < -1)
+        return scrub_err_set(err, EINVAL, "a lifetime of %lld s: give seconds > 0, 0 for the default or -1 for none",
+                             (long long)r->lifetime_s);
     for (size_t i = 0; i < r->n_acls; i++) {
         struct core_data_acl probe = {.cuid = (char *)r->cuid, .body = (char *)r->acls[i]};
         struct data_acl_parsed p;
         if (data_acl_parse(r->acls[i], &p, err))
             return -1;
         ch[i].next = (struct scrub_store_acl){.cuid = r->cuid, .name = p.name, .activation = p.activation,
-                                              .body = r->acls[i], .updated_at = time(NULL)};
+                                              .body = r->acls[i], .updated_at = time(NULL),
+                                              .expires_at = lifetime > 0 ? now.wall_s + lifetime : 0};
         p.name = NULL;
         data_acl_parsed_free(&p);
         for (size_t k = 0; k < i; k++)
@@ -566,6 +575,54 @@ int scrub_core_data_acl_delete(struct scrub_core *c, const struct scrub_actor *a
     return rc;
 }
 
+int scrub_core_data_acls_expire(struct scrub_core *c, struct scrub_err *err)
+{
+    static const struct scrub_actor daemon = {SCRUB_STORE_WHO_DAEMON, "scrubd", SCRUB_STORE_CHANNEL_DATA, true};
+    *err = (struct scrub_err){0};
+    if (!c->cfg || !c->hal)
+        return 0;
+    if (core_load(c, err))
+        return -1;
+    struct scrub_core_clock now;
+    core_now(c, &now);
+    size_t n = 0;
+    for (size_t i = 0; c->dacls && i < c->dacls->n; i++)
+        n += c->dacls->acls[i].expires_at && c->dacls->acls[i].expires_at <= now.wall_s;
+    if (n == 0)
+        return 0;
+    struct acl_change *ch = calloc(n, sizeof(*ch));
+    char what[600] = "data-channel acl expired";
+    if (!ch)
+        return scrub_err_set(err, ENOMEM, "out of memory expiring ACLs");
+    size_t k = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < c->dacls->n; i++) {
+        const struct core_data_acl *d = &c->dacls->acls[i];
+        if (!d->expires_at || d->expires_at > now.wall_s)
+            continue;
+        struct acl_change *x = &ch[k++];
+        remember(x, d);
+        x->remove = true;
+        x->next = (struct scrub_store_acl){.cuid = strdup(d->cuid), .name = strdup(d->name)};
+        x->old.cuid = x->next.cuid;
+        x->old.name = x->next.name;
+        x->old.body = x->old_body = strdup(d->body);
+        if (!x->next.cuid || !x->next.name || !x->old_body)
+            rc = scrub_err_set(err, ENOMEM, "out of memory expiring ACLs");
+        size_t len = strlen(what);
+        if (rc == 0 && len < sizeof(what) - 80)
+            snprintf(what + len, sizeof(what) - len, " %s/%s", d->cuid, d->name);
+    }
+    struct acls_ctx x = {ch, k};
+    struct core_change cc = {.what = what, .do_it = acls_do, .undo = acls_undo, .ctx = &x};
+    if (rc == 0)
+        rc = core_change(c, &daemon, &cc, err);
+    for (size_t i = 0; i < k; i++)
+        free((char *)ch[i].next.cuid);
+    free_changes(ch, k);
+    return rc ? -1 : (int)k;
+}
+
 /* ---- listing with counters ---------------------------------------------------------- */
 
 int scrub_core_data_acls_each(struct scrub_core *c, const char *cuid, const char *name, bool with_counters,
@@ -598,7 +655,11 @@ int scrub_core_data_acls_each(struct scrub_core *c, const char *cuid, const char
                 aces[k].counters_known = true;
             }
         }
-        struct scrub_data_acl_view v = {.cuid = d->cuid,
+        struct scrub_core_clock now;
+        core_now(c, &now);
+        int64_t left = d->expires_at ? d->expires_at - now.wall_s : -1;
+        struct scrub_data_acl_view v = {.pending_lifetime_s = left < 0 && d->expires_at ? 0 : left,
+                                        .cuid = d->cuid,
                                         .identity = d->identity,
                                         .name = d->name,
                                         .body = d->body,

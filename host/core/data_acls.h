@@ -30,6 +30,7 @@ struct core_data_ace {
 struct core_data_acl {
     char *cuid, *identity, *name, *body;
     int64_t position;
+    int64_t expires_at; /* wall clock, s; 0: never */
     enum scrub_store_activation activation;
     struct core_data_ace *aces;
     size_t n_aces, n_entries;

@@ -225,11 +225,18 @@ int scrub_core_source_remove(struct scrub_core *c, const struct scrub_actor *a, 
  * finds it full). A request that does not fit is refused whole (EDQUOT,
  * ENOSPC) saying what it needs and the room left. */
 
+/* RFC 8783's pending-lifetime of an ACL that is not refreshed: 10080
+ * minutes (a week; the fact sheet's I9, unverified). */
+#define SCRUB_DATA_ACL_LIFETIME_S (10080 * 60)
+
 struct scrub_data_acls_req {
     const char *cuid;
     const char *const *acls; /* JSON acl objects */
     size_t n_acls;
     bool create; /* refused (EEXIST) when one of them exists; else create or replace */
+    /* Seconds until they expire unless put again (a PUT refreshes): 0 the
+     * default SCRUB_DATA_ACL_LIFETIME_S, -1 never. */
+    int64_t lifetime_s;
 };
 
 struct scrub_data_acls_result {
@@ -239,6 +246,9 @@ struct scrub_data_acls_result {
 /* New ACLs go after the cuid's others; a replaced one keeps its place. */
 int scrub_core_data_acls_put(struct scrub_core *c, const struct scrub_actor *a, const struct scrub_data_acls_req *r,
                              struct scrub_data_acls_result *res, struct scrub_err *err);
+/* Deletes the ACLs whose lifetime ended (on the wall clock), in one
+ * change audited as the daemon; returns how many, or -1. */
+int scrub_core_data_acls_expire(struct scrub_core *c, struct scrub_err *err);
 /* Deletes one ACL (ENOENT if none), or with name NULL all of the cuid's. */
 int scrub_core_data_acl_delete(struct scrub_core *c, const struct scrub_actor *a, const char *cuid, const char *name,
                                struct scrub_err *err);
@@ -256,6 +266,7 @@ struct scrub_data_acl_view {
     const char *body; /* as stored */
     enum scrub_store_activation activation;
     int64_t position;
+    int64_t pending_lifetime_s; /* until it expires; -1: never */
     bool installed; /* its entries are on the card now */
     size_t n_entries;
     const char *problem; /* a stored ACL that no longer compiles: why (it is off the card); else NULL */

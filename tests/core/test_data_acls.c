@@ -2,8 +2,8 @@
  * section) on the card model with a store in a temporary directory: the
  * entries on the card and their order, activation types following
  * mitigations, tenant safety, quota and card-full refusals (nothing
- * stored), a run-time client's scope, per-ACE counters, delete, and a
- * restart that writes nothing. */
+ * stored), a run-time client's scope, per-ACE counters, delete,
+ * pending-lifetime and expiry, and a restart that writes nothing. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -180,7 +180,7 @@ static int put(struct fixture *f, const struct scrub_actor *a, const char *cuid,
                struct scrub_err *err)
 {
     const char *acls[1] = {acl};
-    struct scrub_data_acls_req r = {cuid, acls, 1, create};
+    struct scrub_data_acls_req r = {cuid, acls, 1, create, 0};
     return scrub_core_data_acls_put(f->core, a, &r, NULL, err);
 }
 
@@ -281,7 +281,7 @@ static void test_install_and_order(void **state)
     /* A second ACL goes after; replacing the first keeps its place. */
     put_ok(f, "cuid-acme", acl_json("second", "immediate", "198.51.100.20/32"));
     const char *acls[1] = {acl_json("web", "immediate", "198.51.100.30/32")};
-    struct scrub_data_acls_req r = {"cuid-acme", acls, 1, false};
+    struct scrub_data_acls_req r = {"cuid-acme", acls, 1, false, 0};
     struct scrub_data_acls_result res;
     struct scrub_err err = {0};
     if (scrub_core_data_acls_put(f->core, &acme, &r, &res, &err))
@@ -530,7 +530,7 @@ static void test_restart_writes_nothing(void **state)
     struct fixture *f = *state;
     struct scrub_err err = {0};
     const char *acls[2] = {ACL_WEB, acl_json("later", "activate-when-mitigating", "198.51.100.40/32")};
-    struct scrub_data_acls_req r = {"cuid-acme", acls, 2, true};
+    struct scrub_data_acls_req r = {"cuid-acme", acls, 2, true, 0};
     if (scrub_core_data_acls_put(f->core, &acme, &r, NULL, &err))
         fail_msg("%s", err.msg);
     char audit[600];
@@ -546,6 +546,52 @@ static void test_restart_writes_nothing(void **state)
     struct scrub_acl_entry e[4];
     assert_int_equal(tenant_entries(f, 1, e, 4), 3);
     assert_int_equal(list(f, "cuid-acme", false).n, 2);
+}
+
+static int lifetime_cb(void *ctx, const struct scrub_data_acl_view *v)
+{
+    *(int64_t *)ctx = v->pending_lifetime_s;
+    return 0;
+}
+
+static int64_t lifetime_of(struct fixture *f, const char *name)
+{
+    int64_t left = -2;
+    struct scrub_err err = {0};
+    if (scrub_core_data_acls_each(f->core, "cuid-acme", name, false, lifetime_cb, &left, &err))
+        fail_msg("%s", err.msg);
+    return left;
+}
+
+/* pending-lifetime: a week unless put again; expiry takes the ACL off the
+ * card and out of the store, audited as the daemon. */
+static void test_pending_lifetime(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    put_ok(f, "cuid-acme", ACL_WEB);
+    put_ok(f, "cuid-acme", acl_json("other", "immediate", "198.51.100.50/32"));
+    assert_int_equal(lifetime_of(f, "web"), 10080 * 60);
+    f->now.wall_s += 3600;
+    assert_int_equal(lifetime_of(f, "web"), 10080 * 60 - 3600);
+    assert_int_equal(put(f, &acme, "cuid-acme", false, ACL_WEB, &err), 0); /* the refresh */
+    assert_int_equal(lifetime_of(f, "web"), 10080 * 60);
+    assert_int_equal(scrub_core_data_acls_expire(f->core, &err), 0);
+    f->now.wall_s += 10080 * 60 - 3600;
+    assert_int_equal(scrub_core_data_acls_expire(f->core, &err), 1); /* "other" ended, "web" has an hour */
+    struct listing l = list(f, "cuid-acme", false);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.names[0], "web");
+    struct scrub_acl_entry e[4];
+    assert_int_equal(tenant_entries(f, 1, e, 4), 3);
+    char audit[600];
+    if (scrub_store_audit_each(f->store, 0, 0, last_audit_cb, audit, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_string_equal(audit, "scrubd | data-channel acl expired cuid-acme/other | ok");
+    f->now.wall_s += 3600;
+    assert_int_equal(scrub_core_data_acls_expire(f->core, &err), 1);
+    assert_int_equal(tenant_entries(f, 1, e, 4), 0);
+    assert_int_equal(list(f, NULL, false).n, 0);
 }
 
 static void test_capabilities(void **state)
@@ -576,6 +622,7 @@ int main(void)
         TEST(test_card_full),
         TEST(test_counters_and_delete),
         TEST(test_restart_writes_nothing),
+        TEST(test_pending_lifetime),
         TEST(test_capabilities),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -149,8 +149,9 @@ error "PUT with another name in the body" 400 invalid-value "the one acl the URI
 same "activate-when-mitigating: not on the card without a mitigation" "$(card | grep -c "dst 198.51.100.20" || true)" 0
 req client1.example GET "$ROOT/dots-client=$A/acls"
 expect "GET the ACLs" 200
-same "in order, with activation types" "$(json "[(a['name'], a['activation-type']) for a in j['ietf-dots-data-channel:acls']['acl']]")" \
-  "[('web', 'immediate'), ('later', 'activate-when-mitigating')]"
+same "in order, with activation types and pending-lifetime (minutes)" \
+  "$(json "[(a['name'], a['activation-type'], a['pending-lifetime']) for a in j['ietf-dots-data-channel:acls']['acl']]")" \
+  "[('web', 'immediate', 10080), ('later', 'activate-when-mitigating', 10080)]"
 same "per-ACE statistics from the card" \
   "$(json "j['ietf-dots-data-channel:acls']['acl'][0]['aces']['ace'][1]['statistics']")" \
   "{'matched-packets': '0', 'matched-octets': '0'}"
