@@ -177,8 +177,9 @@ static void on_request(struct evhttp_request *req, void *arg)
         return;
     }
     /* RFC 8040 section 4.8: a query parameter the server does not support
-     * is refused; this slice supports none */
-    if (evhttp_uri_get_query(uri)) {
+     * is refused; only the ACLs take some (insert, point), and a
+     * dots-client's resources refuse the rest */
+    if (evhttp_uri_get_query(uri) && !strstr(path, client)) {
         restconf_error(&r, HTTP_BADREQUEST, "protocol", "invalid-value", NULL,
                        "query parameters are not supported yet (got '%s')", evhttp_uri_get_query(uri));
         return;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/keyvalq_struct.h>
+
 #include "dots_data_internal.h"
 #include "scrub_core.h"
 
@@ -133,16 +135,77 @@ static void set_location(const struct dots_request *r, const char *cuid, const c
     evhttp_add_header(evhttp_request_get_output_headers(r->req), "Location", location);
 }
 
+/* RFC 8040 sections 4.8.5 and 4.8.6: insert (first, last, before, after)
+ * and point, the data-resource-identifier of an acl of this dots-client;
+ * req->point points into *point_name (the caller frees it). Any other
+ * parameter is refused. 0, or -1 after answering. */
+static int read_insert(const struct dots_request *r, const char *cuid, struct scrub_data_acls_req *req,
+                       char **point_name)
+{
+    const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req));
+    struct evkeyvalq params;
+    struct evkeyval *kv;
+    *point_name = NULL;
+    if (!query)
+        return 0;
+    if (evhttp_parse_query_str(query, &params) < 0) {
+        restconf_error(r, 400, "protocol", "invalid-value", NULL, "the query '%s' does not parse", query);
+        return -1;
+    }
+    static const char *const inserts[] = {"", "first", "last", "before", "after"};
+    int rc = 0;
+    for (kv = params.tqh_first; rc == 0 && kv; kv = kv->next.tqe_next) {
+        if (strcmp(kv->key, "insert") == 0) {
+            size_t i = 1;
+            while (i < 5 && strcmp(kv->value, inserts[i]) != 0)
+                i++;
+            if (i == 5)
+                rc = -1, restconf_error(r, 400, "protocol", "invalid-value", NULL,
+                                        "insert '%s' is not first, last, before or after", kv->value);
+            else
+                req->insert = (enum scrub_data_insert)i;
+        } else if (strcmp(kv->key, "point") == 0) {
+            char prefix[600];
+            snprintf(prefix, sizeof prefix, "/ietf-dots-data-channel:dots-data/dots-client=%s/acls/acl=", cuid);
+            if (strncmp(kv->value, prefix, strlen(prefix)) != 0 || !kv->value[strlen(prefix)])
+                rc = -1, restconf_error(r, 400, "protocol", "invalid-value", NULL,
+                                        "point must name an acl of this dots-client: %sNAME", prefix);
+            else if (!(*point_name = strdup(kv->value + strlen(prefix))))
+                rc = -1, restconf_error(r, 500, "application", "operation-failed", NULL, "out of memory");
+        } else {
+            rc = -1, restconf_error(r, 400, "protocol", "invalid-value", NULL,
+                                    "query parameter '%s' is not supported here (insert and point are)", kv->key);
+        }
+    }
+    evhttp_clear_headers(&params);
+    if (rc == 0 && (*point_name != NULL) != (req->insert == SCRUB_DATA_INSERT_BEFORE ||
+                                            req->insert == SCRUB_DATA_INSERT_AFTER)) {
+        restconf_error(r, 400, "protocol", *point_name ? "invalid-value" : "missing-attribute", NULL,
+                       "point goes with insert before or after, and only with them (RFC 8040 section 4.8.6)");
+        rc = -1;
+    }
+    req->point = *point_name;
+    return rc;
+}
+
 /* POST (create; 409 when one exists) or PUT of one named ACL (201 on
  * creation, 204 on replacement). below: where the body goes. */
 static void put_acls(const struct dots_request *r, const char *cuid, const char *below, const char *put_name,
                      const char *path)
 {
+    char *point = NULL;
+    struct scrub_data_acls_req req = {.cuid = cuid, .create = put_name == NULL};
+    if (read_insert(r, cuid, &req, &point) < 0) {
+        free(point);
+        return;
+    }
     char at[600];
     struct lyd_node *root, *parent;
     data_path(cuid, below, at, sizeof at);
-    if (restconf_parse_body_below(r, at, &root, &parent) < 0)
+    if (restconf_parse_body_below(r, at, &root, &parent) < 0) {
+        free(point);
         return;
+    }
     size_t n;
     char **bodies = acl_bodies(r, parent, &n);
     const char *first = bodies ? first_acl_name(parent) : NULL;
@@ -156,10 +219,12 @@ static void put_acls(const struct dots_request *r, const char *cuid, const char 
     lyd_free_all(root);
     if (!bodies) {
         free(name);
+        free(point);
         return;
     }
     struct scrub_actor a = actor(r);
-    struct scrub_data_acls_req req = {cuid, (const char *const *)bodies, n, put_name == NULL, 0};
+    req.acls = (const char *const *)bodies;
+    req.n_acls = n;
     struct scrub_data_acls_result res;
     struct scrub_err err;
     if (scrub_core_data_acls_put(r->d->cfg.core, &a, &req, &res, &err) < 0) {
@@ -172,6 +237,7 @@ static void put_acls(const struct dots_request *r, const char *cuid, const char 
         restconf_reply_empty(r, res.created ? 201 : 204);
     }
     free(name);
+    free(point);
     free_bodies(bodies, n);
 }
 
@@ -305,6 +371,9 @@ void dots_data_serve_acls(const struct dots_request *r, const char *cuid, const 
         restconf_reply_empty(r, 200);
     } else if (!ok_method) {
         restconf_not_allowed(r, allow);
+    } else if (m != EVHTTP_REQ_POST && m != EVHTTP_REQ_PUT && evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req))) {
+        restconf_error(r, 400, "protocol", "invalid-value", NULL, "query parameters are not supported yet (got '%s')",
+                       evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req)));
     } else if (!r->d->cfg.core) {
         restconf_error(r, 501, "application", "operation-not-supported", NULL,
                        "this server has no card behind it: ACLs are not served");

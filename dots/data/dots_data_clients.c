@@ -333,6 +333,12 @@ void dots_data_serve_client(const struct dots_request *r, const char *cuid, cons
         dots_data_serve_acls(r, cuid, rest);
         return;
     }
+    const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req));
+    if (query) {
+        restconf_error(r, 400, "protocol", "invalid-value", NULL, "query parameters are not supported yet (got '%s')",
+                       query);
+        return;
+    }
     if (*rest) {
         if (strncmp(rest, "/aliases", 8) == 0)
             restconf_error(r, 501, "application", "operation-not-supported", NULL, "aliases come in a later version");

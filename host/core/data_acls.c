@@ -305,6 +305,7 @@ struct acl_change {
     bool existed, remove;
     struct scrub_store_acl old;
     char *old_body;
+    char *own_body; /* a move's body (next and old) */
 };
 
 struct acls_ctx {
@@ -418,6 +419,7 @@ static void free_changes(struct acl_change *ch, size_t n)
     for (size_t i = 0; i < n; i++) {
         free((char *)ch[i].next.name);
         free(ch[i].old_body);
+        free(ch[i].own_body);
     }
     free(ch);
 }
@@ -467,6 +469,68 @@ static int check_request(struct scrub_core *c, const struct core_tenant *t, cons
     return 0;
 }
 
+/* An explicit insert: the request's ACLs (ch[0..n_acls)) as one block
+ * among the cuid's others, positions renumbered from 0; the others that
+ * move are appended to ch as changes of their position alone. */
+static int place(const struct scrub_core *c, const struct scrub_data_acls_req *r, struct acl_change *ch,
+                 size_t *n_ch, struct scrub_err *err)
+{
+    if (r->insert == SCRUB_DATA_INSERT_DEFAULT)
+        return 0;
+    size_t n_others = 0, at = 0;
+    const struct core_data_acl **others = calloc(c->dacls && c->dacls->n ? c->dacls->n : 1, sizeof(*others));
+    if (!others)
+        return scrub_err_set(err, ENOMEM, "out of memory");
+    bool point_moves = false;
+    for (size_t i = 0; c->dacls && i < c->dacls->n; i++) {
+        const struct core_data_acl *a = &c->dacls->acls[i];
+        bool named = false;
+        for (size_t k = 0; k < r->n_acls && !named; k++)
+            named = strcmp(ch[k].next.name, a->name) == 0;
+        if (strcmp(a->cuid, r->cuid) != 0)
+            continue;
+        point_moves |= named && r->point && strcmp(a->name, r->point) == 0;
+        if (!named)
+            others[n_others++] = a;
+    }
+    int rc = 0;
+    if (r->insert == SCRUB_DATA_INSERT_LAST) {
+        at = n_others;
+    } else if (r->insert == SCRUB_DATA_INSERT_BEFORE || r->insert == SCRUB_DATA_INSERT_AFTER) {
+        at = SIZE_MAX;
+        for (size_t k = 0; r->point && k < n_others; k++)
+            if (strcmp(others[k]->name, r->point) == 0)
+                at = r->insert == SCRUB_DATA_INSERT_BEFORE ? k : k + 1;
+        if (at == SIZE_MAX)
+            rc = scrub_err_set(err, EINVAL, "point: %s", !r->point   ? "insert before or after needs a point"
+                                                      : point_moves ? "it is one of the ACLs being placed"
+                                                                    : "no such ACL of the dots-client");
+    }
+    for (size_t i = 0; rc == 0 && i < r->n_acls; i++)
+        ch[i].next.position = (int64_t)(at + i);
+    for (size_t k = 0; rc == 0 && k < n_others; k++) {
+        int64_t pos = (int64_t)(k < at ? k : k + r->n_acls);
+        if (pos == others[k]->position)
+            continue;
+        struct acl_change *m = &ch[(*n_ch)++];
+        remember(m, others[k]);
+        m->own_body = strdup(others[k]->body);
+        char *name = strdup(others[k]->name);
+        if (!m->own_body || !name) {
+            free(name);
+            rc = scrub_err_set(err, ENOMEM, "out of memory");
+            break;
+        }
+        m->old.cuid = r->cuid;
+        m->old.name = name;
+        m->old.body = m->own_body;
+        m->next = m->old;
+        m->next.position = pos;
+    }
+    free(others);
+    return rc;
+}
+
 int scrub_core_data_acls_put(struct scrub_core *c, const struct scrub_actor *a, const struct scrub_data_acls_req *r,
                              struct scrub_data_acls_result *res, struct scrub_err *err)
 {
@@ -480,14 +544,15 @@ int scrub_core_data_acls_put(struct scrub_core *c, const struct scrub_actor *a, 
              r->cuid ? r->cuid : "", r->n_acls);
     if (core_need_card(c, a, what, err))
         return -1;
-    struct acl_change *ch = calloc(r->n_acls ? r->n_acls : 1, sizeof(*ch));
+    size_t n_ch = r->n_acls;
+    struct acl_change *ch = calloc(r->n_acls + (c->dacls ? c->dacls->n : 0) + 1, sizeof(*ch));
     if (!ch)
         return scrub_err_set(err, ENOMEM, "out of memory");
     size_t need = 0;
     const struct core_tenant *t = owner_of(c, a, r->cuid, err);
     if (t && r->n_acls == 0)
         scrub_err_set(err, EINVAL, "no ACL in the request");
-    else if (t && check_request(c, t, r, ch, &need, err) == 0) {
+    else if (t && check_request(c, t, r, ch, &need, err) == 0 && place(c, r, ch, &n_ch, err) == 0) {
         size_t used = entries_in_use(c, t->identity, r->cuid, ch, r->n_acls);
         if (t->has_quotas && used + need > t->quotas.acl_entries)
             scrub_err_set(err, EDQUOT,
@@ -501,20 +566,25 @@ int scrub_core_data_acls_put(struct scrub_core *c, const struct scrub_actor *a, 
         if (len < sizeof(what) - 80)
             snprintf(what + len, sizeof(what) - len, "%s%s", i ? "," : " names=", ch[i].next.name);
     }
+    static const char *const inserts[] = {"", " insert=first", " insert=last", " insert=before:", " insert=after:"};
+    size_t len = strlen(what);
+    if (len < sizeof(what) - 100)
+        snprintf(what + len, sizeof(what) - len, "%s%s", inserts[r->insert <= SCRUB_DATA_INSERT_AFTER ? r->insert : 0],
+                 r->insert >= SCRUB_DATA_INSERT_BEFORE && r->point ? r->point : "");
     if (err->code || !t) {
-        free_changes(ch, r->n_acls);
+        free_changes(ch, n_ch);
         return core_refuse(c, a, what, err);
     }
     for (size_t i = 0; i < r->n_acls; i++) /* the old body outlives the reload in core_change */
         if (ch[i].existed && !(ch[i].old.body = ch[i].old_body = strdup(ch[i].old.body))) {
-            free_changes(ch, r->n_acls);
+            free_changes(ch, n_ch);
             return scrub_err_set(err, ENOMEM, "out of memory");
         }
     for (size_t i = 0; i < r->n_acls; i++) {
         ch[i].old.cuid = r->cuid;
         ch[i].old.name = ch[i].next.name;
     }
-    struct acls_ctx x = {ch, r->n_acls};
+    struct acls_ctx x = {ch, n_ch};
     struct core_change cc = {.what = what, .do_it = acls_do, .undo = acls_undo, .ctx = &x};
     int rc = core_change(c, a, &cc, err);
     if (rc && err->code == ENOSPC)
@@ -523,7 +593,7 @@ int scrub_core_data_acls_put(struct scrub_core *c, const struct scrub_actor *a, 
         res->created += !ch[i].existed;
         res->replaced += ch[i].existed;
     }
-    free_changes(ch, r->n_acls);
+    free_changes(ch, n_ch);
     return rc;
 }
 

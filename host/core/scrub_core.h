@@ -229,6 +229,19 @@ int scrub_core_source_remove(struct scrub_core *c, const struct scrub_actor *a, 
  * minutes (a week; the fact sheet's I9, unverified). */
 #define SCRUB_DATA_ACL_LIFETIME_S (10080 * 60)
 
+/* Where the request's ACLs go among the cuid's others (RFC 8040 section
+ * 4.8.5's insert, with point an ACL of the cuid): by default new ones
+ * after the others and replaced ones where they were; otherwise all of
+ * them, in the request's order, as one block first, last, or before or
+ * after point. */
+enum scrub_data_insert {
+    SCRUB_DATA_INSERT_DEFAULT,
+    SCRUB_DATA_INSERT_FIRST,
+    SCRUB_DATA_INSERT_LAST,
+    SCRUB_DATA_INSERT_BEFORE,
+    SCRUB_DATA_INSERT_AFTER,
+};
+
 struct scrub_data_acls_req {
     const char *cuid;
     const char *const *acls; /* JSON acl objects */
@@ -237,13 +250,15 @@ struct scrub_data_acls_req {
     /* Seconds until they expire unless put again (a PUT refreshes): 0 the
      * default SCRUB_DATA_ACL_LIFETIME_S, -1 never. */
     int64_t lifetime_s;
+    enum scrub_data_insert insert;
+    const char *point; /* BEFORE, AFTER: the ACL's name */
 };
 
 struct scrub_data_acls_result {
     size_t created, replaced;
 };
 
-/* New ACLs go after the cuid's others; a replaced one keeps its place. */
+/* Placed as insert says; the cuid's other ACLs that move keep all else. */
 int scrub_core_data_acls_put(struct scrub_core *c, const struct scrub_actor *a, const struct scrub_data_acls_req *r,
                              struct scrub_data_acls_result *res, struct scrub_err *err);
 /* Deletes the ACLs whose lifetime ended (on the wall clock), in one

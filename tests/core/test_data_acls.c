@@ -180,7 +180,7 @@ static int put(struct fixture *f, const struct scrub_actor *a, const char *cuid,
                struct scrub_err *err)
 {
     const char *acls[1] = {acl};
-    struct scrub_data_acls_req r = {cuid, acls, 1, create, 0};
+    struct scrub_data_acls_req r = {.cuid = cuid, .acls = acls, .n_acls = 1, .create = create};
     return scrub_core_data_acls_put(f->core, a, &r, NULL, err);
 }
 
@@ -281,7 +281,7 @@ static void test_install_and_order(void **state)
     /* A second ACL goes after; replacing the first keeps its place. */
     put_ok(f, "cuid-acme", acl_json("second", "immediate", "198.51.100.20/32"));
     const char *acls[1] = {acl_json("web", "immediate", "198.51.100.30/32")};
-    struct scrub_data_acls_req r = {"cuid-acme", acls, 1, false, 0};
+    struct scrub_data_acls_req r = {.cuid = "cuid-acme", .acls = acls, .n_acls = 1};
     struct scrub_data_acls_result res;
     struct scrub_err err = {0};
     if (scrub_core_data_acls_put(f->core, &acme, &r, &res, &err))
@@ -530,7 +530,7 @@ static void test_restart_writes_nothing(void **state)
     struct fixture *f = *state;
     struct scrub_err err = {0};
     const char *acls[2] = {ACL_WEB, acl_json("later", "activate-when-mitigating", "198.51.100.40/32")};
-    struct scrub_data_acls_req r = {"cuid-acme", acls, 2, true, 0};
+    struct scrub_data_acls_req r = {.cuid = "cuid-acme", .acls = acls, .n_acls = 2, .create = true};
     if (scrub_core_data_acls_put(f->core, &acme, &r, NULL, &err))
         fail_msg("%s", err.msg);
     char audit[600];
@@ -546,6 +546,73 @@ static void test_restart_writes_nothing(void **state)
     struct scrub_acl_entry e[4];
     assert_int_equal(tenant_entries(f, 1, e, 4), 3);
     assert_int_equal(list(f, "cuid-acme", false).n, 2);
+}
+
+static int put_at(struct fixture *f, const char *acl, bool create, enum scrub_data_insert insert, const char *point,
+                  struct scrub_err *err)
+{
+    const char *acls[1] = {acl};
+    struct scrub_data_acls_req r = {.cuid = "cuid-acme", .acls = acls, .n_acls = 1, .create = create, .insert = insert, .point = point};
+    return scrub_core_data_acls_put(f->core, &acme, &r, NULL, err);
+}
+
+static void order_is(struct fixture *f, const char *want)
+{
+    struct listing l = list(f, "cuid-acme", false);
+    char got[200] = "";
+    for (size_t i = 0; i < l.n && i < 8; i++)
+        snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s", i ? " " : "", l.names[i]);
+    assert_string_equal(got, want);
+    /* The card's entries in the same order: each ACL's one ACE matches
+     * 198.51.100.<its letter>. */
+    struct scrub_acl_entry e[8];
+    size_t n = tenant_entries(f, 1, e, 8);
+    char card[200] = "";
+    for (size_t i = 0; i < n && i < 8; i++) {
+        char text[64];
+        scrub_addr_format(&e[i].dst_value, text, sizeof(text));
+        snprintf(card + strlen(card), sizeof(card) - strlen(card), "%s%c", i ? " " : "",
+                 (char)('a' + atoi(strrchr(text, '.') + 1) - 1));
+    }
+    assert_string_equal(card, want);
+}
+
+static const char *letter(char c)
+{
+    char name[2] = {c, 0}, dst[32];
+    snprintf(dst, sizeof(dst), "198.51.100.%d/32", c - 'a' + 1);
+    return acl_json(name, "immediate", dst);
+}
+
+/* insert and point (RFC 8040 section 4.8.5): the ACLs and their card
+ * entries in the order asked. */
+static void test_insert_and_point(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    put_ok(f, "cuid-acme", letter('a'));
+    put_ok(f, "cuid-acme", letter('b'));
+    put_ok(f, "cuid-acme", letter('c'));
+    order_is(f, "a b c");
+    assert_int_equal(put_at(f, letter('d'), true, SCRUB_DATA_INSERT_FIRST, NULL, &err), 0);
+    order_is(f, "d a b c");
+    assert_int_equal(put_at(f, letter('e'), true, SCRUB_DATA_INSERT_BEFORE, "b", &err), 0);
+    order_is(f, "d a e b c");
+    assert_int_equal(put_at(f, letter('a'), false, SCRUB_DATA_INSERT_LAST, NULL, &err), 0); /* a move */
+    order_is(f, "d e b c a");
+    assert_int_equal(put_at(f, letter('d'), false, SCRUB_DATA_INSERT_AFTER, "c", &err), 0);
+    order_is(f, "e b c d a");
+    assert_int_equal(put_at(f, letter('f'), true, SCRUB_DATA_INSERT_AFTER, "zz", &err), -1);
+    assert_int_equal(err.code, EINVAL);
+    assert_string_equal(err.msg, "point: no such ACL of the dots-client");
+    assert_int_equal(put_at(f, letter('b'), false, SCRUB_DATA_INSERT_AFTER, "b", &err), -1);
+    assert_string_equal(err.msg, "point: it is one of the ACLs being placed");
+    order_is(f, "e b c d a");
+    char audit[600];
+    if (scrub_store_audit_each(f->store, 0, 0, last_audit_cb, audit, &err) < 0)
+        fail_msg("%s", err.msg);
+    assert_string_equal(audit, "acme | data-channel acl put cuid=cuid-acme acls=1 names=b insert=after:b | "
+                               "point: it is one of the ACLs being placed");
 }
 
 static int lifetime_cb(void *ctx, const struct scrub_data_acl_view *v)
@@ -623,6 +690,7 @@ int main(void)
         TEST(test_counters_and_delete),
         TEST(test_restart_writes_nothing),
         TEST(test_pending_lifetime),
+        TEST(test_insert_and_point),
         TEST(test_capabilities),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

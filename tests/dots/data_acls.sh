@@ -8,7 +8,8 @@
 # from the card in the server's process: SIGUSR1 prints them), again (409);
 # another client's prefix refused 403 naming the ACE and the prefix;
 # another client cannot read or change them (403); PUT acl=NAME (201, then
-# 204); GET with per-ACE statistics; an activate-when-mitigating ACL off
+# 204); GET with per-ACE statistics; insert and point ordering on the card;
+# an activate-when-mitigating ACL off
 # the card until a mitigation of the cuid is active (written to the store,
 # then the server restarted: the core reads it back), on after, off again
 # once withdrawn; an ACL the card cannot hold refused whole (409); DELETE
@@ -160,6 +161,28 @@ expect "GET one ACL" 200
 same "its body" "$(json "[a['name'] for a in j['ietf-dots-data-channel:acl']]")" "['later']"
 req client1.example GET "$ROOT/dots-client=$A/acls/acl=none"
 error "GET a missing ACL" 404 invalid-value "no ACL 'none'"
+
+# --- insert and point (RFC 8040 sections 4.8.5, 4.8.6)
+FIRST='{"ietf-dots-data-channel:acl":[{"name":"first","activation-type":"immediate","aces":{"ace":[{"name":"f","matches":{"udp":{"destination-port-range-or-operator":{"port":7}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}'
+send client1.example POST "$ROOT/dots-client=$A/acls?insert=first" "$FIRST"
+expect "POST with insert=first" 201
+MID='{"ietf-dots-data-channel:acl":[{"name":"mid","activation-type":"immediate","aces":{"ace":[{"name":"m","matches":{"udp":{"destination-port-range-or-operator":{"port":9}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}'
+send client1.example PUT "$ROOT/dots-client=$A/acls/acl=mid?insert=after&point=/ietf-dots-data-channel:dots-data/dots-client=$A/acls/acl=web" "$MID"
+expect "PUT with insert=after and a point" 201
+req client1.example GET "$ROOT/dots-client=$A/acls"
+same "the order" "$(json "[a['name'] for a in j['ietf-dots-data-channel:acls']['acl']]")" "['first', 'web', 'mid', 'later']"
+same "on the card in that order (ports 7, then web's, then 9)" "$(card | sed -n 's/.*dport \([0-9]*-[0-9]*\).*/\1/p' | tr '\n' ' ')" \
+  "7-7 0-65535 443-443 9-9 "
+send client1.example POST "$ROOT/dots-client=$A/acls?insert=before" "$FIRST"
+error "insert=before without a point" 400 missing-attribute "point goes with insert before or after"
+send client1.example POST "$ROOT/dots-client=$A/acls?insert=after&point=/ietf-dots-data-channel:dots-data/dots-client=$A/acls/acl=nope" "${FIRST/first/other}"
+error "a point that is no ACL" 400 invalid-value "point: no such ACL"
+send client1.example POST "$ROOT/dots-client=$A/acls?depth=1" "$FIRST"
+error "another query parameter" 400 invalid-value "'depth' is not supported here"
+req client1.example DELETE "$ROOT/dots-client=$A/acls/acl=first"
+expect "DELETE first" 204
+req client1.example DELETE "$ROOT/dots-client=$A/acls/acl=mid"
+expect "DELETE mid" 204
 
 # --- activate-when-mitigating follows a mitigation of the cuid (the store's,
 # read back by the core at start)
