@@ -446,6 +446,57 @@ static void test_runtime_client_scope(void **state)
     assert_int_equal(tenant_entries(f, 65535, e, 4), 0);
 }
 
+/* Bodies the data channel would not pass, given to the core directly:
+ * each refused with a message, nothing stored (and no crash). */
+static void test_bad_bodies(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const bad[][2] = {
+        {"[]", "an ACL is not a JSON object"},
+        {"{\"aces\":{}}", "an ACL has no name"},
+        {"{\"name\":\"x\",\"type\":\"ietf-access-control-list:nope\"}", "ACL 'x': type 'ietf-access-control-list:nope'"},
+        {"{\"name\":\"x\",\"activation-type\":\"sometimes\"}", "ACL 'x': activation-type 'sometimes'"},
+        {"{\"name\":\"x\",\"aces\":{\"ace\":{}}}", "ACL 'x': aces/ace is not a list"},
+        {"{\"name\":\"x\",\"aces\":{\"ace\":[7]}}", "ACL 'x': ACE 1 has no name"},
+        {"{\"name\":\"x\",\"aces\":{\"ace\":[{\"name\":\"a\",\"actions\":{\"forwarding\":"
+         "\"ietf-access-control-list:drop\"}},{\"name\":\"a\"}]}}",
+         "two ACEs are named 'a'"},
+        {"{\"name\":\"x\",\"aces\":{\"ace\":[{\"name\":\"a\",\"matches\":{\"ipv4\":null}}]}}",
+         "ACL 'x', ACE 'a': ipv4: not an object"},
+        {"{\"name\":\"x\",\"aces\":{\"ace\":[{\"name\":\"a\",\"matches\":{\"ipv4\":{\"dscp\":\"64\"}}}]}}",
+         "ACL 'x', ACE 'a': dscp: not a number of 0..63"},
+        {"{\"name\":\"x\",\"aces\":{\"ace\":[{\"name\":\"a\",\"matches\":{\"ipv4\":{\"destination-ipv4-network\":1}}}]}}",
+         "destination-ipv4-network: not a prefix"},
+        {"{\"name\":\"x\",\"aces\":{\"ace\":[{\"name\":\"a\",\"matches\":{\"udp\":{\"source-port-range-or-operator\":"
+         "{\"lower-port\":9,\"upper-port\":8}}}}]}}",
+         "lower-port is above upper-port"},
+        {"{\"name\":\"x\",\"aces\":{\"ace\":[{\"name\":\"a\",\"matches\":{\"ipv4\":{},\"ipv6\":{}}}]}}",
+         "a second l3 match"},
+        {"{\"name\":\"x\",\"aces\":{\"ace\":[{\"name\":\"a\",\"matches\":{\"eth\":{}}}]}}",
+         "eth: not a match this software knows"},
+        {"{\"name\":\"x\",\"aces\":{\"ace\":[{\"name\":\"a\",\"actions\":{}}]}}", "no forwarding action"},
+        {"{\"name\":\"x\",\"aces\":{\"ace\":[{\"name\":\"a\",\"actions\":{\"forwarding\":"
+         "\"ietf-access-control-list:reject\"}}]}}",
+         "forwarding 'ietf-access-control-list:reject' is not supported"},
+        {"{\"name\":\"x\",\"aces\":{\"ace\":[{\"name\":\"a\",\"actions\":{\"forwarding\":"
+         "\"ietf-access-control-list:drop\",\"rate-limit\":\"10.00\"}}]}}",
+         "rate-limit: only valid with forwarding accept"},
+        {"{\"name\":\"x\",\"aces\":{\"ace\":[{\"name\":\"a\",\"actions\":{\"forwarding\":"
+         "\"ietf-access-control-list:accept\",\"rate-limit\":\"fast\"}}]}}",
+         "rate-limit: not a rate of bytes per second"},
+        {"{\"name\":\"x\",\"aces\":{\"ace\":[{\"name\":\"a\",\"actions\":{\"forwarding\":"
+         "\"ietf-access-control-list:accept\",\"rate-limit\":\"0.00\"}}]}}",
+         "a rate limit of 0 bytes per second is outside the card's"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct scrub_err err = {0};
+        assert_int_equal(put(f, &acme, "cuid-acme", true, bad[i][0], &err), -1);
+        if (!strstr(err.msg, bad[i][1]))
+            fail_msg("%s: got '%s', wanted '%s'", bad[i][0], err.msg, bad[i][1]);
+    }
+    assert_int_equal(list(f, NULL, false).n, 0);
+}
+
 static void test_card_full(void **state)
 {
     struct fixture *f = *state;
@@ -686,6 +737,7 @@ int main(void)
         TEST(test_tenant_safety),
         TEST(test_quota),
         TEST(test_runtime_client_scope),
+        TEST(test_bad_bodies),
         TEST(test_card_full),
         TEST(test_counters_and_delete),
         TEST(test_restart_writes_nothing),
