@@ -1,5 +1,6 @@
-/* The ietf-dots-data-channel:dots-data resources of this slice: dots-client
- * registration and removal (RFC 8783 section 7.1) and the capabilities.
+/* The ietf-dots-data-channel:dots-data resources but the ACLs
+ * (dots_data_acls.c): dots-client registration and removal (RFC 8783
+ * section 7.1) and the capabilities.
  * A cuid belongs to the identity that first claimed it (the store's cuid
  * table, shared with the signal channel); another identity naming it gets
  * 403. Every change is committed with its audit record before the answer. */
@@ -85,8 +86,8 @@ static int commit(const struct dots_request *r, enum change c, const char *cuid,
 
 /* The one dots-client entry of a request body (RFC 8040 section 4.4.1: a
  * POST creates exactly one resource; section 4.5: a PUT carries its
- * target). What this slice does not serve yet is refused, not dropped:
- * aliases and ACLs (the next slice), cdid (DOTS gateways). NULL after the
+ * target). What is not served here is refused, not dropped: aliases (not
+ * done), ACLs (POSTed to the registration), cdid (DOTS gateways). NULL after the
  * refusal is answered. */
 static const struct lyd_node *one_client(const struct dots_request *r, const struct lyd_node *root)
 {
