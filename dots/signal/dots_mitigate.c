@@ -93,7 +93,7 @@ static int mitigate_request(const struct dots_signal *s, coap_session_t *session
                             coap_pdu_t *response, char *id, size_t size, struct mitigate_path *p, bool need_mid)
 {
     char diagnostic[320];
-    if (dots_request_identity(s, session, response, id, size) < 0)
+    if (dots_request_identity(s, session, request, response, id, size) < 0)
         return -1;
     if (parse_path(request, p, diagnostic, sizeof diagnostic) < 0) {
         dots_refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST, diagnostic);
@@ -192,7 +192,9 @@ static int put_from_tree(const struct lyd_node *tree, struct put_request *r, cha
             r->lifetime = strtoll(value, NULL, 10);
             r->lifetime_given = true;
         } else if (strcmp(name, "trigger-mitigation") == 0) {
+            /* kept in the scope, so that a GET says it */
             r->trigger = strcmp(value, "true") == 0;
+            json_object_object_add(r->extra, name, json_object_new_boolean(r->trigger));
         } else if (strcmp(name, "attack-status") == 0) {
             snprintf(diagnostic, size, "scope/attack-status belongs to an efficacy update (a PUT with an empty "
                      "If-Match, RFC 9132 section 4.4.3)");

@@ -189,8 +189,7 @@ struct lyd_node *dots_request_body(const struct dots_signal *s, const coap_pdu_t
     return tree;
 }
 
-int dots_request_identity(const struct dots_signal *s, coap_session_t *session, coap_pdu_t *response, char *id,
-                          size_t size)
+int dots_session_identity(coap_session_t *session, char *id, size_t size)
 {
     coap_tls_library_t lib;
     SSL *ssl = coap_session_get_tls(session, &lib);
@@ -200,11 +199,32 @@ int dots_request_identity(const struct dots_signal *s, coap_session_t *session, 
     X509_free(cert);
     int r = len > 0 ? dots_identity_from_der(der, (size_t)len, id, size) : -1;
     OPENSSL_free(der);
-    if (r < 0) {
+    return r;
+}
+
+int dots_request_identity(const struct dots_signal *s, coap_session_t *session, const coap_pdu_t *request,
+                          coap_pdu_t *response, char *id, size_t size)
+{
+    coap_opt_iterator_t it;
+    if (dots_session_identity(session, id, size) < 0) {
         dots_say(s, DOTS_LOG_ERROR, "client %s: no identity in its session's certificate", coap_session_str(session));
         dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session has no client identity");
+        return -1;
     }
-    return r;
+    if (s->cfg.core && !coap_check_option(request, COAP_OPTION_OBSERVE, &it))
+        dots_liveness_seen((struct dots_signal *)s, id);
+    return 0;
+}
+
+/* A CoAP Ping (over TLS, RFC 8323's keep-alive; libcoap answers the Pong)
+ * is a sign of life too. */
+static void on_ping(coap_session_t *session, const coap_pdu_t *received, const coap_mid_t mid)
+{
+    char id[256];
+    (void)received;
+    (void)mid;
+    if (active && active->cfg.core && dots_session_identity(session, id, sizeof id) == 0)
+        dots_liveness_seen(active, id);
 }
 
 enum config_path { PATH_OTHER, PATH_BAD_SID, PATH_NO_SID, PATH_SID };
@@ -251,6 +271,12 @@ static struct client_config *find_config(const struct dots_signal *s, const char
         if (strcmp(s->configs[i].identity, identity) == 0)
             return &s->configs[i];
     return NULL;
+}
+
+const struct dots_sc *dots_client_sc(const struct dots_signal *s, const char *identity)
+{
+    const struct client_config *c = find_config(s, identity);
+    return c ? &c->sc : &dots_sc_defaults;
 }
 
 static int add_config(struct dots_signal *s, const char *identity, uint32_t sid, const struct dots_sc *sc)
@@ -303,7 +329,7 @@ static int config_request(const struct dots_signal *s, coap_session_t *session, 
                "after /.well-known/dots/config only one Uri-Path sid=N (N in 0-4294967295) may follow");
         return -1;
     }
-    return dots_request_identity(s, session, response, id, size);
+    return dots_request_identity(s, session, request, response, id, size);
 }
 
 /* GET without sid: the defaults; with the client's sid: its configuration
@@ -635,6 +661,15 @@ int dots_signal_start(struct event_base *base, const struct dots_signal_config *
     coap_register_request_handler(other, COAP_REQUEST_DELETE, delete_other);
     coap_add_resource(s->ctx, config);
     coap_add_resource(s->ctx, other);
+    if (cfg->core) {
+        coap_resource_t *hb = coap_resource_init(coap_make_str_const(".well-known/dots/hb"), 0);
+        coap_resource_set_userdata(hb, s);
+        coap_register_request_handler(hb, COAP_REQUEST_PUT, dots_heartbeat_put);
+        coap_add_resource(s->ctx, hb);
+        coap_register_ping_handler(s->ctx, on_ping);
+        if (dots_liveness_start(s, err) < 0 || dots_observe_start(s, err) < 0)
+            goto fail;
+    }
 
     int fd = coap_context_get_coap_fd(s->ctx);
     if (fd < 0) {
@@ -661,10 +696,12 @@ void dots_signal_stop(struct dots_signal *s)
 {
     if (!s)
         return;
+    dots_observe_stop(s);
     if (s->io)
         event_free(s->io);
     if (s->timer)
         event_free(s->timer);
+    dots_liveness_stop(s);
     if (s->ctx)
         coap_free_context(s->ctx);
     coap_cleanup();

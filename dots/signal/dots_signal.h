@@ -36,6 +36,9 @@ struct dots_signal_config {
     /* Mitigation requests go to it (borrowed, used on the loop's thread);
      * NULL: no /mitigate resource. */
     struct scrub_core *core;
+    /* While a mitigation is active, observers are told this often with
+     * fresh counters (seconds; 0: 60). */
+    unsigned notify_period_s;
     const struct dots_schema *schema;
     /* Session configurations are kept here, committed before each answer;
      * the caller opens and closes it. Required. */

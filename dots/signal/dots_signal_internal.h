@@ -28,7 +28,20 @@ struct dots_signal {
     struct dots_sc_ranges ranges;
     struct client_config *configs;  /* one per identity that has one, as stored */
     size_t nconfigs, cap;
+    /* Signal liveness per identity (dots_heartbeat.c), with a core. */
+    struct liveness *alive;
+    size_t nalive, alive_cap;
+    struct event *loss_timer;
+    /* Observable mitigation resources (dots_observe.c), with a core. */
+    struct observed *observed;
+    size_t nobserved, observed_cap;
+    struct event *resync, *notify_timer;
+    bool mitigating; /* some mitigation is active, as of the last sync */
 };
+
+/* The session configuration a client has: its stored one, else the
+ * defaults. */
+const struct dots_sc *dots_client_sc(const struct dots_signal *s, const char *identity);
 
 void dots_say(const struct dots_signal *s, enum dots_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -51,10 +64,27 @@ int dots_encode_json(const struct dots_signal *s, const char *json, uint8_t **ou
  * diagnostic). */
 struct lyd_node *dots_request_body(const struct dots_signal *s, const coap_pdu_t *request, coap_pdu_t *response);
 
-/* The client's identity, from its session's certificate; else -1, and the
- * response is a 5.00. */
-int dots_request_identity(const struct dots_signal *s, coap_session_t *session, coap_pdu_t *response, char *id,
-                          size_t size);
+/* The client's identity, from its session's certificate, or -1. */
+int dots_session_identity(coap_session_t *session, char *id, size_t size);
+/* The same for a request: -1 after answering 5.00. The request counts as
+ * a sign of life of the client (dots_liveness_seen), unless it is a GET
+ * with Observe: libcoap re-runs those for every notification. */
+int dots_request_identity(const struct dots_signal *s, coap_session_t *session, const coap_pdu_t *request,
+                          coap_pdu_t *response, char *id, size_t size);
+
+/* ---- heartbeats and signal loss (dots_heartbeat.c); with a core */
+/* Seeds every tenant as seen at start and starts the loss check. */
+int dots_liveness_start(struct dots_signal *s, struct scrub_err *err);
+void dots_liveness_stop(struct dots_signal *s);
+/* Any message from identity: its signal is alive. */
+void dots_liveness_seen(struct dots_signal *s, const char *identity);
+/* PUT /.well-known/dots/hb (RFC 9132 section 4.7). */
+void dots_heartbeat_put(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
+                        const coap_string_t *query, coap_pdu_t *response);
+
+/* ---- Observe (dots_observe.c); with a core */
+int dots_observe_start(struct dots_signal *s, struct scrub_err *err);
+void dots_observe_stop(struct dots_signal *s);
 
 /* ---- /.well-known/dots/mitigate (dots_mitigate.c); served only with a core */
 void dots_mitigate_put(struct dots_signal *s, coap_resource_t *resource, coap_session_t *session,

@@ -219,6 +219,8 @@ int core_change(struct scrub_core *c, const struct scrub_actor *a, struct core_c
         if (want.pair_fresh[i])
             c->poll_count[i] = 0;
     c->card = want;
+    if (c->on_change)
+        c->on_change(c->on_change_ctx);
     return 0;
 refused : {
     struct scrub_err keep = *err;
@@ -341,6 +343,12 @@ void scrub_core_detach(struct scrub_core *c)
 }
 
 /* ---- tenants ------------------------------------------------------------------------ */
+
+void scrub_core_on_change(struct scrub_core *c, void (*fn)(void *ctx), void *ctx)
+{
+    c->on_change = fn;
+    c->on_change_ctx = ctx;
+}
 
 bool scrub_core_knows(const struct scrub_core *c, const char *identity)
 {

@@ -44,6 +44,8 @@ struct scrub_core {
     const struct scrub_config *cfg;
     struct scrub_hal *hal; /* NULL while detached */
     struct card_image card; /* what the card holds while attached */
+    void (*on_change)(void *ctx); /* scrub_core_on_change */
+    void *on_change_ctx;
 
     /* Loaded from the configuration and the store (core_load). */
     struct core_tenant *tenants;

@@ -545,6 +545,79 @@ int scrub_core_mitigation_withdraw(struct scrub_core *c, const struct scrub_acto
     return rc;
 }
 
+/* ---- trigger on signal loss ------------------------------------------------------------ */
+
+bool scrub_core_mitigating(const struct scrub_core *c, const char *identity)
+{
+    for (size_t i = 0; i < c->n_mits; i++)
+        if (c->mits[i].status == SCRUB_STORE_ACTIVE && strcmp(c->mits[i].identity, identity) == 0)
+            return true;
+    return false;
+}
+
+struct trigger_ctx {
+    struct core_mitigation *waiting; /* copies of the records as they were */
+    size_t n;
+    int64_t now;
+};
+
+static int trigger_do(struct scrub_core *c, void *ctx, struct scrub_err *err)
+{
+    struct trigger_ctx *t = ctx;
+    for (size_t i = 0; i < t->n; i++) {
+        struct scrub_store_mitigation m = core_mitigation_record(&t->waiting[i]);
+        m.status = SCRUB_STORE_ACTIVE;
+        m.triggered_at = t->now;
+        if (scrub_store_mitigation_put(c->store, &m, err))
+            return -1;
+    }
+    return 0;
+}
+
+static int trigger_undo(struct scrub_core *c, void *ctx, struct scrub_err *err)
+{
+    struct trigger_ctx *t = ctx;
+    for (size_t i = 0; i < t->n; i++) {
+        struct scrub_store_mitigation m = core_mitigation_record(&t->waiting[i]);
+        if (scrub_store_mitigation_put(c->store, &m, err))
+            return -1;
+    }
+    return 0;
+}
+
+int scrub_core_mitigations_trigger(struct scrub_core *c, const struct scrub_actor *a, const char *identity,
+                                   struct scrub_err *err)
+{
+    char what[600];
+    snprintf(what, sizeof(what), "mitigation triggered (signal lost with %s):", identity);
+    if (core_load(c, err))
+        return -1;
+    struct trigger_ctx t = {.waiting = calloc(c->n_mits ? c->n_mits : 1, sizeof(*t.waiting))};
+    if (!t.waiting)
+        return scrub_err_set(err, ENOMEM, "out of memory triggering mitigations");
+    for (size_t i = 0; i < c->n_mits; i++) {
+        const struct core_mitigation *m = &c->mits[i];
+        if (m->status != SCRUB_STORE_REQUESTED || strcmp(m->identity, identity) != 0)
+            continue;
+        core_mitigation_copy(m, &t.waiting[t.n++]);
+        size_t len = strlen(what);
+        if (len < sizeof(what) - 80)
+            snprintf(what + len, sizeof(what) - len, " %s/%lld", m->cuid, (long long)m->mid);
+    }
+    int rc = 0;
+    if (t.n) {
+        struct scrub_core_clock now;
+        core_now(c, &now);
+        t.now = now.wall_s;
+        struct core_change ch = {.what = what, .do_it = trigger_do, .undo = trigger_undo, .ctx = &t};
+        rc = core_change(c, a, &ch, err);
+    }
+    for (size_t i = 0; i < t.n; i++)
+        core_mitigation_free_copy(&t.waiting[i]);
+    free(t.waiting);
+    return rc ? -1 : (int)t.n;
+}
+
 int scrub_core_expire(struct scrub_core *c, struct scrub_err *err)
 {
     struct scrub_core_clock now;

@@ -71,6 +71,10 @@ int scrub_core_set_config(struct scrub_core *c, const struct scrub_config *cfg, 
 int scrub_core_attach(struct scrub_core *c, struct scrub_hal *h, struct card_sync_stats *st, struct scrub_err *err);
 /* The card was lost: changes are refused until the next attach. */
 void scrub_core_detach(struct scrub_core *c);
+/* fn (one; NULL: none) is called after every change that reached the
+ * card and the store: a mitigation put, withdrawn, expired or triggered, a
+ * client or a source changed (the DOTS Observe notifications). */
+void scrub_core_on_change(struct scrub_core *c, void (*fn)(void *ctx), void *ctx);
 /* What the card holds (NULL while detached). */
 const struct card_image *scrub_core_image(const struct scrub_core *c);
 
@@ -184,6 +188,16 @@ typedef int (*scrub_mitigation_fn)(void *ctx, const struct scrub_mitigation_view
  * takes a counter snapshot first and reads each one's counters. */
 int scrub_core_mitigations_each(struct scrub_core *c, const char *identity, bool with_traffic,
                                 scrub_mitigation_fn fn, void *ctx, struct scrub_err *err);
+
+/* Whether identity has an active (installed) mitigation, as loaded. */
+bool scrub_core_mitigating(const struct scrub_core *c, const char *identity);
+
+/* The signal with identity was lost: its mitigations waiting for that
+ * (trigger false) become active, in one change. Returns how many, or -1.
+ * They stay active when the signal comes back (withdrawal or expiry ends
+ * them). */
+int scrub_core_mitigations_trigger(struct scrub_core *c, const struct scrub_actor *a, const char *identity,
+                                   struct scrub_err *err);
 
 /* Withdraws the mitigations whose lifetime ended (the monotonic guard of
  * docs/store.md decides): one store transaction, one sync. Returns how

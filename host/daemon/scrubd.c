@@ -54,6 +54,9 @@ static void usage(FILE *f)
             "      --dots-ca PEM      the CAs client certificates chain to; --dots-crl PEM their CRLs\n"
             "      --dots-address ADDR, --dots-port PORT   where it listens (default :: port 4646)\n"
             "      --dots-yang DIR    the IETF YANG modules (default " SCRUBD_DOTS_YANG_DIR ")\n"
+            "      --dots-range PARAMETER=MIN-MAX   what clients may set in their session configurations,\n"
+            "                         e.g. heartbeat-interval=15-240, ack-timeout=1.00-30.00 (RFC 9132 4.5.1's)\n"
+            "      --dots-notify-s S  while mitigating, observers get fresh counters this often (default 60)\n"
             "scrubd stays in the foreground; SIGHUP reloads the configuration, SIGTERM stops it.\n",
             WDOG_TIMEOUT_DEFAULT_MS, STATS_DEFAULT_MS);
 }
@@ -74,7 +77,8 @@ static int parse_u32(const char *opt, const char *s, uint32_t max, int base, uin
 static int parse_options(int argc, char **argv, struct scrubd_options *o, enum log_level *level, bool *use_syslog)
 {
     enum { OPT_SYSLOG = 256, OPT_OWNER, OPT_GROUP, OPT_MODE, OPT_WDOG, OPT_KICK, OPT_FAIL_CLOSED, OPT_STATS, OPT_MAX_LIFETIME,
-           OPT_DOTS_CERT, OPT_DOTS_KEY, OPT_DOTS_CA, OPT_DOTS_CRL, OPT_DOTS_ADDRESS, OPT_DOTS_PORT, OPT_DOTS_YANG };
+           OPT_DOTS_CERT, OPT_DOTS_KEY, OPT_DOTS_CA, OPT_DOTS_CRL, OPT_DOTS_ADDRESS, OPT_DOTS_PORT, OPT_DOTS_YANG,
+           OPT_DOTS_RANGE, OPT_DOTS_NOTIFY };
     static const struct option longs[] = {
         {"config", required_argument, NULL, 'f'},     {"store", required_argument, NULL, 'S'},
         {"socket", required_argument, NULL, 's'},     {"backend", required_argument, NULL, 'b'},
@@ -87,6 +91,7 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         {"dots-ca", required_argument, NULL, OPT_DOTS_CA},     {"dots-crl", required_argument, NULL, OPT_DOTS_CRL},
         {"dots-address", required_argument, NULL, OPT_DOTS_ADDRESS},
         {"dots-port", required_argument, NULL, OPT_DOTS_PORT}, {"dots-yang", required_argument, NULL, OPT_DOTS_YANG},
+        {"dots-range", required_argument, NULL, OPT_DOTS_RANGE}, {"dots-notify-s", required_argument, NULL, OPT_DOTS_NOTIFY},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
     };
     *o = (struct scrubd_options){
@@ -97,7 +102,8 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         .backend = "simcard",
         .wdog_timeout_ms = WDOG_TIMEOUT_DEFAULT_MS,
         .stats_ms = STATS_DEFAULT_MS,
-        .dots = {.address = "::", .port = DOTS_SIGNAL_PORT, .yang_dir = SCRUBD_DOTS_YANG_DIR},
+        .dots = {.address = "::", .port = DOTS_SIGNAL_PORT, .yang_dir = SCRUBD_DOTS_YANG_DIR,
+                 .ranges = dots_sc_default_ranges},
     };
     bool kick_given = false;
     uint32_t v;
@@ -149,6 +155,29 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         case OPT_DOTS_CRL: o->dots.crl_file = optarg; break;
         case OPT_DOTS_ADDRESS: o->dots.address = optarg; break;
         case OPT_DOTS_YANG: o->dots.yang_dir = optarg; break;
+        case OPT_DOTS_RANGE: {
+            struct scrub_err err;
+            char *eq = strchr(optarg, '=');
+            int p = -1;
+            if (eq) {
+                *eq = '\0';
+                p = dots_sc_param_by_name(optarg);
+            }
+            if (p < 0) {
+                fprintf(stderr, "scrubd: --dots-range %s: want PARAMETER=MIN-MAX, PARAMETER one of heartbeat-interval, "
+                        "missing-hb-allowed, probing-rate, max-retransmit, ack-timeout, ack-random-factor\n", optarg);
+                return -1;
+            }
+            if (dots_sc_parse_range((enum dots_sc_param)p, eq + 1, &o->dots.ranges.r[p], &err) < 0) {
+                fprintf(stderr, "scrubd: --dots-range: %s\n", err.msg);
+                return -1;
+            }
+            break;
+        }
+        case OPT_DOTS_NOTIFY:
+            if (parse_u32("--dots-notify-s", optarg, 86400, 10, &o->dots.notify_s))
+                return -1;
+            break;
         case OPT_DOTS_PORT:
             if (parse_u32("--dots-port", optarg, 65535, 10, &v))
                 return -1;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "config_apply.h"
+#include "dots_session_config.h"
 #include "scrub_config.h"
 #include "scrub_core.h"
 #include "scrub_hal.h"
@@ -27,6 +28,8 @@ struct scrubd_dots_options {
     uint16_t port;
     const char *ca_file, *crl_file, *cert_file, *key_file;
     const char *yang_dir; /* the IETF modules as libyang loads them */
+    struct dots_sc_ranges ranges; /* what clients may set in their session configurations */
+    uint32_t notify_s; /* Observe notifications while mitigating; 0: the channel's default */
 };
 
 struct scrubd_options {

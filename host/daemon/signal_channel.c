@@ -31,6 +31,8 @@ int signal_channel_start(struct scrubd *d, struct scrub_err *err)
         .schema = d->dots_schema,
         .store = d->store,
         .core = d->core,
+        .ranges = &o->ranges,
+        .notify_period_s = o->notify_s,
         .log = log_dots,
     };
     return dots_signal_start(d->base, &cfg, &d->dots_signal, err);

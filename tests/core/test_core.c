@@ -379,6 +379,43 @@ static void test_mid_rule_and_cuids(void **state)
     assert_int_equal(n_mitigations(f), 1);
 }
 
+/* Waiting mitigations (trigger false) go on the card when the signal is
+ * lost, in one commit, and only the identity's. */
+static void test_trigger_on_signal_loss(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    struct scrub_prefix a = prefix("198.51.100.0/25"), b = prefix("198.51.100.128/25"), g = prefix("203.0.113.0/25");
+    struct scrub_mitigation_req r = {.identity = "acme", .cuid = "c1", .mid = 1, .prefixes = &a, .n_prefixes = 1,
+                                     .lifetime = 600, .trigger = false};
+    assert_int_equal(scrub_core_mitigation_put(f->core, &operator, &r, NULL, &err), 0);
+    r.mid = 2;
+    r.prefixes = &b;
+    assert_int_equal(scrub_core_mitigation_put(f->core, &operator, &r, NULL, &err), 0);
+    struct scrub_mitigation_req theirs = {.identity = "globex", .cuid = "c2", .mid = 1, .prefixes = &g,
+                                          .n_prefixes = 1, .lifetime = 600, .trigger = false};
+    assert_int_equal(scrub_core_mitigation_put(f->core, &operator, &theirs, NULL, &err), 0);
+    struct scrub_dest_entry d;
+    assert_false(on_card(f, "198.51.100.0/25", &d));
+    assert_false(scrub_core_mitigating(f->core, "acme"));
+
+    uint32_t commits = scrub_model_read(f->model, SCRUB_REG_COMMIT_COUNT);
+    struct scrub_actor daemon = {SCRUB_STORE_WHO_DAEMON, "scrubd", SCRUB_STORE_CHANNEL_SIGNAL, true};
+    assert_int_equal(scrub_core_mitigations_trigger(f->core, &daemon, "acme", &err), 2);
+    assert_int_equal(scrub_model_read(f->model, SCRUB_REG_COMMIT_COUNT), commits + 1);
+    assert_true(on_card(f, "198.51.100.0/25", &d));
+    assert_true(on_card(f, "198.51.100.128/25", &d));
+    assert_false(on_card(f, "203.0.113.0/25", &d));
+    assert_true(scrub_core_mitigating(f->core, "acme"));
+    assert_false(scrub_core_mitigating(f->core, "globex"));
+    char audit[600];
+    last_audit(f, audit);
+    assert_string_equal(audit, "scrubd | mitigation triggered (signal lost with acme): c1/1 c1/2 | ok");
+    /* nothing left waiting: nothing written */
+    assert_int_equal(scrub_core_mitigations_trigger(f->core, &daemon, "acme", &err), 0);
+    assert_int_equal(scrub_model_read(f->model, SCRUB_REG_COMMIT_COUNT), commits + 1);
+}
+
 /* A configured tenant acts under its identity leaf. */
 static void test_configured_identity(void **state)
 {
@@ -552,6 +589,7 @@ int main(void)
         TEST(test_update_in_place),
         TEST(test_refusals),
         TEST(test_mid_rule_and_cuids),
+        TEST(test_trigger_on_signal_loss),
         TEST(test_configured_identity),
         TEST(test_card_full),
         TEST(test_clients_and_quotas),

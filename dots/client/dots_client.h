@@ -1,0 +1,80 @@
+/* A DOTS signal channel client session (RFC 9132): CoAP over DTLS or over
+ * TLS (RFC 8323) with libcoap's OpenSSL variant, mutual certificates, the
+ * server's name checked against its certificate. Sends one request at a
+ * time and waits for its answer; decodes answer bodies with the schema the
+ * caller gives. One client per process (libcoap's log handler is global). */
+#ifndef DOTS_CLIENT_H
+#define DOTS_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libyang/libyang.h>
+
+#include "dots_schema.h"
+#include "scrub_err.h"
+
+#define DOTS_CLIENT_PORT 4646 /* RFC 9132 section 4.1 */
+
+struct dots_client_config {
+    const char *server;       /* an IPv4 or IPv6 literal, or a name to resolve */
+    uint16_t port;            /* 0: 4646 */
+    bool tcp;                 /* TLS over TCP (coaps+tcp) instead of DTLS (coaps) */
+    const char *ca_file;      /* the CAs the server's certificate must chain to */
+    const char *cert_file;    /* ours */
+    const char *key_file;
+    const struct dots_schema *schema;
+    unsigned timeout_ms;      /* for each answer; 0: 15 s */
+};
+
+enum dots_client_method { DOTS_CLIENT_GET, DOTS_CLIENT_PUT, DOTS_CLIENT_DELETE };
+
+/* A request: path below /.well-known/dots (e.g. "config/sid=5"). */
+struct dots_client_request {
+    enum dots_client_method method;
+    const char *path;
+    const struct lyd_node *body;  /* a dots-signal tree, encoded as CBOR; NULL: none */
+    bool if_match_empty;          /* an empty If-Match (an efficacy update, RFC 9132 4.4.3) */
+    bool observe;                 /* Observe: register (RFC 7641) */
+};
+
+/* An answer. code is class * 100 + detail (205 for 2.05). A body in
+ * application/dots+cbor is decoded and validated into tree; any other
+ * payload (a diagnostic) is in text. */
+struct dots_client_answer {
+    unsigned code;
+    struct lyd_node *tree;
+    char *text;
+    bool has_observe;
+    uint32_t observe;
+};
+
+struct dots_client;
+
+/* Resolves the server, loads the certificates and opens the session; the
+ * handshake happens with the first request. */
+int dots_client_open(const struct dots_client_config *cfg, struct dots_client **out, struct scrub_err *err);
+void dots_client_close(struct dots_client *c);
+
+/* Sends the request and waits for its answer: 0 with *answer filled (any
+ * code, 4.xx and 5.xx included), -1 on a transport failure (handshake
+ * refused, no answer in time, a body that does not decode) with err saying
+ * which. */
+int dots_client_send(struct dots_client *c, const struct dots_client_request *req, struct dots_client_answer *answer,
+                     struct scrub_err *err);
+
+/* After a successful send with observe set: waits up to ms for the next
+ * notification. 1 with *answer filled, 0 when ms passed without one, -1 on
+ * a transport failure. */
+int dots_client_next_notification(struct dots_client *c, unsigned ms, struct dots_client_answer *answer,
+                                  struct scrub_err *err);
+/* Ends the observation of the last observing request (RFC 7641 3.6). */
+int dots_client_cancel_observe(struct dots_client *c, struct scrub_err *err);
+
+void dots_client_answer_free(struct dots_client_answer *answer);
+
+/* "4.22 Unprocessable Entity" and the like, for a code as above. */
+const char *dots_client_code_name(unsigned code);
+
+#endif

@@ -1,0 +1,413 @@
+/* dots-client: a DOTS signal channel client on the command line (RFC 9132):
+ * session configuration and mitigation requests over DTLS or TLS with
+ * certificates. Exit status: 0 for a 2.xx answer, 1 for a 4.xx or 5.xx
+ * answer, 2 for a usage error, 3 when no answer came (transport failure). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dots_client.h"
+#include "dots_client_msg.h"
+#include "dots_client_print.h"
+
+#ifndef DOTS_CLIENT_YANG_DIR
+#error "DOTS_CLIENT_YANG_DIR (the build's patched modules) must be defined"
+#endif
+
+enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_TRANSPORT = 3 };
+#define MAX_ITEMS 64
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: dots-client --server HOST --ca PEM --cert PEM --key PEM [--port PORT] [--tcp]\n"
+            "                   [--yang DIR] [--timeout SECONDS] [--json] COMMAND...\n"
+            "  config get [--sid N]\n"
+            "  config put --sid N [--heartbeat-interval S] [--missing-hb-allowed N] [--max-retransmit N]\n"
+            "                     [--ack-timeout D] [--ack-random-factor D] [--probing-rate N]\n"
+            "      (each value for mitigating and idle time; --mitigating-NAME or --idle-NAME for one)\n"
+            "  config delete [--sid N]\n"
+            "  mitigate put --cuid C --mid N --target-prefix P [--target-prefix P]...\n"
+            "               [--target-port-range LO[-HI]]... [--target-protocol N]... [--lifetime S]\n"
+            "               [--trigger-mitigation true|false]\n"
+            "  mitigate get [--cuid C [--mid N]] [--observe SECONDS]\n"
+            "  mitigate delete --cuid C --mid N\n"
+            "  efficacy --cuid C --mid N --attack-status under-attack|attack-successfully-mitigated\n"
+            "           [--lifetime S] [the scope options of mitigate put]\n"
+            "  --tcp: CoAP over TLS (coaps+tcp) instead of DTLS (coaps); port 4646; --lifetime 3600 (-1: indefinite)\n"
+            "  --json: each answer as one line of JSON, the body as its YANG JSON (RFC 7951)\n"
+            "  exit status: 0 for 2.xx, 1 for 4.xx/5.xx, 2 for usage errors, 3 when no answer came\n");
+}
+
+/* Everything the command line can say; which command may use what is
+ * checked after parsing. */
+struct args {
+    struct dots_client_config cfg;
+    const char *yang;
+    bool json;
+    const char *sid, *cuid, *mid, *attack_status;
+    const char *prefixes[MAX_ITEMS];
+    struct dots_port_range ports[MAX_ITEMS];
+    uint8_t protocols[MAX_ITEMS];
+    size_t nprefixes, nports, nprotocols;
+    int64_t lifetime;
+    int trigger;
+    double observe;  /* seconds, < 0: none */
+    struct dots_client_sc_request sc;
+    bool any_scope;  /* a scope or config option was given */
+};
+
+static int bad(const char *option, const char *value, const char *want)
+{
+    fprintf(stderr, "dots-client: %s %s: %s\n", option, value, want);
+    return -1;
+}
+
+static int parse_uint(const char *option, const char *text, unsigned long max, unsigned long *out)
+{
+    char *end, want[48];
+    errno = 0;
+    unsigned long v = strtoul(text, &end, 10);
+    if (!*text || *end || errno || v > max || text[0] == '-' || text[0] == '+') {
+        snprintf(want, sizeof want, "want an integer from 0 to %lu", max);
+        return bad(option, text, want);
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_seconds(const char *option, const char *text, double *out)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (!*text || *end || !(v > 0) || v > 86400)
+        return bad(option, text, "want a number of seconds above 0 (at most 86400)");
+    *out = v;
+    return 0;
+}
+
+static int parse_port_range(const char *text, struct dots_port_range *r)
+{
+    char lo[8] = "", *dash = strchr(text, '-');
+    unsigned long a, b;
+    size_t n = dash ? (size_t)(dash - text) : strlen(text);
+    if (n == 0 || n >= sizeof lo)
+        return bad("--target-port-range", text, "want PORT or LOW-HIGH");
+    memcpy(lo, text, n);
+    if (parse_uint("--target-port-range", lo, 65535, &a) < 0 ||
+        parse_uint("--target-port-range", dash ? dash + 1 : lo, 65535, &b) < 0)
+        return -1;
+    if (b < a)
+        return bad("--target-port-range", text, "the upper port is below the lower one");
+    *r = (struct dots_port_range){(uint16_t)a, (uint16_t)b};
+    return 0;
+}
+
+/* Option codes: 256 + i for the common and scope options, then three per
+ * session configuration parameter (both times, mitigating, idle). */
+enum {
+    O_SERVER = 256, O_PORT, O_TCP, O_CA, O_CERT, O_KEY, O_YANG, O_TIMEOUT, O_JSON, O_SID, O_CUID, O_MID,
+    O_PREFIX, O_PORTS, O_PROTOCOL, O_LIFETIME, O_TRIGGER, O_OBSERVE, O_ATTACK, O_HELP, O_SC,
+};
+
+static int parse(int argc, char **argv, struct args *a)
+{
+    static char names[DOTS_CLIENT_SC_PARAMS][2][48];
+    struct option options[O_SC - O_SERVER + 3 * DOTS_CLIENT_SC_PARAMS + 1] = {
+        {"server", required_argument, NULL, O_SERVER}, {"port", required_argument, NULL, O_PORT},
+        {"tcp", no_argument, NULL, O_TCP}, {"ca", required_argument, NULL, O_CA},
+        {"cert", required_argument, NULL, O_CERT}, {"key", required_argument, NULL, O_KEY},
+        {"yang", required_argument, NULL, O_YANG}, {"timeout", required_argument, NULL, O_TIMEOUT},
+        {"json", no_argument, NULL, O_JSON}, {"sid", required_argument, NULL, O_SID},
+        {"cuid", required_argument, NULL, O_CUID}, {"mid", required_argument, NULL, O_MID},
+        {"target-prefix", required_argument, NULL, O_PREFIX}, {"target-port-range", required_argument, NULL, O_PORTS},
+        {"target-protocol", required_argument, NULL, O_PROTOCOL}, {"lifetime", required_argument, NULL, O_LIFETIME},
+        {"trigger-mitigation", required_argument, NULL, O_TRIGGER}, {"observe", required_argument, NULL, O_OBSERVE},
+        {"attack-status", required_argument, NULL, O_ATTACK}, {"help", no_argument, NULL, O_HELP},
+    };
+    size_t n = O_SC - O_SERVER;
+    for (int p = 0; p < DOTS_CLIENT_SC_PARAMS; p++) {
+        snprintf(names[p][0], sizeof names[p][0], "mitigating-%s", dots_client_sc_names[p]);
+        snprintf(names[p][1], sizeof names[p][1], "idle-%s", dots_client_sc_names[p]);
+        options[n++] = (struct option){dots_client_sc_names[p], required_argument, NULL, O_SC + 3 * p};
+        options[n++] = (struct option){names[p][0], required_argument, NULL, O_SC + 3 * p + 1};
+        options[n++] = (struct option){names[p][1], required_argument, NULL, O_SC + 3 * p + 2};
+    }
+    options[n] = (struct option){0};
+    int opt;
+    unsigned long v;
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        switch (opt) {
+        case O_SERVER: a->cfg.server = optarg; break;
+        case O_PORT:
+            if (parse_uint("--port", optarg, 65535, &v) < 0)
+                return -1;
+            if (v == 0)
+                return bad("--port", optarg, "want a port from 1 to 65535");
+            a->cfg.port = (uint16_t)v;
+            break;
+        case O_TCP: a->cfg.tcp = true; break;
+        case O_CA: a->cfg.ca_file = optarg; break;
+        case O_CERT: a->cfg.cert_file = optarg; break;
+        case O_KEY: a->cfg.key_file = optarg; break;
+        case O_YANG: a->yang = optarg; break;
+        case O_TIMEOUT: {
+            double s;
+            if (parse_seconds("--timeout", optarg, &s) < 0)
+                return -1;
+            a->cfg.timeout_ms = (unsigned)(s * 1000 + 0.5);
+            break;
+        }
+        case O_JSON: a->json = true; break;
+        case O_SID:
+            if (parse_uint("--sid", optarg, UINT32_MAX, &v) < 0)
+                return -1;
+            a->sid = optarg;
+            break;
+        case O_CUID:
+            if (!*optarg || strchr(optarg, '/'))
+                return bad("--cuid", optarg, "want a non-empty client identifier without '/'");
+            a->cuid = optarg;
+            break;
+        case O_MID:
+            if (parse_uint("--mid", optarg, UINT32_MAX, &v) < 0)
+                return -1;
+            a->mid = optarg;
+            break;
+        case O_PREFIX:
+        case O_PORTS:
+        case O_PROTOCOL: {
+            size_t *count = opt == O_PREFIX ? &a->nprefixes : opt == O_PORTS ? &a->nports : &a->nprotocols;
+            if (*count == MAX_ITEMS)
+                return bad(opt == O_PREFIX ? "--target-prefix" : opt == O_PORTS ? "--target-port-range"
+                                                                                 : "--target-protocol",
+                           optarg, "too many (at most 64)");
+            if (opt == O_PREFIX)
+                a->prefixes[a->nprefixes] = optarg;
+            else if (opt == O_PORTS && parse_port_range(optarg, &a->ports[a->nports]) < 0)
+                return -1;
+            else if (opt == O_PROTOCOL) {
+                if (parse_uint("--target-protocol", optarg, 255, &v) < 0)
+                    return -1;
+                a->protocols[a->nprotocols] = (uint8_t)v;
+            }
+            (*count)++;
+            a->any_scope = true;
+            break;
+        }
+        case O_LIFETIME:
+            if (strcmp(optarg, "-1") == 0)
+                a->lifetime = -1;
+            else if (parse_uint("--lifetime", optarg, UINT32_MAX, &v) < 0)
+                return -1;
+            else
+                a->lifetime = (int64_t)v;
+            break;
+        case O_TRIGGER:
+            if (strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0)
+                return bad("--trigger-mitigation", optarg, "want true or false");
+            a->trigger = strcmp(optarg, "true") == 0;
+            a->any_scope = true;
+            break;
+        case O_OBSERVE:
+            if (parse_seconds("--observe", optarg, &a->observe) < 0)
+                return -1;
+            break;
+        case O_ATTACK: a->attack_status = optarg; break;
+        case O_HELP: usage(); exit(0);
+        default:
+            if (opt >= O_SC && opt < O_SC + 3 * DOTS_CLIENT_SC_PARAMS) {
+                int p = (opt - O_SC) / 3, which = (opt - O_SC) % 3;
+                if (which != 2)
+                    a->sc.value[DOTS_CLIENT_MITIGATING][p] = optarg;
+                if (which != 1)
+                    a->sc.value[DOTS_CLIENT_IDLE][p] = optarg;
+                a->any_scope = true;
+                break;
+            }
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Prints an answer: a refusal goes to stderr for people (and the JSON to
+ * stdout for programs, with a line on stderr). Returns its exit status. */
+static int show(const struct args *a, const char *what, const struct dots_client_answer *answer)
+{
+    bool refused = answer->code >= 400;
+    if (a->json)
+        dots_client_print_json(stdout, answer);
+    if (refused)
+        fprintf(stderr, "dots-client: %s: ", what);
+    if (!a->json)
+        dots_client_print_human(refused ? stderr : stdout, answer);
+    else if (refused)
+        fprintf(stderr, "%s%s%s\n", dots_client_code_name(answer->code), answer->text ? ": " : "",
+                answer->text ? answer->text : "");
+    fflush(stdout);
+    return refused ? EXIT_REFUSED : 0;
+}
+
+/* The library's sentence, without its "dots client: " (ours says who). */
+static void say_error(const struct scrub_err *err)
+{
+    const char *msg = err->msg;
+    if (strncmp(msg, "dots client: ", 13) == 0)
+        msg += 13;
+    fprintf(stderr, "dots-client: %s\n", msg);
+}
+
+static int run(struct dots_client *client, const struct args *a, const struct dots_client_request *req)
+{
+    struct dots_client_answer answer;
+    struct scrub_err err;
+    char what[160];
+    snprintf(what, sizeof what, "%s /.well-known/dots/%s",
+             req->method == DOTS_CLIENT_GET ? "GET" : req->method == DOTS_CLIENT_PUT ? "PUT" : "DELETE", req->path);
+    if (dots_client_send(client, req, &answer, &err) < 0) {
+        say_error(&err);
+        return EXIT_TRANSPORT;
+    }
+    int status = show(a, what, &answer);
+    bool observing = req->observe && answer.has_observe && answer.code < 300;
+    dots_client_answer_free(&answer);
+    if (req->observe && !observing && status == 0)
+        fprintf(stderr, "dots-client: %s: the server did not register the observation\n", what);
+    if (!observing)
+        return status;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double end = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + a->observe;
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        double left = end - ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+        if (left <= 0)
+            break;
+        int r = dots_client_next_notification(client, (unsigned)(left * 1000) + 1, &answer, &err);
+        if (r < 0) {
+            say_error(&err);
+            return EXIT_TRANSPORT;
+        }
+        if (r == 0)
+            break;
+        bool ended = answer.code >= 300;  /* the server dropped us with it (RFC 7641) */
+        if (show(a, "notification", &answer) != 0)
+            status = EXIT_REFUSED;
+        dots_client_answer_free(&answer);
+        if (ended)
+            return status;
+    }
+    if (dots_client_cancel_observe(client, &err) < 0) {
+        say_error(&err);
+        return EXIT_TRANSPORT;
+    }
+    return status;
+}
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "dots-client: %s (see dots-client --help)\n", msg);
+    return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    struct args a = {.yang = DOTS_CLIENT_YANG_DIR, .lifetime = 3600, .trigger = -1, .observe = -1};
+    if (parse(argc, argv, &a) < 0)
+        return EXIT_USAGE;
+    if (!a.cfg.server || !a.cfg.ca_file || !a.cfg.cert_file || !a.cfg.key_file)
+        return usage_error("--server, --ca, --cert and --key are needed");
+    const char *cmd = optind < argc ? argv[optind] : "", *sub = optind + 1 < argc ? argv[optind + 1] : "";
+    bool config = strcmp(cmd, "config") == 0, mitigate = strcmp(cmd, "mitigate") == 0,
+         efficacy = strcmp(cmd, "efficacy") == 0;
+    int words = efficacy ? 1 : 2;
+    if (!config && !mitigate && !efficacy)
+        return usage_error("want a command: config, mitigate or efficacy");
+    if (argc - optind != words)
+        return usage_error(efficacy ? "efficacy takes no further words" : "want get, put or delete after the command");
+    enum dots_client_method method = efficacy ? DOTS_CLIENT_PUT
+                                     : strcmp(sub, "get") == 0    ? DOTS_CLIENT_GET
+                                     : strcmp(sub, "put") == 0    ? DOTS_CLIENT_PUT
+                                     : strcmp(sub, "delete") == 0 ? DOTS_CLIENT_DELETE
+                                                                  : (enum dots_client_method)-1;
+    if ((int)method < 0)
+        return usage_error("want get, put or delete");
+    bool put = method == DOTS_CLIENT_PUT;
+    /* what each command takes */
+    if (config && (a.cuid || a.mid || a.attack_status || a.observe >= 0 || a.nprefixes || a.nports || a.nprotocols ||
+                   a.trigger >= 0))
+        return usage_error("config takes --sid and, with put, the configuration values only");
+    if (config && !put && a.any_scope)
+        return usage_error("configuration values go with config put only");
+    if (config && put && !a.sid)
+        return usage_error("config put needs --sid");
+    if (!config && a.sid)
+        return usage_error("--sid belongs to config");
+    if (mitigate && !put && (a.any_scope || a.attack_status))
+        return usage_error("scope options go with mitigate put and efficacy only");
+    if ((mitigate && put) || efficacy) {
+        if (!a.cuid || !a.mid)
+            return usage_error("mitigate put, delete and efficacy need --cuid and --mid");
+        if (mitigate && !a.nprefixes)
+            return usage_error("mitigate put needs at least one --target-prefix");
+        if (efficacy && !a.attack_status)
+            return usage_error("efficacy needs --attack-status");
+        if (mitigate && a.attack_status)
+            return usage_error("--attack-status goes with efficacy");
+    }
+    if (mitigate && method == DOTS_CLIENT_DELETE && (!a.cuid || !a.mid))
+        return usage_error("mitigate delete needs --cuid and --mid");
+    if (a.mid && !a.cuid)
+        return usage_error("--mid needs --cuid");
+    if (a.observe >= 0 && !(mitigate && method == DOTS_CLIENT_GET))
+        return usage_error("--observe goes with mitigate get");
+
+    char path[320];
+    if (config)
+        snprintf(path, sizeof path, "config%s%s", a.sid ? "/sid=" : "", a.sid ? a.sid : "");
+    else
+        snprintf(path, sizeof path, "mitigate%s%s%s%s", a.cuid ? "/cuid=" : "", a.cuid ? a.cuid : "",
+                 a.mid ? "/mid=" : "", a.mid ? a.mid : "");
+
+    struct scrub_err err;
+    struct dots_schema *schema;
+    struct dots_client *client = NULL;
+    struct lyd_node *body = NULL;
+    int status = EXIT_TRANSPORT;
+    if (dots_schema_open(a.yang, &schema, &err) < 0) {
+        say_error(&err);
+        return EXIT_TRANSPORT;
+    }
+    if (put) {
+        struct dots_mitigation_scope scope = {
+            .prefixes = a.prefixes, .nprefixes = a.nprefixes, .ports = a.ports, .nports = a.nports,
+            .protocols = a.protocols, .nprotocols = a.nprotocols, .lifetime = a.lifetime,
+            .trigger_mitigation = a.trigger, .attack_status = a.attack_status,
+        };
+        if ((config ? dots_client_config_tree(schema, &a.sc, &body, &err)
+                    : dots_client_mitigation_tree(schema, &scope, &body, &err)) < 0) {
+            say_error(&err);
+            status = EXIT_USAGE;
+            goto done;
+        }
+    }
+    a.cfg.schema = schema;
+    if (dots_client_open(&a.cfg, &client, &err) < 0) {
+        say_error(&err);
+        goto done;
+    }
+    struct dots_client_request req = {
+        .method = method, .path = path, .body = body, .if_match_empty = efficacy, .observe = a.observe > 0,
+    };
+    status = run(client, &a, &req);
+done:
+    dots_client_close(client);
+    lyd_free_all(body);
+    dots_schema_close(schema);
+    return status;
+}

@@ -1,0 +1,199 @@
+/* Observe on mitigations (RFC 7641, RFC 9132 section 4.4.2.1). libcoap
+ * cannot observe its unknown resource, so each cuid that has mitigations
+ * and each of its (cuid, mid) gets a resource of its own, observable,
+ * served by the same handlers. After every change the core reports, the
+ * observers are told (libcoap re-runs the GET of each and sends the
+ * answer: a mitigation gone ends its observers with 4.04), and the
+ * resources are brought in line with the mitigations from the loop, not
+ * from inside a handler that may belong to a resource being removed.
+ * While any mitigation is active the observers are also told every
+ * notify period, with fresh counters. libcoap sends notifications as NON
+ * with a CON every fifth (COAP_OBS_MAX_NON), drops observers that do not
+ * answer a CON, and numbers them. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "dots_signal_internal.h"
+#include "scrub_core.h"
+
+#define NOTIFY_PERIOD_DEFAULT_S 60
+
+struct observed {
+    char *path; /* ".well-known/dots/mitigate/cuid=C[/mid=M]" */
+    coap_resource_t *resource;
+    bool wanted; /* during a sync: a mitigation still names it */
+};
+
+static void on_get(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
+                   const coap_string_t *query, coap_pdu_t *response)
+{
+    (void)query;
+    dots_mitigate_get(coap_resource_get_userdata(resource), resource, session, request, response);
+}
+
+static void on_put(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
+                   const coap_string_t *query, coap_pdu_t *response)
+{
+    (void)query;
+    dots_mitigate_put(coap_resource_get_userdata(resource), resource, session, request, response);
+}
+
+static void on_delete(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
+                      const coap_string_t *query, coap_pdu_t *response)
+{
+    (void)query;
+    dots_mitigate_delete(coap_resource_get_userdata(resource), resource, session, request, response);
+}
+
+static struct observed *find(struct dots_signal *s, const char *path)
+{
+    for (size_t i = 0; i < s->nobserved; i++)
+        if (strcmp(s->observed[i].path, path) == 0)
+            return &s->observed[i];
+    return NULL;
+}
+
+/* The resource of path, made if it is not there yet; NULL without memory. */
+static struct observed *want(struct dots_signal *s, const char *path)
+{
+    struct observed *o = find(s, path);
+    if (o) {
+        o->wanted = true;
+        return o;
+    }
+    if (s->nobserved == s->observed_cap) {
+        size_t cap = s->observed_cap ? 2 * s->observed_cap : 16;
+        struct observed *a = realloc(s->observed, cap * sizeof *a);
+        if (!a)
+            return NULL;
+        s->observed = a;
+        s->observed_cap = cap;
+    }
+    char *copy = strdup(path);
+    coap_resource_t *r = copy ? coap_resource_init(coap_new_str_const((const uint8_t *)path, strlen(path)),
+                                                   COAP_RESOURCE_FLAGS_RELEASE_URI | COAP_RESOURCE_FLAGS_NOTIFY_NON)
+                              : NULL;
+    if (!r) {
+        free(copy);
+        return NULL;
+    }
+    coap_resource_set_userdata(r, s);
+    coap_resource_set_get_observable(r, 1);
+    coap_register_request_handler(r, COAP_REQUEST_GET, on_get);
+    coap_register_request_handler(r, COAP_REQUEST_PUT, on_put);
+    coap_register_request_handler(r, COAP_REQUEST_DELETE, on_delete);
+    coap_add_resource(s->ctx, r);
+    s->observed[s->nobserved] = (struct observed){.path = copy, .resource = r, .wanted = true};
+    return &s->observed[s->nobserved++];
+}
+
+struct sync_ctx {
+    struct dots_signal *s;
+    bool active;
+};
+
+static int want_mitigation(void *arg, const struct scrub_mitigation_view *m)
+{
+    struct sync_ctx *x = arg;
+    char path[300];
+    snprintf(path, sizeof path, ".well-known/dots/mitigate/cuid=%s", m->cuid);
+    if (!want(x->s, path))
+        return -1;
+    snprintf(path, sizeof path, ".well-known/dots/mitigate/cuid=%s/mid=%lld", m->cuid, (long long)m->mid);
+    x->active |= m->status == SCRUB_STORE_ACTIVE;
+    return want(x->s, path) ? 0 : -1;
+}
+
+/* A resource for each cuid and (cuid, mid) there is, none for what is
+ * gone (its observers were told by the notification that went before). */
+static void sync_resources(struct dots_signal *s)
+{
+    struct sync_ctx x = {.s = s};
+    struct scrub_err err;
+    for (size_t i = 0; i < s->nobserved; i++)
+        s->observed[i].wanted = false;
+    int r = scrub_core_mitigations_each(s->cfg.core, NULL, false, want_mitigation, &x, &err);
+    if (r != 0) {
+        dots_say(s, DOTS_LOG_ERROR, "observable resources: %s", r < 0 ? err.msg : "out of memory");
+        return; /* nothing removed on a failure */
+    }
+    s->mitigating = x.active;
+    for (size_t i = 0; i < s->nobserved;) {
+        struct observed *o = &s->observed[i];
+        if (o->wanted) {
+            i++;
+            continue;
+        }
+        coap_delete_resource(s->ctx, o->resource);
+        free(o->path);
+        *o = s->observed[--s->nobserved];
+    }
+}
+
+static void notify_all(struct dots_signal *s)
+{
+    for (size_t i = 0; i < s->nobserved; i++)
+        coap_resource_notify_observers(s->observed[i].resource, NULL);
+}
+
+/* The core changed: notify now; the resources follow from the loop. */
+static void on_change(void *arg)
+{
+    struct dots_signal *s = arg;
+    notify_all(s);
+    event_active(s->resync, 0, 0);
+}
+
+static void on_resync(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct dots_signal *s = arg;
+    sync_resources(s);
+    notify_all(s); /* the new resources have no observers yet: cheap */
+}
+
+static void on_period(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct dots_signal *s = arg;
+    if (s->mitigating)
+        notify_all(s);
+    /* what was withdrawn meanwhile has been told: its resources go */
+    sync_resources(s);
+}
+
+int dots_observe_start(struct dots_signal *s, struct scrub_err *err)
+{
+    unsigned period = s->cfg.notify_period_s ? s->cfg.notify_period_s : NOTIFY_PERIOD_DEFAULT_S;
+    struct timeval tv = {.tv_sec = period};
+    s->resync = event_new(s->base, -1, 0, on_resync, s);
+    s->notify_timer = event_new(s->base, -1, EV_PERSIST, on_period, s);
+    if (!s->resync || !s->notify_timer || event_add(s->notify_timer, &tv) < 0)
+        return scrub_err_set(err, ENOMEM, "dots signal: cannot add the notification events to the loop");
+    sync_resources(s);
+    scrub_core_on_change(s->cfg.core, on_change, s);
+    return 0;
+}
+
+void dots_observe_stop(struct dots_signal *s)
+{
+    if (s->cfg.core && s->resync)
+        scrub_core_on_change(s->cfg.core, NULL, NULL);
+    if (s->resync)
+        event_free(s->resync);
+    if (s->notify_timer)
+        event_free(s->notify_timer);
+    s->resync = s->notify_timer = NULL;
+    /* the resources themselves go with the CoAP context */
+    for (size_t i = 0; i < s->nobserved; i++)
+        free(s->observed[i].path);
+    free(s->observed);
+    s->observed = NULL;
+    s->nobserved = s->observed_cap = 0;
+}

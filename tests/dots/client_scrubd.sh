@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# dots-client's mitigation requests (RFC 9132 section 4.4) against scrubd's
+# /.well-known/dots/mitigate on the card model, over DTLS and TLS: RFC
+# 9132's example request is created (2.01, the granted lifetime), read back
+# decoded (human and JSON), is the core's (scrubctl), updated (2.04) and
+# withdrawn (2.02, then 4.04 and exit 1); refusals come back with their
+# code, the server's diagnostic or conflict-information, and exit status 1:
+# a prefix the client does not own (4.03), lifetime 0 (4.00), another
+# identity using the cuid (4.09 cuid-collision), a lower mid overlapping a
+# higher one (4.09 naming it). Session configuration works on scrubd too.
+# Usage: client_scrubd.sh DOTS_CLIENT SCRUBD SCRUBCTL DEMO_JSON DEV_PKI YANG_DIR PYTHON3
+set -euo pipefail
+dots_client=$1 scrubd=$2 scrubctl=$3 demo=$4 dev_pki=$5 yang=$6 python=$7
+dir=$(mktemp -d)
+source "$(dirname "$0")/coap_harness.sh"
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
+trap cleanup EXIT
+
+"$dev_pki" "$dir/pki" >/dev/null
+pki=$dir/pki
+port=$(free_port)
+# client1.example acts for acme (with the RFC example's prefix added),
+# client2.example for globex.
+"$python" -c "
+import json, sys
+c = json.load(open(sys.argv[1]))
+for t in c['scrub-config:scrub-config']['tenant']:
+    if t['name'] == 'acme':
+        t['identity'] = 'client1.example'
+        t['protected-prefix'].append('2001:db8:6401::/48')
+    if t['name'] == 'globex':
+        t['identity'] = 'client2.example'
+json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$dir/scrubd.json"
+log=$dir/scrubd.log
+"$scrubd" -f "$dir/scrubd.json" -S "$dir/store.db" -s "$dir/ctl.sock" -b model --watchdog-ms 0 --stats-ms 200 \
+  --dots-yang "$yang" --dots-ca "$pki/ca.crt" --dots-crl "$pki/ca.crl" --dots-cert "$pki/server.crt" \
+  --dots-key "$pki/server.key" --dots-address 127.0.0.1 --dots-port "$port" 2>"$log" &
+pid=$!
+for _ in $(seq 200); do grep -q "ready:" "$log" && break; sleep 0.1; done
+grep -q "ready:" "$log" || { cat "$log"; echo "FAIL: scrubd did not start"; exit 1; }
+ctl() { "$scrubctl" -s "$dir/ctl.sock" "$@"; }
+
+# dc NAME [options] COMMAND...: dots-client as NAME; stdout in $dir/out, stderr in $dir/err, status in $rc
+dc() {
+  local name=$1; shift
+  rc=0
+  timeout 60 "$dots_client" --server 127.0.0.1 --port "$port" --ca "$pki/ca.crt" --cert "$pki/$name.crt" \
+    --key "$pki/$name.key" --yang "$yang" --timeout 10 "$@" >"$dir/out" 2>"$dir/err" || rc=$?
+}
+# has WHAT STATUS FILE TEXT: the last dc exited STATUS and FILE (out or err) holds TEXT
+has() {
+  local what=$1 status=$2 file=$3 text=$4
+  if [ "$rc" -eq "$status" ] && grep -qF -- "$text" "$dir/$file"; then
+    ok "$what"
+  else
+    fail "$what: wanted exit $status and '$text' in std$file; got exit $rc, stdout: $(head -c 800 "$dir/out"), stderr: $(head -c 800 "$dir/err")"
+  fi
+}
+# json WHAT 'python expression on j': the last dc's stdout is one JSON object for which it holds
+json() {
+  local what=$1 check=$2
+  if "$python" -c 'import sys, json
+j = json.loads(open(sys.argv[1]).read())
+sys.exit(0 if eval(sys.argv[2]) else 1)' "$dir/out" "$check" 2>"$dir/py.err"; then
+    ok "$what"
+  else
+    fail "$what: $check does not hold for $(cat "$dir/out" "$dir/py.err") (exit $rc, stderr $(cat "$dir/err"))"
+  fi
+}
+
+rfc=(--target-prefix 2001:db8:6401::1/128 --target-prefix 2001:db8:6401::2/128 --target-port-range 80
+  --target-port-range 443 --target-port-range 8080 --target-protocol 6)
+for transport in DTLS TLS; do
+  if [ $transport = TLS ]; then tcp=(--tcp) cuid=c-tls; else tcp=() cuid=dz6pHjaADkaFTbjr0JGBpw; fi
+  dc client1.example "${tcp[@]}" mitigate put --cuid $cuid --mid 123 "${rfc[@]}" --lifetime 3600
+  has "$transport: mitigate put of RFC 9132's example request" 0 out "2.01 Created"
+  has "$transport: ... its answer: mid and the granted lifetime" 0 out "    mid: 123
+    lifetime: 3600"
+  [ "$(ctl -j mitigation list | jget "[m['prefixes'] for m in a['result']['mitigations'] if m['cuid'] == '$cuid']")" \
+    = "[['2001:db8:6401::1/128', '2001:db8:6401::2/128']]" ] && ok "$transport: the mitigation is the core's (scrubctl)" ||
+    fail "$transport: scrubctl mitigation list: $(ctl -j mitigation list)"
+  dc client1.example "${tcp[@]}" --json mitigate get --cuid $cuid --mid 123
+  json "$transport: mitigate get --json: the scope as put, status, remaining lifetime" \
+    'j["code"] == "2.05" and (lambda e: e["mid"] == 123 and e["target-prefix"] == ["2001:db8:6401::1/128", "2001:db8:6401::2/128"] and e["target-port-range"] == [{"lower-port": 80}, {"lower-port": 443}, {"lower-port": 8080}] and e["target-protocol"] == [6] and 3500 <= e["lifetime"] <= 3600 and "status" in e)(j["body"]["ietf-dots-signal-channel:scope"][0])'
+  dc client1.example "${tcp[@]}" mitigate get --cuid $cuid
+  has "$transport: mitigate get of all the cuid's, for people" 0 out "    target-port-range
+      lower-port: 80"
+  dc client1.example "${tcp[@]}" mitigate put --cuid $cuid --mid 123 "${rfc[@]}" --lifetime 600
+  has "$transport: mitigate put again, another lifetime" 0 out "2.04 Changed"
+  dc client1.example "${tcp[@]}" mitigate put --cuid $cuid --mid 122 --target-prefix 2001:db8:6401::1/128
+  has "$transport: a lower mid overlapping the higher: 4.09, exit 1" 1 err \
+    "PUT /.well-known/dots/mitigate/cuid=$cuid/mid=122: 4.09 Conflict"
+  has "$transport: ... with conflict-information naming mid 123" 1 err "    conflict-information
+      conflict-status: request-inactive-other-active
+      conflict-cause: overlapping-targets
+      conflict-scope
+        mid: 123"
+  dc client1.example "${tcp[@]}" mitigate put --cuid $cuid --mid 124 --target-prefix 203.0.113.0/25
+  has "$transport: a prefix the client does not own: 4.03, exit 1" 1 err \
+    "4.03 Forbidden: not authorized: 203.0.113.0/25 is not inside the prefixes 'client1.example' owns"
+  dc client1.example "${tcp[@]}" --json mitigate put --cuid $cuid --mid 124 --target-prefix 2001:db8:6401::9/128 \
+    --lifetime 0
+  json "$transport: lifetime 0: 4.00 and the diagnostic, as JSON" \
+    'set(j) == {"code", "diagnostic"} and j["code"] == "4.00" and j["diagnostic"].startswith("scope/lifetime is 0")'
+  [ "$rc" -eq 1 ] && ok "$transport: ... exit 1" || fail "$transport: lifetime 0 exited $rc"
+  dc client2.example "${tcp[@]}" mitigate put --cuid $cuid --mid 200 --target-prefix 203.0.113.0/25
+  has "$transport: another identity with this cuid: 4.09 cuid-collision" 1 err "conflict-cause: cuid-collision"
+  dc client1.example "${tcp[@]}" mitigate delete --cuid $cuid --mid 123
+  has "$transport: mitigate delete" 0 out "2.02 Deleted"
+  dc client1.example "${tcp[@]}" mitigate get --cuid $cuid --mid 123
+  has "$transport: mitigate get after the delete: 4.04, exit 1" 1 err \
+    "GET /.well-known/dots/mitigate/cuid=$cuid/mid=123: 4.04 Not Found"
+done
+dc client1.example config get
+has "config get on scrubd" 0 out "heartbeat-interval: 30 (min 15, max 240)"
+
+kill "$pid"
+if wait "$pid"; then ok "scrubd stops cleanly"; else fail "scrubd exited $? (see its log)"; fi
+pid=
+finish client_scrubd

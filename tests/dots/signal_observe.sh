@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Observe on mitigations (RFC 7641, RFC 9132 section 4.4.2) in scrubd on
+# the card model, with coap-client-openssl as the observer (-s) and answers
+# decoded by python3-cbor2: a GET with Observe is registered (Observe in
+# the answer); an update is notified with the new lifetime; while the
+# mitigation is active fresh notifications come every --dots-notify-s,
+# numbered upwards, NON with a CON among them; the cuid-wide observer sees
+# a new mid; a DELETE ends the mid's observer with 4.04; an expiry does too.
+# Usage: signal_observe.sh SCRUBD SCRUBCTL DEMO_JSON DEV_PKI COAP_CLIENT PYTHON3 YANG_DIR
+set -euo pipefail
+scrubd=$1 scrubctl=$2 demo=$3 dev_pki=$4 client=$5 python=$6 yang=$7
+dir=$(mktemp -d)
+source "$(dirname "$0")/coap_harness.sh"
+pid= observers=
+cleanup() { for p in $pid $observers; do kill "$p" 2>/dev/null || true; done; rm -rf "$dir"; }
+trap cleanup EXIT
+
+"$dev_pki" "$dir/pki" >/dev/null
+pki=$dir/pki
+port=$(free_port)
+"$python" -c "
+import json, sys
+c = json.load(open(sys.argv[1]))
+for t in c['scrub-config:scrub-config']['tenant']:
+    t['identity'] = {'acme': 'client1.example', 'globex': 'client2.example'}[t['name']]
+json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$dir/scrubd.json"
+log=$dir/scrubd.log
+"$scrubd" -f "$dir/scrubd.json" -S "$dir/store.db" -s "$dir/ctl.sock" -b model --watchdog-ms 0 \
+  --dots-yang "$yang" --dots-ca "$pki/ca.crt" --dots-cert "$pki/server.crt" --dots-key "$pki/server.key" \
+  --dots-address 127.0.0.1 --dots-port "$port" --dots-notify-s 1 2>"$log" &
+pid=$!
+for _ in $(seq 200); do grep -q "ready:" "$log" && break; sleep 0.1; done
+grep -q "ready:" "$log" || { cat "$log"; echo "FAIL: scrubd did not start"; exit 1; }
+m=/.well-known/dots/mitigate
+
+# observe NAME PATH SECONDS OUT: a background observer as client1
+observe() {
+  timeout $(($3 + 10)) "$client" -v 6 -c "$pki/client1.example.crt" -j "$pki/client1.example.key" -C "$pki/ca.crt" \
+    -B $(($3 + 2)) -s "$3" "coaps://127.0.0.1:$port$1" >"$dir/$2" 2>&1 &
+  observers="$observers $!"
+}
+# answers OUT: one line per answer the observer got: "TYPE CODE OBSERVE HEX"
+answers() {
+  "$python" - "$dir/$1" <<'PY'
+import re, sys
+lines = open(sys.argv[1], "rb").read().decode("latin-1").split("\n")
+for i, line in enumerate(lines):
+    m = re.search(r"t:(CON|NON|ACK) c:(\d\.\d\d) .*?(?:Observe:(\d+))?[,\] ]", line)
+    if not m or "c:GET" in line:
+        continue
+    obs = re.search(r"Observe:(\d+)", line)
+    payload = re.search(r"<<([0-9a-f]+)>>", lines[i + 1]) if i + 1 < len(lines) else None
+    print(m.group(1), m.group(2), obs.group(1) if obs else "-", payload.group(1) if payload else "-")
+PY
+}
+# check WHAT OUT 'python on rows, each (type, code, observe or None, decoded payload or None)'
+check() {
+  local what=$1 out=$2 expr=$3
+  if answers "$out" | "$python" -c 'import sys, cbor2
+rows = []
+for l in sys.stdin:
+    t, code, o, h = l.split()
+    rows.append((t, code, None if o == "-" else int(o), None if h == "-" else cbor2.loads(bytes.fromhex(h))))
+*statements, last = sys.argv[1].split("; ")
+for _statement in statements: exec(_statement)
+sys.exit(0 if eval(last) else 1)' "$expr"; then
+    ok "$what"
+  else
+    fail "$what: $expr does not hold for: $(answers "$out" | cut -c1-120)"
+  fi
+}
+
+# keys: 1 mitigation-scope, 2 scope, 5 mid, 6 target-prefix, 14 lifetime, 16 status
+body "$dir/a.cbor" '{1: {2: [{6: ["198.51.100.0/25"], 14: 600}]}}'
+body "$dir/a2.cbor" '{1: {2: [{6: ["198.51.100.0/25"], 14: 900}]}}'
+body "$dir/b.cbor" '{1: {2: [{6: ["198.51.100.128/26"], 14: 2}]}}'
+
+expect "PUT cuid=c1 mid=1" client1.example coaps "$m/cuid=c1/mid=1" "2.01" -m put -t 271 -f "$dir/a.cbor"
+observe "$m/cuid=c1/mid=1" mid1.out 8
+observe "$m/cuid=c1" all.out 8
+sleep 2
+expect "PUT mid=1 again, lifetime 900" client1.example coaps "$m/cuid=c1/mid=1" "2.04" -m put -t 271 -f "$dir/a2.cbor"
+sleep 1.5
+expect "PUT mid=2, lifetime 2 s" client1.example coaps "$m/cuid=c1/mid=2" "2.01" -m put -t 271 -f "$dir/b.cbor"
+observe "$m/cuid=c1/mid=2" mid2.out 6
+sleep 1.5
+expect "DELETE mid=1" client1.example coaps "$m/cuid=c1/mid=1" "2.02" -m delete
+for p in $observers; do wait "$p" || true; done
+observers=
+
+check "the registration is answered with an Observe number" mid1.out \
+  'rows[0][1] == "2.05" and rows[0][2] is not None and rows[0][3][1][2][0][5] == 1 and 590 <= rows[0][3][1][2][0][14] <= 600'
+check "the update is notified with the new lifetime" mid1.out \
+  'any(r[1] == "2.05" and 890 <= r[3][1][2][0][14] <= 900 for r in rows[1:])'
+check "fresh notifications every second, numbered upwards, NON and CON" mid1.out \
+  'n = [r[2] for r in rows if r[1] == "2.05"]; len(n) >= 4 and n == sorted(set(n)) and {"NON", "CON"} <= {r[0] for r in rows[1:]}'
+check "the DELETE ends the observer with 4.04" mid1.out 'rows[-1][1] == "4.04"'
+check "the cuid-wide observer sees mid 2 come" all.out \
+  'any(r[1] == "2.05" and [e[5] for e in r[3][1][2]] == [1, 2] for r in rows)'
+check "the cuid-wide observer sees mid 1 go" all.out \
+  'any(r[1] == "2.05" and [e[5] for e in r[3][1][2]] == [2] for r in rows) or rows[-1][1] == "4.04"'
+check "the expiry of mid 2 ends its observer with 4.04" mid2.out 'rows[0][1] == "2.05" and rows[-1][1] == "4.04"'
+grep -q "mitigation expired" <("$scrubctl" -s "$dir/ctl.sock" audit) && ok "mid 2 expired (audit)" ||
+  fail "no expiry in the audit log"
+
+kill "$pid"
+if wait "$pid"; then ok "scrubd stops cleanly"; else fail "scrubd exited $?"; fi
+pid=
+finish signal_observe
