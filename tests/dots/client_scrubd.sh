@@ -13,33 +13,10 @@ set -euo pipefail
 dots_client=$1 scrubd=$2 scrubctl=$3 demo=$4 dev_pki=$5 yang=$6 python=$7
 dir=$(mktemp -d)
 source "$(dirname "$0")/coap_harness.sh"
-pid=
+source "$(dirname "$0")/scrubd_harness.sh"
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
-
-"$dev_pki" "$dir/pki" >/dev/null
-pki=$dir/pki
-port=$(free_port)
-# client1.example acts for acme (with the RFC example's prefix added),
-# client2.example for globex.
-"$python" -c "
-import json, sys
-c = json.load(open(sys.argv[1]))
-for t in c['scrub-config:scrub-config']['tenant']:
-    if t['name'] == 'acme':
-        t['identity'] = 'client1.example'
-        t['protected-prefix'].append('2001:db8:6401::/48')
-    if t['name'] == 'globex':
-        t['identity'] = 'client2.example'
-json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$dir/scrubd.json"
-log=$dir/scrubd.log
-"$scrubd" -f "$dir/scrubd.json" -S "$dir/store.db" -s "$dir/ctl.sock" -b model --watchdog-ms 0 --stats-ms 200 \
-  --dots-yang "$yang" --dots-ca "$pki/ca.crt" --dots-crl "$pki/ca.crl" --dots-cert "$pki/server.crt" \
-  --dots-key "$pki/server.key" --dots-address 127.0.0.1 --dots-port "$port" 2>"$log" &
-pid=$!
-for _ in $(seq 200); do grep -q "ready:" "$log" && break; sleep 0.1; done
-grep -q "ready:" "$log" || { cat "$log"; echo "FAIL: scrubd did not start"; exit 1; }
-ctl() { "$scrubctl" -s "$dir/ctl.sock" "$@"; }
+start_scrubd
 
 # dc NAME [options] COMMAND...: dots-client as NAME; stdout in $dir/out, stderr in $dir/err, status in $rc
 dc() {
@@ -115,7 +92,5 @@ done
 dc client1.example config get
 has "config get on scrubd" 0 out "heartbeat-interval: 30 (min 15, max 240)"
 
-kill "$pid"
-if wait "$pid"; then ok "scrubd stops cleanly"; else fail "scrubd exited $? (see its log)"; fi
-pid=
+stop_scrubd
 finish client_scrubd

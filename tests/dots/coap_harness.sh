@@ -28,13 +28,14 @@ body() {
     "$1" "$2"
 }
 
-# request NAME SCHEME PATH [coap-client options]: as NAME's certificate;
-# coap-client's verbose output in $dir/out, the payload in $dir/got
+# request NAME SCHEME PATH [coap-client options]: as NAME's certificate,
+# to $base (if set) followed by PATH; coap-client's verbose output in
+# $dir/out, the payload in $dir/got
 request() {
   local name=$1 scheme=$2 path=$3; shift 3
   rm -f "$dir/got"
   timeout 20 "$client" -v 6 -c "$pki/$name.crt" -j "$pki/$name.key" -C "$pki/ca.crt" -B 3 -o "$dir/got" "$@" \
-    "$scheme://127.0.0.1:$port$path" >"$dir/out" 2>&1 || true
+    "$scheme://127.0.0.1:$port${base:-}$path" >"$dir/out" 2>&1 || true
 }
 
 # expect WHAT NAME SCHEME PATH WANT [options]: the answer's code (and the

@@ -21,26 +21,17 @@ mode=$1 simcard=$2 scrubd=$3 scrubctl=$4 dots_client=$5 trafgen=$6 demo=$7 dev_p
 dir=$(mktemp -d)
 client=/bin/false # coap_harness.sh's requests are not used here
 source "$(dirname "$0")/coap_harness.sh"
+source "$(dirname "$0")/scrubd_harness.sh"
 export SCRUB_SIMCARD_SHM=/scrub-dots-e2e-$$
-simcard_pid= scrubd_pid=
+simcard_pid=
 cleanup() {
-  for p in $scrubd_pid $simcard_pid; do kill -KILL "$p" 2>/dev/null || true; done
+  for p in $pid $simcard_pid; do kill -KILL "$p" 2>/dev/null || true; done
   rm -f "/dev/shm${SCRUB_SIMCARD_SHM}"
   rm -rf "$dir"
 }
 trap cleanup EXIT
 die() { echo "FAIL: $*"; for f in "$dir"/*.log; do sed "s|^|  $(basename "$f"): |" "$f"; done; exit 1; }
-
-"$dev_pki" "$dir/pki" >/dev/null
-pki=$dir/pki
-port=$(free_port)
-"$python" -c "
-import json, sys
-c = json.load(open(sys.argv[1]))
-for t in c['scrub-config:scrub-config']['tenant']:
-    t['identity'] = {'acme': 'client1.example', 'globex': 'client2.example'}[t['name']]
-    t['monitor-only'] = True
-json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$dir/scrubd.json"
+scrubd_config monitor-only
 if [ "$mode" = rtl ]; then
   # the demo's density: 20,000 packets in 100 ms
   "$trafgen" --packets 20000 --duration-ms 100 --seed 7 "$dir/mix.pcap" "$dir/mix.labels" >/dev/null
@@ -56,17 +47,13 @@ simcard_pid=$!
 for _ in $(seq 300); do grep -q "ready:" "$dir/simcard.log" && break; sleep 0.05; done
 grep -q "ready:" "$dir/simcard.log" || die "scrub-simcard not ready"
 started=$(date +%s.%N)
-"$scrubd" -f "$dir/scrubd.json" -S "$dir/store.db" -s "$dir/ctl.sock" --watchdog-ms 0 --stats-ms 200 \
-  --dots-yang "$yang" --dots-ca "$pki/ca.crt" --dots-cert "$pki/server.crt" --dots-key "$pki/server.key" \
-  --dots-address 127.0.0.1 --dots-port "$port" 2>"$dir/scrubd.log" &
-scrubd_pid=$!
-for _ in $(seq 400); do grep -q "ready:" "$dir/scrubd.log" && break; sleep 0.05; done
-grep -q "ready:" "$dir/scrubd.log" || die "scrubd not ready"
+start_scrubd -b simcard
 dc() {
   local who=$1; shift
   "$dots_client" --server 127.0.0.1 --port "$port" --ca "$pki/ca.crt" --cert "$pki/$who.crt" --key "$pki/$who.key" \
     --yang "$yang" "$@"
 }
+first_at=$("$python" -c "import sys, time; print(time.time() - float(sys.argv[1]))" "$started")
 dc client1.example mitigate put --cuid acme-1 --mid 1 --target-prefix 198.51.100.0/24 \
   --target-prefix 2001:db8:100::/48 --lifetime 600 >"$dir/put1.out" || die "acme's request: $(cat "$dir/put1.out")"
 dc client2.example --tcp mitigate put --cuid globex-1 --mid 1 --target-prefix 203.0.113.0/24 \
@@ -77,15 +64,13 @@ if [ "$mode" = rtl ]; then
   dc client1.example --json mitigate get --cuid acme-1 --mid 1 >"$dir/get.json" || die "GET: $(cat "$dir/get.json")"
   jget 'a["body"]["ietf-dots-signal-channel:scope"][0]["pkts-dropped"] == "0"' <"$dir/get.json" | grep -q True &&
     ok "nothing dropped yet: the card holds the traffic" || fail "GET before the traffic: $(cat "$dir/get.json")"
-  kill -TERM "$scrubd_pid"
-  wait "$scrubd_pid" || die "scrubd failed to stop"
-  scrubd_pid=
+  stop_scrubd
 else
   "$python" -c "import sys; sys.exit(0 if float(sys.argv[1]) < 4 else 1)" "$in_at" ||
     die "the mitigations took $in_at s; the checks below look at the replay from 5 s on"
   # The DOTS counters against the core's reading of the same card pairs.
   sleep 2
-  ctl_dropped() { "$scrubctl" -s "$dir/ctl.sock" -j mitigation show acme-1 1 | jget 'a["result"]["traffic"]["dropped"]["packets"]'; }
+  ctl_dropped() { ctl -j mitigation show acme-1 1 | jget 'a["result"]["traffic"]["dropped"]["packets"]'; }
   before=$(ctl_dropped)
   dc client1.example --json mitigate get --cuid acme-1 --mid 1 >"$dir/get.json" || die "GET: $(cat "$dir/get.json")"
   after=$(ctl_dropped)
@@ -100,8 +85,8 @@ fi
 wait "$simcard_pid" || die "scrub-simcard failed"
 simcard_pid=
 # Per class, from the frames the card passed: "PHASE CLASS KIND OFFERED PASSED",
-# PHASE before (the requests not yet in), after (from 5 s on; rtl: all).
-"$python" - "$dir/mix.pcap" "$dir/passed.pcap" "$dir/mix.labels" "$mode" "$in_at" >"$dir/classes.txt" <<'PY' || die "class report"
+# PHASE before (before the first request was sent), after (from 5 s on; rtl: all).
+"$python" - "$dir/mix.pcap" "$dir/passed.pcap" "$dir/mix.labels" "$mode" "$first_at" >"$dir/classes.txt" <<'PY' || die "class report"
 import collections, struct, sys
 def frames(path):
     data = open(path, "rb").read()
@@ -113,12 +98,12 @@ def frames(path):
     return out
 inp, passed = frames(sys.argv[1]), frames(sys.argv[2])
 labels = [l.rstrip("\n").split("\t") for l in open(sys.argv[3])][1:]
-rtl, mitigated = sys.argv[4] == "rtl", float(sys.argv[5])
+rtl, asked = sys.argv[4] == "rtl", float(sys.argv[5])
 left = collections.Counter(f for _, f in passed)
 t0 = inp[0][0]
 tally = collections.defaultdict(lambda: [0, 0])
 for (t, f), (_, cls, kind) in zip(inp, labels):
-    phase = "after" if rtl or t - t0 >= 5 else "before" if t - t0 < mitigated - 0.5 else None
+    phase = "after" if rtl or t - t0 >= 5 else "before" if t - t0 < asked else None
     got = left[f] > 0
     left[f] -= got
     if phase:

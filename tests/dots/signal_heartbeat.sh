@@ -13,36 +13,10 @@ set -euo pipefail
 scrubd=$1 scrubctl=$2 demo=$3 dev_pki=$4 client=$5 python=$6 yang=$7
 dir=$(mktemp -d)
 source "$(dirname "$0")/coap_harness.sh"
-pid=
+source "$(dirname "$0")/scrubd_harness.sh"
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
-
-"$dev_pki" "$dir/pki" >/dev/null
-pki=$dir/pki
-port=$(free_port)
-"$python" -c "
-import json, sys
-c = json.load(open(sys.argv[1]))
-for t in c['scrub-config:scrub-config']['tenant']:
-    t['identity'] = {'acme': 'client1.example', 'globex': 'client2.example'}[t['name']]
-json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$dir/scrubd.json"
-log=$dir/scrubd.log
-start() {
-  : >"$log"
-  "$scrubd" -f "$dir/scrubd.json" -S "$dir/store.db" -s "$dir/ctl.sock" -b model --watchdog-ms 0 \
-    --dots-yang "$yang" --dots-ca "$pki/ca.crt" --dots-cert "$pki/server.crt" --dots-key "$pki/server.key" \
-    --dots-address 127.0.0.1 --dots-port "$port" --dots-range heartbeat-interval=1-240 \
-    --dots-range missing-hb-allowed=2-20 2>"$log" &
-  pid=$!
-  for _ in $(seq 200); do grep -q "ready:" "$log" && break; sleep 0.1; done
-  grep -q "ready:" "$log" || { cat "$log"; echo "FAIL: scrubd did not start"; exit 1; }
-}
-stop() {
-  kill "$pid"
-  if wait "$pid"; then ok "scrubd stops cleanly"; else fail "scrubd exited $? (see its log)"; cat "$log"; fi
-  pid=
-}
-ctl() { "$scrubctl" -s "$dir/ctl.sock" "$@"; }
+start() { start_scrubd --dots-range heartbeat-interval=1-240 --dots-range missing-hb-allowed=2-20; }
 # state CUID MID: "status installed" as scrubctl sees it
 state() { ctl -j mitigation show "$1" "$2" | jget 'a["result"]["status"], a["result"]["installed"]'; }
 # wait_state CUID MID WANT SECONDS
@@ -90,12 +64,12 @@ grep -q "signal with client1.example is back" "$log" && ok "the return is logged
   ok "the trigger is in the audit log" || fail "audit: $(ctl audit | tail -3)"
 expect "client1: another waiting mitigation" client1.example coaps "$m/cuid=c1/mid=2" "2.01" -m put -t 271 \
   -f "$dir/wait3.cbor"
-stop
+stop_scrubd
 
 start
 wait_state c1 2 "active True" 15 && ok "after a restart, the silent client1's waiting mitigation is activated" ||
   fail "after a restart: $(state c1 2)"
 [ "$(state c2 1)" = "requested False" ] && ok "client2 still waits after the restart" || fail "client2: $(state c2 1)"
-stop
+stop_scrubd
 
 finish signal_heartbeat

@@ -20,41 +20,9 @@ set -euo pipefail
 scrubd=$1 scrubctl=$2 demo=$3 dev_pki=$4 client=$5 python=$6 yang=$7 fixtures=$8
 dir=$(mktemp -d)
 source "$(dirname "$0")/coap_harness.sh"
-pid=
+source "$(dirname "$0")/scrubd_harness.sh"
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
-
-"$dev_pki" "$dir/pki" >/dev/null
-pki=$dir/pki
-port=$(free_port)
-# client1.example acts for acme (with the RFC example's prefix added),
-# client2.example for globex.
-"$python" -c "
-import json, sys
-c = json.load(open(sys.argv[1]))
-for t in c['scrub-config:scrub-config']['tenant']:
-    if t['name'] == 'acme':
-        t['identity'] = 'client1.example'
-        t['protected-prefix'].append('2001:db8:6401::/48')
-    if t['name'] == 'globex':
-        t['identity'] = 'client2.example'
-json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$dir/scrubd.json"
-log=$dir/scrubd.log
-start() {
-  : >"$log"
-  "$scrubd" -f "$dir/scrubd.json" -S "$dir/store.db" -s "$dir/ctl.sock" -b model --watchdog-ms 0 --stats-ms 200 \
-    --dots-yang "$yang" --dots-ca "$pki/ca.crt" --dots-crl "$pki/ca.crl" --dots-cert "$pki/server.crt" \
-    --dots-key "$pki/server.key" --dots-address 127.0.0.1 --dots-port "$port" 2>"$log" &
-  pid=$!
-  for _ in $(seq 200); do grep -q "ready:" "$log" && break; sleep 0.1; done
-  grep -q "ready:" "$log" || { cat "$log"; echo "FAIL: scrubd did not start"; exit 1; }
-}
-stop() {
-  kill "$pid"
-  if wait "$pid"; then ok "scrubd stops cleanly"; else fail "scrubd exited $? (see its log)"; cat "$log"; fi
-  pid=
-}
-ctl() { "$scrubctl" -s "$dir/ctl.sock" "$@"; }
 m=/.well-known/dots/mitigate
 
 # keys (RFC 9132 section 6): 1 mitigation-scope, 2 scope, 5 mid, 6 target-prefix, 7 target-port-range,
@@ -73,7 +41,7 @@ body "$dir/g.cbor" '{1: {2: [{6: ["203.0.113.0/25"], 14: 60}]}}'
 "$python" -c 'import sys; open(sys.argv[2], "wb").write(bytes.fromhex(open(sys.argv[1]).read()))' \
   "$fixtures/mitigation_request.cbor.hex" "$dir/rfc.cbor"
 
-start
+start_scrubd
 grep -q "dots signal: listening on 127.0.0.1 port $port" "$log" && ok "the signal channel listens" ||
   fail "no listening line in the log"
 
@@ -137,9 +105,9 @@ grep -q "identity cnonly.example is not a tenant" "$log" && ok "an identity that
   fail "cnonly.example: $(tail -3 "$dir/out")"
 [ "$(ctl -j audit | jget 'sum(1 for e in a["result"]["entries"] if e["channel"] == "signal" and e["who"] == "client1.example" and e["result"] != "ok")')" -ge 2 ] &&
   ok "refusals are in the audit log, channel signal" || fail "audit: $(ctl audit | tail -5)"
-stop
+stop_scrubd
 
-start
+start_scrubd
 expect "after a restart, GET cuid=c1" client1.example coaps+tcp "$m/cuid=c1" "2.05" -m get
 decoded "mids 3 and 4 kept" '[e[5] for e in c[1][2]] == [3, 4]'
 grep -q "reconciled with the store: 0 writes\|fresh from reset: programmed" "$log" && ok "the card was reconciled at start" ||
@@ -150,6 +118,6 @@ expect "GET mid=3 after DELETE" client1.example coaps "$m/cuid=c1/mid=3" "4.04" 
 [ "$(ctl -j status | jget 'a["result"]["card"]["tables"]["dest"]["used"]')" = $((dest_before - 1)) ] &&
   ok "its destination entry left the card" || fail "dest used: $dest_before, then $(ctl -j status)"
 expect "DELETE it again" client1.example coaps "$m/cuid=c1/mid=3" "4.04" -m delete
-stop
+stop_scrubd
 
 finish signal_mitigate

@@ -11,26 +11,11 @@ set -euo pipefail
 scrubd=$1 scrubctl=$2 demo=$3 dev_pki=$4 client=$5 python=$6 yang=$7
 dir=$(mktemp -d)
 source "$(dirname "$0")/coap_harness.sh"
-pid= observers=
+source "$(dirname "$0")/scrubd_harness.sh"
+observers=
 cleanup() { for p in $pid $observers; do kill "$p" 2>/dev/null || true; done; rm -rf "$dir"; }
 trap cleanup EXIT
-
-"$dev_pki" "$dir/pki" >/dev/null
-pki=$dir/pki
-port=$(free_port)
-"$python" -c "
-import json, sys
-c = json.load(open(sys.argv[1]))
-for t in c['scrub-config:scrub-config']['tenant']:
-    t['identity'] = {'acme': 'client1.example', 'globex': 'client2.example'}[t['name']]
-json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$dir/scrubd.json"
-log=$dir/scrubd.log
-"$scrubd" -f "$dir/scrubd.json" -S "$dir/store.db" -s "$dir/ctl.sock" -b model --watchdog-ms 0 \
-  --dots-yang "$yang" --dots-ca "$pki/ca.crt" --dots-cert "$pki/server.crt" --dots-key "$pki/server.key" \
-  --dots-address 127.0.0.1 --dots-port "$port" --dots-notify-s 1 2>"$log" &
-pid=$!
-for _ in $(seq 200); do grep -q "ready:" "$log" && break; sleep 0.1; done
-grep -q "ready:" "$log" || { cat "$log"; echo "FAIL: scrubd did not start"; exit 1; }
+start_scrubd --dots-notify-s 1
 m=/.well-known/dots/mitigate
 
 # observe NAME PATH SECONDS OUT: a background observer as client1
@@ -100,10 +85,8 @@ check "the cuid-wide observer sees mid 2 come" all.out \
 check "the cuid-wide observer sees mid 1 go" all.out \
   'any(r[1] == "2.05" and [e[5] for e in r[3][1][2]] == [2] for r in rows) or rows[-1][1] == "4.04"'
 check "the expiry of mid 2 ends its observer with 4.04" mid2.out 'rows[0][1] == "2.05" and rows[-1][1] == "4.04"'
-grep -q "mitigation expired" <("$scrubctl" -s "$dir/ctl.sock" audit) && ok "mid 2 expired (audit)" ||
+grep -q "mitigation expired" <(ctl audit) && ok "mid 2 expired (audit)" ||
   fail "no expiry in the audit log"
 
-kill "$pid"
-if wait "$pid"; then ok "scrubd stops cleanly"; else fail "scrubd exited $?"; fi
-pid=
+stop_scrubd
 finish signal_observe

@@ -14,29 +14,13 @@ dir=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
-checks=0 failed=0
-ok()   { checks=$((checks + 1)); echo "ok: $*"; }
-fail() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
+source "$(dirname "$0")/coap_harness.sh"
 
 "$dev_pki" "$dir/pki" >/dev/null
 pki=$dir/pki
 "$python" -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(open(sys.argv[1]).read()))' "$fixture" \
   >"$dir/want.cbor"
-# a free port for both UDP and TCP
-port=$("$python" - <<'EOF'
-import socket
-while True:
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", p)); break
-    except OSError:
-        pass
-    finally:
-        t.close(); u.close()
-print(p)
-EOF
-)
+port=$(free_port)
 log=$dir/server.log
 "$server" --yang "$yang" --ca "$pki/ca.crt" --crl "$pki/ca.crl" --cert "$pki/server.crt" --key "$pki/server.key" \
   --address 127.0.0.1 --port "$port" --store "$dir/store.db" --identity client1.example --identity client2.example \
@@ -101,6 +85,4 @@ answered client2.example coaps+tcp "4.00 wrong-type at /heartbeat(49)/peer-hb-st
 kill "$pid"
 if wait "$pid"; then ok "the server stops cleanly on SIGTERM"; else fail "the server exited $? (see its log)"; fi
 pid=
-if [ "$failed" -ne 0 ]; then echo "--- server log"; cat "$log"; fi
-echo "signal_transport: $((checks - failed)) passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish signal_transport
