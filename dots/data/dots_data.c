@@ -177,8 +177,9 @@ static void on_request(struct evhttp_request *req, void *arg)
         return;
     }
     /* RFC 8040 section 4.8: a query parameter the server does not support
-     * is refused; this slice supports none */
-    if (evhttp_uri_get_query(uri)) {
+     * is refused; only the ACLs take some (insert, point), and a
+     * dots-client's resources refuse the rest */
+    if (evhttp_uri_get_query(uri) && !strstr(path, client)) {
         restconf_error(&r, HTTP_BADREQUEST, "protocol", "invalid-value", NULL,
                        "query parameters are not supported yet (got '%s')", evhttp_uri_get_query(uri));
         return;
@@ -260,6 +261,12 @@ static int load_schema(struct dots_data *d, struct scrub_err *err)
     ly_log_options(LY_LOSTORE_LAST);
     if (ly_ctx_new(d->cfg.yang_dir, LY_CTX_NO_YANGLIBRARY, &d->yang) != LY_SUCCESS)
         return scrub_err_set(err, EINVAL, "dots data: cannot make a libyang context on %s", d->cfg.yang_dir);
+    /* implemented, with its features (the ACL types), so that JSON
+     * identityrefs naming it (an ACL's type, an ACE's forwarding) resolve */
+    static const char *all_features[] = {"*", NULL};
+    if (!ly_ctx_load_module(d->yang, "ietf-access-control-list", "2019-03-04", all_features))
+        return scrub_err_set(err, ENOENT, "dots data: ietf-access-control-list@2019-03-04 does not load from %s: %s",
+                             d->cfg.yang_dir, ly_errmsg(d->yang));
     d->module = ly_ctx_load_module(d->yang, "ietf-dots-data-channel", "2020-05-28", NULL);
     if (!d->module)
         return scrub_err_set(err, ENOENT, "dots data: ietf-dots-data-channel@2020-05-28 does not load from %s: %s",

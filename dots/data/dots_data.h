@@ -2,8 +2,9 @@
  * by libevent's evhttp on OpenSSL bufferevents on the caller's loop. TLS
  * 1.2 or 1.3 with mutual X.509: a client is known by the first DNS SAN of
  * its certificate, else its CN, as on the signal channel. Serves
- * /.well-known/host-meta and the dots-client registrations of
- * ietf-dots-data-channel, kept in the caller's store (docs/dots.md). */
+ * /.well-known/host-meta, the dots-client registrations of
+ * ietf-dots-data-channel, kept in the caller's store, and, given the host
+ * core, their ACLs and the capabilities (docs/dots.md). */
 #ifndef DOTS_DATA_H
 #define DOTS_DATA_H
 
@@ -14,6 +15,8 @@
 #include "dots_log.h"
 #include "scrub_err.h"
 #include "scrub_store.h"
+
+struct scrub_core;
 
 #define DOTS_DATA_PORT 443          /* RFC 8783 names none: HTTPS's */
 #define DOTS_DATA_MAX_BODY (1 << 20) /* larger bodies get 413 */
@@ -32,6 +35,9 @@ struct dots_data_config {
     /* Registrations are kept here, committed with an audit record before
      * each answer; the caller opens and closes it. Required. */
     struct scrub_store *store;
+    /* ACLs go to it (borrowed, used on the loop's thread), with the same
+     * store; NULL: no ACL resources (501) and empty capabilities. */
+    struct scrub_core *core;
     void (*log)(void *ctx, enum dots_log_level level, const char *msg);
     void *log_ctx;
 };

@@ -1,5 +1,6 @@
-/* The ietf-dots-data-channel:dots-data resources of this slice: dots-client
- * registration and removal (RFC 8783 section 7.1) and the capabilities.
+/* The ietf-dots-data-channel:dots-data resources but the ACLs
+ * (dots_data_acls.c): dots-client registration and removal (RFC 8783
+ * section 7.1) and the capabilities.
  * A cuid belongs to the identity that first claimed it (the store's cuid
  * table, shared with the signal channel); another identity naming it gets
  * 403. Every change is committed with its audit record before the answer. */
@@ -10,6 +11,7 @@
 #include <time.h>
 
 #include "dots_data_internal.h"
+#include "scrub_core.h"
 
 enum change { REGISTER, REPLACE, REMOVE };
 
@@ -27,9 +29,7 @@ static void store_failed(const struct dots_request *r, const char *path, const c
     restconf_error(r, 500, "application", "operation-failed", path, "%s failed in the store", doing);
 }
 
-/* 0 when cuid is unclaimed or the requester's; else the refusal is
- * answered (403 for another identity's cuid) and -1 returned. */
-static int check_owner(const struct dots_request *r, const char *cuid, const char *path)
+int dots_data_check_owner(const struct dots_request *r, const char *cuid, const char *path)
 {
     char owner[256];
     struct scrub_err err;
@@ -52,8 +52,7 @@ static int ignore(void *ctx, const struct scrub_store_data_client *c)
     return 0;
 }
 
-/* 1 registered, 0 not, -1 answered with the store's failure. */
-static int registered(const struct dots_request *r, const char *cuid, const char *path)
+int dots_data_registered(const struct dots_request *r, const char *cuid, const char *path)
 {
     struct scrub_err err;
     int found = scrub_store_data_client_get(r->d->cfg.store, cuid, ignore, NULL, &err);
@@ -87,8 +86,8 @@ static int commit(const struct dots_request *r, enum change c, const char *cuid,
 
 /* The one dots-client entry of a request body (RFC 8040 section 4.4.1: a
  * POST creates exactly one resource; section 4.5: a PUT carries its
- * target). What this slice does not serve yet is refused, not dropped:
- * aliases and ACLs (the next slice), cdid (DOTS gateways). NULL after the
+ * target). What is not served here is refused, not dropped: aliases (not
+ * done), ACLs (POSTed to the registration), cdid (DOTS gateways). NULL after the
  * refusal is answered. */
 static const struct lyd_node *one_client(const struct dots_request *r, const struct lyd_node *root)
 {
@@ -114,10 +113,12 @@ static const struct lyd_node *one_client(const struct dots_request *r, const str
     {
         if (child->flags & LYD_DEFAULT || strcmp(child->schema->name, "cuid") == 0)
             continue;
+        /* ACLs are created below the registration (POST dots-client=CUID) */
         restconf_error(r, 501, "application", "operation-not-supported", NULL, "'%s' is not served yet: %s",
                        child->schema->name,
-                       strcmp(child->schema->name, "cdid") == 0 ? "this server takes no DOTS gateways"
-                                                                : "aliases and ACLs come in a later version");
+                       strcmp(child->schema->name, "cdid") == 0    ? "this server takes no DOTS gateways"
+                       : strcmp(child->schema->name, "acls") == 0 ? "register first, then POST the ACLs to it"
+                                                                   : "aliases come in a later version");
         return NULL;
     }
     return entry;
@@ -152,7 +153,7 @@ static void get_root(const struct dots_request *r)
         json_object_object_add(data, "dots-client", list);
     else
         json_object_put(list);
-    json_object_object_add(data, "capabilities", json_object_new_object());
+    json_object_object_add(data, "capabilities", dots_data_capabilities_json(r));
     json_object_object_add(top, "ietf-dots-data-channel:dots-data", data);
     restconf_reply_json(r, 200, top);
 }
@@ -177,7 +178,7 @@ static void register_client(const struct dots_request *r)
         return;
     }
     restconf_client_path(cuid, path, sizeof path);
-    int found = check_owner(r, cuid, path) < 0 ? -1 : registered(r, cuid, path);
+    int found = dots_data_check_owner(r, cuid, path) < 0 ? -1 : dots_data_registered(r, cuid, path);
     if (found == 1)
         restconf_error(r, 409, "application", "resource-denied", path, "dots-client %s is already registered", cuid);
     if (found == 0 && commit(r, REGISTER, cuid, path) == 0) {
@@ -215,16 +216,83 @@ void dots_data_serve_root(const struct dots_request *r)
         restconf_not_allowed(r, allow);
 }
 
-/* What this slice can do with ACLs is nothing, so it promises nothing: no
- * address family, no action, no match field (RFC 8783 section 7.1's
- * capabilities). The next slice fills it from the card's capabilities. */
+static void add_bools(json_object *o, const char *const *names, const bool *values, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        json_object_object_add(o, names[i], json_object_new_boolean(values[i]));
+}
+
+/* RFC 8783 section 7.1's capabilities: what the card matches and does as
+ * the core compiles ACEs (scrub_core_data_capabilities), every field
+ * named, so a client is never promised what the card cannot do; without
+ * a core (or a card) nothing is promised. */
+json_object *dots_data_capabilities_json(const struct dots_request *r)
+{
+    json_object *o = json_object_new_object();
+    struct scrub_data_capabilities c;
+    struct scrub_err err;
+    if (!r->d->cfg.core || scrub_core_data_capabilities(r->d->cfg.core, &c, &err) < 0)
+        return o;
+    json_object *families = json_object_new_array(), *actions = json_object_new_array(),
+                *protocols = json_object_new_array();
+    if (c.ipv4)
+        json_object_array_add(families, json_object_new_string("ipv4"));
+    if (c.ipv6)
+        json_object_array_add(families, json_object_new_string("ipv6"));
+    if (c.accept)
+        json_object_array_add(actions, json_object_new_string("ietf-access-control-list:accept"));
+    if (c.drop)
+        json_object_array_add(actions, json_object_new_string("ietf-access-control-list:drop"));
+    static const int proto[] = {1, 6, 17, 58};
+    for (size_t i = 0; c.protocol && i < sizeof proto / sizeof proto[0]; i++)
+        if (proto[i] != 58 || c.ipv6)
+            json_object_array_add(protocols, json_object_new_int(proto[i]));
+    json_object_object_add(o, "address-family", families);
+    json_object_object_add(o, "forwarding-actions", actions);
+    json_object_object_add(o, "rate-limit", json_object_new_boolean(c.rate_limit && c.accept));
+    json_object_object_add(o, "transport-protocols", protocols);
+    /* ecn, ttl, ihl, flags, offset, identification, hoplimit, flow-label,
+     * the TCP header's other fields, UDP length and ICMP rest-of-header:
+     * the card cannot match them (docs/acl-compile.md) */
+    static const char *const ip4[] = {"dscp", "ecn", "length", "ttl", "protocol", "ihl", "flags", "offset",
+                                      "identification", "source-prefix", "destination-prefix", "fragment"};
+    const bool v4[] = {c.dscp, false, c.length, false, c.protocol, false, false, false, false, c.source_prefix,
+                       c.destination_prefix, c.fragment};
+    static const char *const ip6[] = {"dscp", "ecn", "length", "hoplimit", "protocol", "destination-prefix",
+                                      "source-prefix", "flow-label", "fragment"};
+    const bool v6[] = {c.dscp && c.ipv6, false, c.length && c.ipv6, false, c.protocol && c.ipv6,
+                       c.destination_prefix && c.ipv6, c.source_prefix && c.ipv6, false, c.fragment && c.ipv6};
+    static const char *const tcp[] = {"sequence-number", "acknowledgement-number", "data-offset", "reserved", "flags",
+                                      "window-size", "urgent-pointer", "options", "flags-bitmask", "source-port",
+                                      "destination-port", "port-range"};
+    const bool t[] = {false, false, false, false, false, false, false, false, c.tcp_flags_bitmask, c.source_port,
+                      c.destination_port, c.source_port && c.destination_port};
+    static const char *const udp[] = {"length", "source-port", "destination-port", "port-range"};
+    const bool u[] = {false, c.source_port, c.destination_port, c.source_port && c.destination_port};
+    static const char *const icmp[] = {"type", "code", "rest-of-header"};
+    const bool ic[] = {c.icmp_type, c.icmp_code, false};
+    json_object *o4 = json_object_new_object(), *o6 = json_object_new_object(), *ot = json_object_new_object(),
+                *ou = json_object_new_object(), *oi = json_object_new_object();
+    add_bools(o4, ip4, v4, sizeof ip4 / sizeof ip4[0]);
+    add_bools(o6, ip6, v6, sizeof ip6 / sizeof ip6[0]);
+    add_bools(ot, tcp, t, sizeof tcp / sizeof tcp[0]);
+    add_bools(ou, udp, u, sizeof udp / sizeof udp[0]);
+    add_bools(oi, icmp, ic, sizeof icmp / sizeof icmp[0]);
+    json_object_object_add(o, "ipv4", o4);
+    json_object_object_add(o, "ipv6", o6);
+    json_object_object_add(o, "tcp", ot);
+    json_object_object_add(o, "udp", ou);
+    json_object_object_add(o, "icmp", oi);
+    return o;
+}
+
 void dots_data_serve_capabilities(const struct dots_request *r)
 {
     static const char allow[] = "GET, HEAD, OPTIONS";
     enum evhttp_cmd_type m = evhttp_request_get_command(r->req);
     if (is_read(m)) {
         json_object *top = json_object_new_object();
-        json_object_object_add(top, "ietf-dots-data-channel:capabilities", json_object_new_object());
+        json_object_object_add(top, "ietf-dots-data-channel:capabilities", dots_data_capabilities_json(r));
         restconf_reply_json(r, 200, top);
     } else if (m == EVHTTP_REQ_OPTIONS) {
         options(r, allow);
@@ -249,21 +317,32 @@ static void put_client(const struct dots_request *r, const char *cuid, const cha
         entry = NULL;
     }
     lyd_free_all(root);
-    int found = entry ? registered(r, cuid, path) : -1;
+    int found = entry ? dots_data_registered(r, cuid, path) : -1;
+    if (found == 1 && dots_data_acls_remove_all(r, cuid, path) < 0)
+        return;
     if (found >= 0 && commit(r, found ? REPLACE : REGISTER, cuid, path) == 0)
         restconf_reply_empty(r, found ? 204 : 201);
 }
 
 void dots_data_serve_client(const struct dots_request *r, const char *cuid, const char *rest)
 {
-    static const char allow[] = "GET, HEAD, PUT, DELETE, OPTIONS";
+    static const char allow[] = "GET, HEAD, POST, PUT, DELETE, OPTIONS";
     enum evhttp_cmd_type m = evhttp_request_get_command(r->req);
     char path[400];
     restconf_client_path(cuid, path, sizeof path);
+    if ((*rest == '\0' && m == EVHTTP_REQ_POST) || strcmp(rest, "/acls") == 0 || strncmp(rest, "/acls/", 6) == 0) {
+        dots_data_serve_acls(r, cuid, rest);
+        return;
+    }
+    const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req));
+    if (query) {
+        restconf_error(r, 400, "protocol", "invalid-value", NULL, "query parameters are not supported yet (got '%s')",
+                       query);
+        return;
+    }
     if (*rest) {
-        if (strncmp(rest, "/aliases", 8) == 0 || strncmp(rest, "/acls", 5) == 0)
-            restconf_error(r, 501, "application", "operation-not-supported", NULL,
-                           "aliases and ACLs come in a later version");
+        if (strncmp(rest, "/aliases", 8) == 0)
+            restconf_error(r, 501, "application", "operation-not-supported", NULL, "aliases come in a later version");
         else
             restconf_error(r, 404, "protocol", "invalid-value", NULL, "no resource %s below dots-client %s", rest,
                            cuid);
@@ -277,13 +356,13 @@ void dots_data_serve_client(const struct dots_request *r, const char *cuid, cons
         restconf_not_allowed(r, allow);
         return;
     }
-    if (check_owner(r, cuid, path) < 0)
+    if (dots_data_check_owner(r, cuid, path) < 0)
         return;
     if (m == EVHTTP_REQ_PUT) {
         put_client(r, cuid, path);
         return;
     }
-    int found = registered(r, cuid, path);
+    int found = dots_data_registered(r, cuid, path);
     if (found == 0)
         restconf_error(r, 404, "protocol", "invalid-value", path, "no dots-client %s is registered", cuid);
     if (found != 1)
@@ -293,7 +372,7 @@ void dots_data_serve_client(const struct dots_request *r, const char *cuid, cons
         json_object_array_add(list, client_json(cuid));
         json_object_object_add(top, "ietf-dots-data-channel:dots-client", list);
         restconf_reply_json(r, 200, top);
-    } else if (commit(r, REMOVE, cuid, path) == 0) {
+    } else if (dots_data_acls_remove_all(r, cuid, path) == 0 && commit(r, REMOVE, cuid, path) == 0) {
         restconf_reply_empty(r, 204);
     }
 }

@@ -48,6 +48,11 @@ void restconf_reply_json(const struct dots_request *r, int status, json_object *
  * new dots-data node and validated with libyang; *root is that node. Else
  * the refusal has been answered and -1 returned. */
 int restconf_parse_body(const struct dots_request *r, struct lyd_node **root);
+/* The same with the body parsed as children of the node at below (a data
+ * path, "/ietf-dots-data-channel:dots-data/dots-client[cuid='c']/acls");
+ * *parent, if not NULL, is that node in *root's tree. */
+int restconf_parse_body_below(const struct dots_request *r, const char *below, struct lyd_node **root,
+                              struct lyd_node **parent);
 /* The instance-identifier of a dots-client entry into out. */
 void restconf_client_path(const char *cuid, char *out, size_t size);
 
@@ -59,5 +64,20 @@ void dots_data_serve_root(const struct dots_request *r);
 void dots_data_serve_capabilities(const struct dots_request *r);
 /* .../dots-data/dots-client=CUID; rest is what follows the key ("" or "/..."). */
 void dots_data_serve_client(const struct dots_request *r, const char *cuid, const char *rest);
+/* 0 when cuid is unclaimed or the requester's; else the refusal is
+ * answered (403 for another identity's cuid) and -1 returned. */
+int dots_data_check_owner(const struct dots_request *r, const char *cuid, const char *path);
+/* 1 registered, 0 not, -1 answered with the store's failure. */
+int dots_data_registered(const struct dots_request *r, const char *cuid, const char *path);
+/* The capabilities' JSON (RFC 8783 section 7.1) from the core's. */
+json_object *dots_data_capabilities_json(const struct dots_request *r);
+
+/* --- dots_data_acls.c: a dots-client's ACLs on the host core. */
+
+/* POST dots-client=CUID with acls; rest "/acls..." for the others. */
+void dots_data_serve_acls(const struct dots_request *r, const char *cuid, const char *rest);
+/* Every ACL of cuid off the card and out of the store (the dots-client's
+ * removal); 0, or -1 after answering the failure. */
+int dots_data_acls_remove_all(const struct dots_request *r, const char *cuid, const char *path);
 
 #endif

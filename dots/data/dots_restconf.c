@@ -107,9 +107,10 @@ static int is_media_type(const char *value)
 }
 
 /* libyang 2.1 locates an error as 'Data location "/m:node[k='v']", line
- * number N.': the instance-identifier, below dots-data since the body is
- * parsed as its children, goes to error-path and the line to the message. */
-static void error_path(const char *where, char *path, size_t psize, char *line, size_t lsize)
+ * number N.': the instance-identifier, relative to the node the body is
+ * parsed below (base: dots-data, or a dots-client...), goes to error-path
+ * and the line to the message. */
+static void error_path(const char *where, const char *base, char *path, size_t psize, char *line, size_t lsize)
 {
     static const char data[] = "Data location \"", module[] = "/ietf-dots-data-channel:",
                       top[] = "/ietf-dots-data-channel:dots-data";
@@ -122,8 +123,7 @@ static void error_path(const char *where, char *path, size_t psize, char *line, 
         return;
     int len = (int)(end - start);
     if (strncmp(start, module, sizeof module - 1) == 0 && strncmp(start, top, sizeof top - 1) != 0)
-        snprintf(path, psize, "/ietf-dots-data-channel:dots-data/%.*s", len - (int)(sizeof module - 1),
-                 start + sizeof module - 1);
+        snprintf(path, psize, "%s/%.*s", base, len - (int)(sizeof module - 1), start + sizeof module - 1);
     else
         snprintf(path, psize, "%.*s", len, start);
     if ((n = strstr(end, "line number ")) != NULL)
@@ -134,7 +134,7 @@ static void error_path(const char *where, char *path, size_t psize, char *line, 
  * malformed message, a node the schema does not have an unknown element, a
  * missing key or mandatory node a missing attribute, anything else an
  * invalid value (RFC 8040 section 7, RFC 8783 section 7.1). */
-static void refuse_parse(const struct dots_request *r)
+static void refuse_parse(const struct dots_request *r, const char *base)
 {
     const struct ly_err_item *e = ly_err_last(r->d->yang);
     const char *tag = "invalid-value";
@@ -145,14 +145,20 @@ static void refuse_parse(const struct dots_request *r)
     /* libyang has no code of its own for these two: its sentences tell */
     else if (e && e->msg && (strstr(e->msg, "is missing its key") || strncmp(e->msg, "Mandatory node", 14) == 0))
         tag = "missing-attribute";
-    char path[512] = "", line[64] = "";
+    char path[1024] = "", line[64] = "";
     if (e && e->path)
-        error_path(e->path, path, sizeof path, line, sizeof line);
+        error_path(e->path, base, path, sizeof path, line, sizeof line);
     restconf_error(r, 400, "application", tag, *path ? path : NULL, "%s%s",
                    e && e->msg ? e->msg : "the body does not validate against ietf-dots-data-channel", line);
 }
 
 int restconf_parse_body(const struct dots_request *r, struct lyd_node **root)
+{
+    return restconf_parse_body_below(r, NULL, root, NULL);
+}
+
+int restconf_parse_body_below(const struct dots_request *r, const char *below, struct lyd_node **root,
+                              struct lyd_node **parent)
 {
     struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
     size_t len = evbuffer_get_length(in);
@@ -182,21 +188,27 @@ int restconf_parse_body(const struct dots_request *r, struct lyd_node **root)
     struct ly_in *lin = NULL;
     *root = NULL;
     ly_err_clean(r->d->yang, NULL);
-    LY_ERR ret = lyd_new_inner(NULL, r->d->module, "dots-data", 0, root);
+    struct lyd_node *at = NULL;
+    LY_ERR ret = below ? lyd_new_path(NULL, r->d->yang, below, NULL, 0, root)
+                       : lyd_new_inner(NULL, r->d->module, "dots-data", 0, root);
+    if (ret == LY_SUCCESS)
+        ret = below ? lyd_find_path(*root, below, 0, &at) : (at = *root, LY_SUCCESS);
     if (ret == LY_SUCCESS)
         ret = ly_in_new_memory(text, &lin);
     if (ret == LY_SUCCESS)
-        ret = lyd_parse_data(r->d->yang, *root, lin, LYD_JSON, LYD_PARSE_ONLY | LYD_PARSE_STRICT | LYD_PARSE_NO_STATE,
+        ret = lyd_parse_data(r->d->yang, at, lin, LYD_JSON, LYD_PARSE_ONLY | LYD_PARSE_STRICT | LYD_PARSE_NO_STATE,
                              0, NULL);
     if (ret == LY_SUCCESS)
         ret = lyd_validate_all(root, r->d->yang, LYD_VALIDATE_PRESENT | LYD_VALIDATE_NO_STATE, NULL);
     ly_in_free(lin, 0);
     free(text);
     if (ret != LY_SUCCESS) {
-        refuse_parse(r);
+        refuse_parse(r, below ? below : "/ietf-dots-data-channel:dots-data");
         lyd_free_all(*root);
         *root = NULL;
         return -1;
     }
+    if (parent)
+        *parent = at;
     return 0;
 }

@@ -271,7 +271,7 @@ static uint32_t police_needs(bool packets, unsigned per_source_bits)
            (per_source_bits ? SCRUB_CAP_ACTION_PER_SOURCE_MASK : 0);
 }
 
-static int check_action(struct planner *p, uint32_t need, const char *who)
+static int check_action_on(const struct scrub_caps *caps, uint32_t need, const char *who, struct scrub_err *err)
 {
     static const struct {
         uint32_t cap;
@@ -286,10 +286,35 @@ static int check_action(struct planner *p, uint32_t need, const char *who)
         {SCRUB_CAP_ACTION_POLICE_PKTS_MASK, "police packets"},
     };
     for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
-        if ((need & actions[i].cap) && !(p->caps->actions & actions[i].cap))
-            return scrub_err_set(p->err, ENOTSUP, "%s: this card cannot %s (CAP_ACTION 0x%08x)", who, actions[i].what,
-                                 p->caps->actions);
+        if ((need & actions[i].cap) && !(caps->actions & actions[i].cap))
+            return scrub_err_set(err, ENOTSUP, "%s: this card cannot %s (CAP_ACTION 0x%08x)", who, actions[i].what,
+                                 caps->actions);
     return 0;
+}
+
+static int check_action(struct planner *p, uint32_t need, const char *who)
+{
+    return check_action_on(p->caps, need, who, p->err);
+}
+
+int config_plan_check_entry(const struct scrub_acl_entry *e, const struct scrub_caps *caps, const char *who,
+                            struct scrub_err *err)
+{
+    const char *missing = missing_match(match_needs(e), caps->match);
+    if (missing)
+        return scrub_err_set(err, ENOTSUP, "%s matches %s, which this card cannot (CAP_MATCH 0x%08x)", who, missing,
+                             caps->match);
+    uint32_t need = e->count_only                       ? SCRUB_CAP_ACTION_COUNT_ONLY_MASK
+                    : e->action == SCRUB_ACTION_DROP   ? SCRUB_CAP_ACTION_DROP_MASK
+                    : e->action == SCRUB_ACTION_POLICE ? police_needs(false, e->policer_bits)
+                                                       : SCRUB_CAP_ACTION_ACCEPT_MASK;
+    return check_action_on(caps, need, who, err);
+}
+
+uint32_t config_plan_rate_limit_burst(uint64_t rate)
+{
+    uint64_t burst = rate / RATE_LIMIT_BURST_DIVISOR;
+    return burst < RATE_LIMIT_BURST_MIN ? RATE_LIMIT_BURST_MIN : burst > UINT32_MAX ? UINT32_MAX : (uint32_t)burst;
 }
 
 /* ---- the ACL ------------------------------------------------------------------------ */
@@ -448,10 +473,9 @@ static int plan_rate_limits(struct planner *p)
                 const struct scrub_ace *ace = &acl->aces[e];
                 if (!rate_limited(ace))
                     continue;
-                uint64_t rate = scrub_ace_rate_limit_bytes(ace), burst = rate / RATE_LIMIT_BURST_DIVISOR;
-                burst = burst < RATE_LIMIT_BURST_MIN ? RATE_LIMIT_BURST_MIN : burst > UINT32_MAX ? UINT32_MAX : burst;
+                uint64_t rate = scrub_ace_rate_limit_bytes(ace);
                 plan->policers[at++] = (struct scrub_policer_entry){
-                    .reset = true, .rate = rate, .burst = (uint32_t)burst, .counter = (uint32_t)counter};
+                    .reset = true, .rate = rate, .burst = config_plan_rate_limit_burst(rate), .counter = (uint32_t)counter};
                 if (add_counter(p, counter, 2, SCRUB_COUNTER_POLICER,
                                 scrub_format("profile %s / acl %s / ace %s / rate-limit", cfg->profiles[i].name, acl->name,
                                         ace->name)))

@@ -26,4 +26,13 @@ int config_plan_build(const struct scrub_config *cfg, const struct scrub_caps *c
                       struct scrub_err *err);
 void config_plan_free(struct config_plan *plan);
 
+/* Whether the card can match and do what an ACL entry asks (a police
+ * action: a byte policer); -1 with err naming who and what it lacks. The
+ * core checks the data channel's entries with it. */
+int config_plan_check_entry(const struct scrub_acl_entry *e, const struct scrub_caps *caps, const char *who,
+                            struct scrub_err *err);
+/* An RFC 8783 rate-limit's policer burst: a tenth of a second at the rate,
+ * at least one jumbo frame. */
+uint32_t config_plan_rate_limit_burst(uint64_t rate);
+
 #endif

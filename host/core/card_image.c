@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config_plan.h"
+#include "scrub_ace.h"
 #include "scrub_format.h"
 
 /* A counter owner: a DEST entry, an ACE (shared by its expanded entries),
@@ -27,6 +28,17 @@ struct want_dest {
     bool mitigation;
     int64_t precedence;
     int64_t index; /* where it goes, -1 until placed */
+};
+
+/* An ACL or policer entry and its counter owner. */
+struct want_acl {
+    struct scrub_acl_entry e;
+    size_t entity;
+};
+
+struct want_policer {
+    struct scrub_policer_entry e;
+    size_t entity;
 };
 
 struct want_em {
@@ -49,6 +61,10 @@ struct builder {
     size_t n_dest;
     struct want_em *em;
     size_t n_em;
+    struct want_acl *acl; /* the data channel's entries, then the plan's */
+    uint32_t n_acl;
+    struct want_policer *policers; /* the plan's, then the data channel's rate limits */
+    uint32_t n_policers;
     uint8_t *claimed; /* counter pairs taken in the new image */
 };
 
@@ -473,19 +489,75 @@ static int place_dest(struct builder *b)
     return 0;
 }
 
-/* ACL and policer positions are the plan's; their counters follow what the
- * previous image held. */
+/* The data channel's ACEs before the plan's ACL entries, their rate-limit
+ * policers after the plan's policers; each checked against the card. */
+static int collect_acl(struct builder *b)
+{
+    const struct image_input *in = b->in;
+    uint64_t n_acl = b->plan.n_acl, n_data = 0, n_rates = 0;
+    for (size_t i = 0; i < in->n_data_aces; i++) {
+        n_data += in->data_aces[i].n_entries;
+        n_rates += in->data_aces[i].rate > 0;
+    }
+    if (n_acl + n_data > b->caps->acl)
+        return scrub_err_set(b->err, ENOSPC,
+                             "the ACL needs %llu entries, the card has %u: the profiles %u, the data channel's ACLs "
+                             "%llu",
+                             (unsigned long long)(n_acl + n_data), b->caps->acl, b->plan.n_acl,
+                             (unsigned long long)n_data);
+    if (b->plan.n_policers + n_rates > b->caps->policers)
+        return scrub_err_set(b->err, ENOSPC,
+                             "the policers need %llu, the card has %u: the configuration %u, the data channel's rate "
+                             "limits %llu",
+                             (unsigned long long)(b->plan.n_policers + n_rates), b->caps->policers,
+                             b->plan.n_policers, (unsigned long long)n_rates);
+    b->acl = calloc(n_acl + n_data + 1, sizeof(*b->acl));
+    b->policers = calloc(b->plan.n_policers + n_rates + 1, sizeof(*b->policers));
+    if (!b->acl || !b->policers)
+        return scrub_err_set(b->err, ENOMEM, "out of memory building the card image");
+    for (uint32_t i = 0; i < b->plan.n_policers; i++)
+        b->policers[b->n_policers++] =
+            (struct want_policer){b->plan.policers[i], (size_t)b->plan_entity[b->plan.policers[i].counter]};
+    for (size_t i = 0; i < in->n_data_aces; i++) {
+        const struct image_data_ace *d = &in->data_aces[i];
+        int64_t ent = add_entity(b, strdup(d->name), SCRUB_COUNTER_ACL, 1);
+        if (ent < 0)
+            return -1;
+        uint32_t policer = 0;
+        if (d->rate) {
+            int64_t pent = add_entity(b, scrub_format("%s / rate-limit", d->name), SCRUB_COUNTER_POLICER, 2);
+            if (pent < 0)
+                return -1;
+            policer = b->n_policers;
+            struct scrub_policer_entry pe = {.reset = true, .rate = d->rate, .burst = config_plan_rate_limit_burst(d->rate)};
+            b->policers[b->n_policers++] = (struct want_policer){pe, (size_t)pent};
+        }
+        for (size_t k = 0; k < d->n_entries; k++) {
+            struct scrub_acl_entry e = d->entries[k];
+            e.policer = e.action == SCRUB_ACTION_POLICE ? policer : 0;
+            if (config_plan_check_entry(&e, b->caps, d->name, b->err))
+                return -1;
+            b->acl[b->n_acl++] = (struct want_acl){e, (size_t)ent};
+        }
+    }
+    for (uint32_t i = 0; i < b->plan.n_acl; i++)
+        b->acl[b->n_acl++] = (struct want_acl){b->plan.acl[i], (size_t)b->plan_entity[b->plan.acl[i].counter]};
+    return 0;
+}
+
+/* ACL and policer positions are collect_acl's; their counters follow what
+ * the previous image held. */
 static void adopt_acl_and_policers(struct builder *b)
 {
     const struct card_image *prev = b->prev;
     bool same_acl = prev && prev->caps.acl == b->caps->acl;
     bool same_pol = prev && prev->caps.policers == b->caps->policers;
-    for (uint32_t i = 0; i < b->plan.n_acl; i++) {
-        size_t ent = (size_t)b->plan_entity[b->plan.acl[i].counter];
+    for (uint32_t i = 0; i < b->n_acl; i++) {
+        size_t ent = b->acl[i].entity;
         b->ents[ent].refs++;
         if (!same_acl || b->ents[ent].adopt >= 0)
             continue;
-        const struct scrub_acl_entry *w = &b->plan.acl[i];
+        const struct scrub_acl_entry *w = &b->acl[i].e;
         /* The same content at its position, else anywhere (a move), else
          * whatever was at its position (the ACE was edited). */
         int64_t found = -1;
@@ -499,8 +571,8 @@ static void adopt_acl_and_policers(struct builder *b)
         if (found >= 0)
             propose(b, ent, prev->acl[found].counter);
     }
-    for (uint32_t i = 0; i < b->plan.n_policers; i++) {
-        size_t ent = (size_t)b->plan_entity[b->plan.policers[i].counter];
+    for (uint32_t i = 0; i < b->n_policers; i++) {
+        size_t ent = b->policers[i].entity;
         b->ents[ent].refs++;
         if (same_pol && card_policer_in_use(&prev->policers[i]) && may_adopt(b, ent, prev->policers[i].counter))
             propose(b, ent, prev->policers[i].counter);
@@ -633,11 +705,6 @@ static int allocate_counters(struct builder *b)
     return 0;
 }
 
-static uint32_t counter_of(const struct builder *b, uint32_t plan_index)
-{
-    return (uint32_t)b->ents[b->plan_entity[plan_index]].counter;
-}
-
 static int layout_cmp(const void *pa, const void *pb)
 {
     const struct scrub_layout_counter *a = pa, *b = pb;
@@ -654,14 +721,14 @@ static int fill(struct builder *b)
         if (b->dest[i].index >= out->dest_extent)
             out->dest_extent = (uint32_t)b->dest[i].index + 1;
     }
-    out->policer_extent = b->plan.n_policers;
-    for (uint32_t i = 0; i < b->plan.n_acl; i++) {
-        out->acl[i] = b->plan.acl[i];
-        out->acl[i].counter = counter_of(b, b->plan.acl[i].counter);
+    out->policer_extent = b->n_policers;
+    for (uint32_t i = 0; i < b->n_acl; i++) {
+        out->acl[i] = b->acl[i].e;
+        out->acl[i].counter = (uint32_t)b->ents[b->acl[i].entity].counter;
     }
-    for (uint32_t i = 0; i < b->plan.n_policers; i++) {
-        out->policers[i] = b->plan.policers[i];
-        out->policers[i].counter = counter_of(b, b->plan.policers[i].counter);
+    for (uint32_t i = 0; i < b->n_policers; i++) {
+        out->policers[i] = b->policers[i].e;
+        out->policers[i].counter = (uint32_t)b->ents[b->policers[i].entity].counter;
     }
     free(out->em);
     out->em = calloc(b->n_em ? b->n_em : 1, sizeof(*out->em));
@@ -698,8 +765,8 @@ static int fill(struct builder *b)
     const struct scrub_caps *c = b->caps;
     l->dest = (struct scrub_table_use){(uint32_t)b->n_dest, c->dest};
     l->em = (struct scrub_table_use){(uint32_t)b->n_em, (uint32_t)em_capacity(c)};
-    l->acl = (struct scrub_table_use){b->plan.n_acl, c->acl};
-    l->policers = (struct scrub_table_use){b->plan.n_policers, c->policers};
+    l->acl = (struct scrub_table_use){b->n_acl, c->acl};
+    l->policers = (struct scrub_table_use){b->n_policers, c->policers};
     l->counter_pairs = (struct scrub_table_use){pairs, c->counters};
     card_image_index(out);
     return 0;
@@ -721,6 +788,8 @@ int card_image_build(const struct image_input *in, const struct scrub_caps *caps
         rc = resolve_overrides(&b);
     if (rc == 0)
         rc = place_dest(&b);
+    if (rc == 0)
+        rc = collect_acl(&b);
     if (rc == 0) {
         adopt_acl_and_policers(&b);
         rc = collect_em(&b);
@@ -735,6 +804,8 @@ int card_image_build(const struct image_input *in, const struct scrub_caps *caps
     free(b.plan_entity);
     free(b.dest);
     free(b.em);
+    free(b.acl);
+    free(b.policers);
     free(b.claimed);
     config_plan_free(&b.plan);
     if (rc)

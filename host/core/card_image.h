@@ -12,7 +12,8 @@
  * desired one:
  * - DEST: same prefix, length and tenant (an entry with the same profile,
  *   enable and valid bits first);
- * - ACL: positional (the configuration's order); an ACE keeps its counter
+ * - ACL: positional (the data channel's ACEs, then the configuration's
+ *   order); an ACE keeps its counter
  *   pair if an entry of the same content (counter aside) is found, at its
  *   position first, else anywhere;
  * - policers: positional; a policer in use at its index keeps its pair;
@@ -71,12 +72,24 @@ struct image_source {
     int policer;     /* the configured policer's index when policed, else -1 */
 };
 
+/* One ACE of a data-channel ACL (RFC 8783), compiled for its tenant. */
+struct image_data_ace {
+    const char *name; /* names its counter pair (and, with " / rate-limit", its policer's) */
+    const struct scrub_acl_entry *entries; /* tenant, action, matches; counter and policer are the image's */
+    size_t n_entries;
+    uint64_t rate; /* > 0: police (the entries' action) with a byte policer of its own at this rate */
+};
+
 struct image_input {
     const struct scrub_config *cfg;
     const struct image_mitigation *mitigations;
     size_t n_mitigations;
     const struct image_source *sources;
     size_t n_sources;
+    /* Placed before the configuration's ACL entries, in this order; their
+     * rate-limit policers after the configuration's policers. */
+    const struct image_data_ace *data_aces;
+    size_t n_data_aces;
 };
 
 /* The desired image of in on a card with caps, allocated stably against

@@ -8,6 +8,7 @@
 
 #include "card_readback.h"
 #include "core_internal.h"
+#include "data_acls.h"
 
 struct scrub_core *scrub_core_new(struct scrub_store *store, const struct scrub_core_options *opt,
                                   struct scrub_err *err)
@@ -53,7 +54,15 @@ const struct card_image *scrub_core_image(const struct scrub_core *c)
 
 int core_build(struct scrub_core *c, struct card_image *out, struct scrub_err *err)
 {
-    struct image_mitigation *mits = calloc(c->n_mits ? c->n_mits : 1, sizeof(*mits));
+    return core_build_image(c, false, out, err);
+}
+
+int core_build_image(struct scrub_core *c, bool all_acls, struct card_image *out, struct scrub_err *err)
+{
+    struct core_data_input data;
+    if (core_data_acls_input(c, all_acls, &data, err))
+        return -1;
+    struct image_mitigation *mits = calloc(c->n_mits + data.n_scopes + 1, sizeof(*mits));
     char(*names)[256] = calloc(c->n_mits ? c->n_mits : 1, sizeof(*names));
     struct image_source *srcs = calloc(c->n_sources ? c->n_sources : 1, sizeof(*srcs));
     int rc = mits && names && srcs ? 0 : scrub_err_set(err, ENOMEM, "out of memory building the card image");
@@ -92,10 +101,13 @@ int core_build(struct scrub_core *c, struct card_image *out, struct scrub_err *e
         static const uint8_t action[] = {SCRUB_ACTION_ACCEPT, SCRUB_ACTION_DROP, SCRUB_ACTION_POLICE};
         srcs[n_srcs++] = (struct image_source){t->identity, t->id, s->addr, action[s->action], (int)policer};
     }
+    for (size_t i = 0; rc == 0 && i < data.n_scopes; i++)
+        mits[n_mits++] = data.scopes[i];
     if (rc == 0) {
-        struct image_input in = {c->cfg, mits, n_mits, srcs, n_srcs};
+        struct image_input in = {c->cfg, mits, n_mits, srcs, n_srcs, data.aces, data.n_aces};
         rc = card_image_build(&in, &c->hal->caps, &c->card, out, err);
     }
+    core_data_input_free(&data);
     free(mits);
     free(names);
     free(srcs);

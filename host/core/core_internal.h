@@ -54,6 +54,7 @@ struct scrub_core {
     size_t n_mits;
     struct core_source *sources;
     size_t n_sources;
+    struct core_data_acls *dacls; /* data_acls.h */
     int64_t next_expiry_ms; /* CLOCK_BOOTTIME of the next lifetime's end; INT64_MAX: none */
 
     /* The last two counter polls of the mitigations' pairs (by pair). */
@@ -91,6 +92,9 @@ int64_t core_remaining_ms(const struct core_mitigation *m, const struct scrub_co
 /* ---- core.c */
 /* The desired image of what is loaded, against what the card holds. */
 int core_build(struct scrub_core *c, struct card_image *out, struct scrub_err *err);
+/* The same with every data-channel ACL that is not deactivated on, as if
+ * all clients were mitigating (all_acls: the fit check of an ACL change). */
+int core_build_image(struct scrub_core *c, bool all_acls, struct card_image *out, struct scrub_err *err);
 
 /* One change: do() writes it into an open store transaction; undo() puts
  * back what was there (a second transaction, when the card refuses). See

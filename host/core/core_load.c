@@ -8,7 +8,7 @@
 
 #include <json-c/json.h>
 
-#include "core_internal.h"
+#include "data_acls.h"
 
 static char *dup_or_null(const char *s)
 {
@@ -98,6 +98,7 @@ void core_unload(struct scrub_core *c)
         free(c->sources[i].policer);
     }
     free(c->sources);
+    core_data_acls_unload(c);
     c->tenants = NULL;
     c->mits = NULL;
     c->sources = NULL;
@@ -239,6 +240,8 @@ int core_load(struct scrub_core *c, struct scrub_err *err)
         rc = scrub_store_mitigations_each(c->store, NULL, on_mitigation, &l, err);
     if (rc == 0)
         rc = scrub_store_sources_each(c->store, NULL, on_source, &l, err);
+    if (rc == 0)
+        rc = core_data_acls_load(c, err);
     for (size_t i = 0; i < l.n_ids; i++)
         free(l.ids[i].identity);
     free(l.ids);

@@ -221,4 +221,103 @@ int scrub_core_source_put(struct scrub_core *c, const struct scrub_actor *a, con
 int scrub_core_source_remove(struct scrub_core *c, const struct scrub_actor *a, const char *tenant,
                              const struct scrub_addr *addr, struct scrub_err *err);
 
+/* ---- data-channel ACLs (RFC 8783), per DOTS client (cuid)
+ *
+ * A registered dots-client's ACLs, ordered by user, each an RFC 8783 acl
+ * object in JSON (name, type, activation-type, aces) as the client sent
+ * it. Each ACE becomes card ACL entries (host/rules/acl_compile.h) that
+ * match the owner's tenant id, so they apply to its traffic only, placed
+ * before every profile's rules (a tenant's data-channel entries decide
+ * before its profile does); drop, accept, and accept with rate-limit (a
+ * byte policer of the ACE's own). activation-type: immediate is always on
+ * the card, activate-when-mitigating while the cuid has an active
+ * mitigation, deactivate never. Tenant safety: an ACE's destination must
+ * lie inside the owner's prefixes (EACCES naming the ACE and the
+ * prefix). A run-time client's quota acl_entries counts card entries
+ * after expansion of its ACLs that are not deactivated; the card must
+ * hold all of those at once (a mitigation that switches them on never
+ * finds it full). A request that does not fit is refused whole (EDQUOT,
+ * ENOSPC) saying what it needs and the room left. */
+
+/* RFC 8783's pending-lifetime of an ACL that is not refreshed: 10080
+ * minutes (a week; the fact sheet's I9, unverified). */
+#define SCRUB_DATA_ACL_LIFETIME_S (10080 * 60)
+
+/* Where the request's ACLs go among the cuid's others (RFC 8040 section
+ * 4.8.5's insert, with point an ACL of the cuid): by default new ones
+ * after the others and replaced ones where they were; otherwise all of
+ * them, in the request's order, as one block first, last, or before or
+ * after point. */
+enum scrub_data_insert {
+    SCRUB_DATA_INSERT_DEFAULT,
+    SCRUB_DATA_INSERT_FIRST,
+    SCRUB_DATA_INSERT_LAST,
+    SCRUB_DATA_INSERT_BEFORE,
+    SCRUB_DATA_INSERT_AFTER,
+};
+
+struct scrub_data_acls_req {
+    const char *cuid;
+    const char *const *acls; /* JSON acl objects */
+    size_t n_acls;
+    bool create; /* refused (EEXIST) when one of them exists; else create or replace */
+    /* Seconds until they expire unless put again (a PUT refreshes): 0 the
+     * default SCRUB_DATA_ACL_LIFETIME_S, -1 never. */
+    int64_t lifetime_s;
+    enum scrub_data_insert insert;
+    const char *point; /* BEFORE, AFTER: the ACL's name */
+};
+
+struct scrub_data_acls_result {
+    size_t created, replaced;
+};
+
+/* Placed as insert says; the cuid's other ACLs that move keep all else. */
+int scrub_core_data_acls_put(struct scrub_core *c, const struct scrub_actor *a, const struct scrub_data_acls_req *r,
+                             struct scrub_data_acls_result *res, struct scrub_err *err);
+/* Deletes the ACLs whose lifetime ended (on the wall clock), in one
+ * change audited as the daemon; returns how many, or -1. */
+int scrub_core_data_acls_expire(struct scrub_core *c, struct scrub_err *err);
+/* Deletes one ACL (ENOENT if none), or with name NULL all of the cuid's. */
+int scrub_core_data_acl_delete(struct scrub_core *c, const struct scrub_actor *a, const char *cuid, const char *name,
+                               struct scrub_err *err);
+
+struct scrub_data_ace_view {
+    const char *name;
+    size_t n_entries; /* card entries after expansion */
+    bool installed;
+    bool counters_known; /* with_counters and installed */
+    struct scrub_counter matched; /* packets and bytes its entries decided (the card's ACE counter pair) */
+};
+
+struct scrub_data_acl_view {
+    const char *cuid, *identity, *name;
+    const char *body; /* as stored */
+    enum scrub_store_activation activation;
+    int64_t position;
+    int64_t pending_lifetime_s; /* until it expires; -1: never */
+    bool installed; /* its entries are on the card now */
+    size_t n_entries;
+    const char *problem; /* a stored ACL that no longer compiles: why (it is off the card); else NULL */
+    const struct scrub_data_ace_view *aces;
+    size_t n_aces;
+};
+typedef int (*scrub_data_acl_fn)(void *ctx, const struct scrub_data_acl_view *v);
+/* The ACLs of cuid (NULL: all), or only the one named (NULL: every one),
+ * in order; with_counters takes a counter snapshot first. */
+int scrub_core_data_acls_each(struct scrub_core *c, const char *cuid, const char *name, bool with_counters,
+                              scrub_data_acl_fn fn, void *ctx, struct scrub_err *err);
+
+/* What the data channel may promise (RFC 8783 section 7.4): what the card
+ * matches and does, as the compiler uses it. */
+struct scrub_data_capabilities {
+    bool ipv4, ipv6;
+    bool accept, drop, rate_limit;
+    bool protocol, dscp, length, source_prefix, destination_prefix, fragment;
+    bool tcp_flags_bitmask, source_port, destination_port;
+    bool icmp_type, icmp_code;
+};
+int scrub_core_data_capabilities(const struct scrub_core *c, struct scrub_data_capabilities *out,
+                                 struct scrub_err *err);
+
 #endif

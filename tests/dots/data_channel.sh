@@ -119,11 +119,11 @@ same "dots-data: its own clients and the capabilities" "$(json "j")" \
   "{'ietf-dots-data-channel:dots-data': {'dots-client': [{'cuid': '$A'}, {'cuid': '$B'}], 'capabilities': {}}}"
 req client1.example GET "$ROOT/capabilities"
 expect "GET capabilities" 200
-same "capabilities promise nothing yet" "$(json "j")" "{'ietf-dots-data-channel:capabilities': {}}"
+same "capabilities promise nothing without a core" "$(json "j")" "{'ietf-dots-data-channel:capabilities': {}}"
 req client1.example HEAD "$ROOT/dots-client=$A" -I
 expect "HEAD it" 200
 req client1.example OPTIONS "$ROOT/dots-client=$A"
-same "OPTIONS names the methods" "$(cat "$dir/status") $(header Allow)" "200 GET, HEAD, PUT, DELETE, OPTIONS"
+same "OPTIONS names the methods" "$(cat "$dir/status") $(header Allow)" "200 GET, HEAD, POST, PUT, DELETE, OPTIONS"
 
 # --- refusals
 send client1.example PUT "$ROOT/dots-client=$B" "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$A\"}]}"
@@ -143,7 +143,7 @@ error "POST two entries" 400 invalid-value "exactly one"
 send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"c1","cdid":"g"}]}'
 error "POST with a cdid" 501 operation-not-supported "cdid"
 send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"c1","aliases":{"alias":[{"name":"w","target-prefix":["192.0.2.0/24"]}]}}]}'
-error "POST with aliases" 501 operation-not-supported "aliases and ACLs"
+error "POST with aliases" 501 operation-not-supported "aliases come in a later version"
 req client1.example POST $ROOT -H "Content-Type: application/json" --data-binary '{"ietf-dots-data-channel:dots-client":[{"cuid":"c1"}]}'
 error "POST another media type" 415 invalid-value "$MT"
 req client1.example POST $ROOT -H "Content-Type: $MT"
@@ -153,10 +153,10 @@ error "GET an unregistered cuid" 404 invalid-value "no dots-client nobody"
 req client1.example DELETE "$ROOT/dots-client=nobody"
 error "DELETE an unregistered cuid" 404 invalid-value "no dots-client nobody"
 send client1.example PATCH "$ROOT/dots-client=$A" "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$A\"}]}"
-error "PATCH" 405 operation-not-supported "GET, HEAD, PUT, DELETE, OPTIONS"
-same "405's Allow" "$(header Allow)" "GET, HEAD, PUT, DELETE, OPTIONS"
+error "PATCH" 405 operation-not-supported "GET, HEAD, POST, PUT, DELETE, OPTIONS"
+same "405's Allow" "$(header Allow)" "GET, HEAD, POST, PUT, DELETE, OPTIONS"
 req client1.example GET "$ROOT/dots-client=$A/acls"
-error "GET the ACLs" 501 operation-not-supported "aliases and ACLs"
+error "GET the ACLs without a core" 501 operation-not-supported "no card behind it"
 req client1.example GET "$ROOT?depth=1"
 error "a query parameter" 400 invalid-value "query parameters"
 req client1.example GET /restconf/data/ietf-other:thing

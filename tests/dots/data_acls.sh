@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# A dots-client's ACLs (RFC 8783 section 7.3) through dots-data-server with
+# the host core on a card model (--config), against curl on loopback with
+# the development PKI (the published module makes an ipv4 match carry a
+# fragment clause and a tcp match a flags-bitmask: an empty one is no
+# condition, docs/acl-compile.md): capabilities from the card; POST of an ACL with a
+# drop and a rate-limit ACE (201) whose entries are on the card (read back
+# from the card in the server's process: SIGUSR1 prints them), again (409);
+# another client's prefix refused 403 naming the ACE and the prefix;
+# another client cannot read or change them (403); PUT acl=NAME (201, then
+# 204); GET with per-ACE statistics; insert and point ordering on the card;
+# an activate-when-mitigating ACL off
+# the card until a mitigation of the cuid is active (written to the store,
+# then the server restarted: the core reads it back), on after, off again
+# once withdrawn; an ACL the card cannot hold refused whole (409); DELETE
+# of one ACL and of the dots-client removes their entries.
+# Usage: data_acls.sh SERVER YANG_DIR DEV_PKI CURL PYTHON3 DEMO_JSON
+set -euo pipefail
+server=$1 yang=$2 dev_pki=$3 curl=$4 python=$5 demo=$6
+dir=$(mktemp -d)
+pid=
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
+trap cleanup EXIT
+checks=0 failed=0
+ok()   { checks=$((checks + 1)); echo "ok: $*"; }
+fail() { checks=$((checks + 1)); failed=$((failed + 1)); echo "FAIL: $*"; }
+
+"$dev_pki" "$dir/pki" >/dev/null
+pki=$dir/pki
+store=$dir/store.db
+log=$dir/server.log
+port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# client1.example acts for acme (198.51.100.0/24), client2.example for globex (203.0.113.0/24).
+"$python" -c "
+import json, sys
+c = json.load(open(sys.argv[1]))
+for t in c['scrub-config:scrub-config']['tenant']:
+    t['identity'] = {'acme': 'client1.example', 'globex': 'client2.example'}[t['name']]
+json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$dir/scrubd.json"
+
+starts=0
+start() {
+  "$server" --yang "$yang" --ca "$pki/ca.crt" --cert "$pki/server.crt" --key "$pki/server.key" \
+    --address 127.0.0.1 --port "$port" --store "$store" --config "$dir/scrubd.json" 2>>"$log" &
+  pid=$!
+  starts=$((starts + 1))
+  for _ in $(seq 100); do [ "$(grep -c "listening on" "$log")" -ge "$starts" ] && break; sleep 0.1; done
+  [ "$(grep -c "listening on" "$log")" -ge "$starts" ] || { cat "$log"; echo "FAIL: the server did not start"; exit 1; }
+}
+stop() {
+  kill "$pid"
+  if wait "$pid"; then ok "the server stops cleanly on SIGTERM"; else fail "the server exited $? (see its log)"; fi
+  pid=
+}
+# card: the card's tenant ACL entries, as the server reads them back (the
+# dump after the ones in the log).
+card() {
+  local dumps
+  dumps=$(($(grep -c "tenant ACL entries" "$log" || true) + 1))
+  kill -USR1 "$pid"
+  for _ in $(seq 50); do [ "$(grep -c "tenant ACL entries" "$log")" -ge "$dumps" ] && break; sleep 0.1; done
+  awk -v n="$dumps" '/card acl /{if (seen == n - 1) print} /tenant ACL entries/{seen++}' "$log" |
+    sed 's/^dots-data-server: card acl [0-9]*: //'
+}
+
+ROOT=/restconf/data/ietf-dots-data-channel:dots-data
+MT=application/yang-data+json
+req() {
+  local name=$1 method=$2 path=$3; shift 3
+  : >"$dir/body"; : >"$dir/headers"
+  timeout 20 "$curl" -sS -g --cacert "$pki/ca.crt" --cert "$pki/$name.crt" --key "$pki/$name.key" -X "$method" \
+    -o "$dir/body" -D "$dir/headers" -w '%{http_code}' "$@" "https://127.0.0.1:$port$path" >"$dir/status" \
+    2>"$dir/curl.err" || true
+}
+send() { local body=$4; req "$1" "$2" "$3" -H "Content-Type: $MT" --data-binary "$body"; }
+json() { "$python" -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$dir/body" "$1" \
+  2>/dev/null || echo "(no JSON: $(head -c 200 "$dir/body"))"; }
+header() { tr -d '\r' <"$dir/headers" | sed -n "s/^$1: //Ip" | head -1; }
+expect() {
+  if [ "$(cat "$dir/status")" = "$2" ]; then ok "$1: $2"
+  else fail "$1: wanted $2, got $(cat "$dir/status") $(head -c 300 "$dir/body") $(cat "$dir/curl.err")"; fi
+}
+error() {
+  local got tag msg
+  got=$(cat "$dir/status")
+  tag=$(json "j['ietf-restconf:errors']['error'][0]['error-tag']")
+  msg=$(json "j['ietf-restconf:errors']['error'][0]['error-message']")
+  if [ "$got" = "$2" ] && [ "$tag" = "$3" ] && [[ "$msg" == *"$4"* ]]; then ok "$1: $2 $3 '$msg'"
+  else fail "$1: wanted $2 $3 '$4', got $got $(head -c 400 "$dir/body")"; fi
+}
+same() { if [ "$2" = "$3" ]; then ok "$1: $2"; else fail "$1: wanted '$3', got '$2'"; fi; }
+sql() { "$python" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); r = c.execute(sys.argv[2]).fetchone(); c.commit(); print(r[0] if r else "")' \
+  "$store" "$1"; }
+
+start
+A=acme-cuid-1 B=globex-cuid-1
+send client1.example POST $ROOT "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$A\"}]}"
+expect "register $A" 201
+send client2.example POST $ROOT "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$B\"}]}"
+expect "register $B" 201
+
+# --- capabilities: what the model card matches and does
+req client1.example GET "$ROOT/capabilities"
+expect "GET capabilities" 200
+same "families, actions, rate-limit, protocols" \
+  "$(json "[j['ietf-dots-data-channel:capabilities'][k] for k in ('address-family', 'forwarding-actions', 'rate-limit', 'transport-protocols')]")" \
+  "[['ipv4', 'ipv6'], ['ietf-access-control-list:accept', 'ietf-access-control-list:drop'], True, [1, 6, 17, 58]]"
+same "IPv4 fields: the card's, not ttl or ecn" \
+  "$(json "sorted(k for k, v in j['ietf-dots-data-channel:capabilities']['ipv4'].items() if v)")" \
+  "['destination-prefix', 'dscp', 'fragment', 'length', 'protocol', 'source-prefix']"
+
+# --- an ACL with a drop and a rate-limit ACE
+WEB='{"ietf-dots-data-channel:acls":{"acl":[{"name":"web","type":"ietf-access-control-list:mixed-eth-ipv4-acl-type","activation-type":"immediate","aces":{"ace":[
+ {"name":"no-dns","matches":{"ipv4":{"destination-ipv4-network":"198.51.100.10/32","fragment":{"type":""}},"udp":{"source-port-range-or-operator":{"operator":"eq","port":53}}},"actions":{"forwarding":"ietf-access-control-list:drop"}},
+ {"name":"limit","matches":{"ipv4":{"destination-ipv4-network":"198.51.100.0/24","fragment":{"type":""}},"tcp":{"flags-bitmask":{"bitmask":0},"destination-port-range-or-operator":{"operator":"eq","port":443}}},"actions":{"forwarding":"ietf-access-control-list:accept","rate-limit":"125000.00"}}]}}]}}'
+send client1.example POST "$ROOT/dots-client=$A" "$WEB"
+expect "POST the ACL" 201
+same "its Location" "$(header Location)" "$ROOT/dots-client=$A/acls/acl=web"
+on_card=$(card)
+same "on the card: a drop and a policed entry for acme (tenant 1)" "$on_card" \
+  "tenant 1 drop proto 17 dst 198.51.100.10 dport 0-65535
+tenant 1 police proto 6 dst 198.51.100.0 dport 443-443 policer 21 rate 125000 bytes/s"
+same "stored with its audit record" "$(sql "SELECT count(*) FROM audit WHERE what LIKE 'data-channel acl create cuid=$A%' AND result = 'ok' AND channel = 'data'")" 1
+send client1.example POST "$ROOT/dots-client=$A" "$WEB"
+error "POST it again" 409 data-exists "ACL 'web' of dots-client '$A' exists already"
+
+# --- tenant safety and isolation
+send client1.example POST "$ROOT/dots-client=$A" '{"ietf-dots-data-channel:acls":{"acl":[{"name":"steal","type":"ietf-access-control-list:mixed-eth-ipv4-acl-type","aces":{"ace":[{"name":"theirs","matches":{"ipv4":{"destination-ipv4-network":"203.0.113.0/24","fragment":{"type":""}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}}'
+error "another client's prefix" 403 access-denied "ACE 'theirs': destination 203.0.113.0/24 is not inside the prefixes 'client1.example' owns"
+same "nothing stored" "$(sql "SELECT count(*) FROM data_acl WHERE name = 'steal'")" 0
+req client2.example GET "$ROOT/dots-client=$A/acls"
+error "another client reads them" 403 access-denied "belongs to another DOTS client"
+req client2.example DELETE "$ROOT/dots-client=$A/acls/acl=web"
+error "another client deletes one" 403 access-denied "belongs to another DOTS client"
+send client1.example POST "$ROOT/dots-client=$A" '{"ietf-dots-data-channel:acls":{"acl":[{"name":"t","type":"ietf-access-control-list:mixed-eth-ipv4-acl-type","aces":{"ace":[{"name":"ttl","matches":{"ipv4":{"ttl":1,"fragment":{"type":""}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}}'
+error "a match the card cannot do" 400 invalid-value "ttl"
+send client1.example POST "$ROOT/dots-client=$A" '{"ietf-dots-data-channel:acls":{"acl":[{"name":"bad","aces":{"ace":[{"name":"x","matches":{"ipv4":{"dscp":99,"fragment":{"type":""}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}}'
+error "a schema violation" 400 invalid-value "out of the allowed range"
+same "its error-path, below the dots-client" "$(json "j['ietf-restconf:errors']['error'][0]['error-path']")" \
+  "/ietf-dots-data-channel:dots-data/dots-client[cuid='$A']/acls/acl[name='bad']/aces/ace[name='x']/matches/ipv4/dscp"
+
+# --- PUT and GET
+LATER='{"ietf-dots-data-channel:acl":[{"name":"later","type":"ietf-access-control-list:mixed-eth-ipv4-acl-type","activation-type":"activate-when-mitigating","aces":{"ace":[{"name":"icmp","matches":{"ipv4":{"destination-ipv4-network":"198.51.100.20/32","protocol":1,"fragment":{"type":""}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}'
+send client1.example PUT "$ROOT/dots-client=$A/acls/acl=later" "$LATER"
+expect "PUT a new ACL" 201
+send client1.example PUT "$ROOT/dots-client=$A/acls/acl=later" "$LATER"
+expect "PUT it again (replace)" 204
+send client1.example PUT "$ROOT/dots-client=$A/acls/acl=other" "$LATER"
+error "PUT with another name in the body" 400 invalid-value "the one acl the URI names"
+same "activate-when-mitigating: not on the card without a mitigation" "$(card | grep -c "dst 198.51.100.20" || true)" 0
+req client1.example GET "$ROOT/dots-client=$A/acls"
+expect "GET the ACLs" 200
+same "in order, with activation types and pending-lifetime (minutes)" \
+  "$(json "[(a['name'], a['activation-type'], a['pending-lifetime']) for a in j['ietf-dots-data-channel:acls']['acl']]")" \
+  "[('web', 'immediate', 10080), ('later', 'activate-when-mitigating', 10080)]"
+same "per-ACE statistics from the card" \
+  "$(json "j['ietf-dots-data-channel:acls']['acl'][0]['aces']['ace'][1]['statistics']")" \
+  "{'matched-packets': '0', 'matched-octets': '0'}"
+req client1.example GET "$ROOT/dots-client=$A/acls/acl=later"
+expect "GET one ACL" 200
+same "its body" "$(json "[a['name'] for a in j['ietf-dots-data-channel:acl']]")" "['later']"
+req client1.example GET "$ROOT/dots-client=$A/acls/acl=none"
+error "GET a missing ACL" 404 invalid-value "no ACL 'none'"
+
+# --- insert and point (RFC 8040 sections 4.8.5, 4.8.6)
+FIRST='{"ietf-dots-data-channel:acl":[{"name":"first","activation-type":"immediate","aces":{"ace":[{"name":"f","matches":{"udp":{"destination-port-range-or-operator":{"port":7}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}'
+send client1.example POST "$ROOT/dots-client=$A/acls?insert=first" "$FIRST"
+expect "POST with insert=first" 201
+MID='{"ietf-dots-data-channel:acl":[{"name":"mid","activation-type":"immediate","aces":{"ace":[{"name":"m","matches":{"udp":{"destination-port-range-or-operator":{"port":9}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}'
+send client1.example PUT "$ROOT/dots-client=$A/acls/acl=mid?insert=after&point=/ietf-dots-data-channel:dots-data/dots-client=$A/acls/acl=web" "$MID"
+expect "PUT with insert=after and a point" 201
+req client1.example GET "$ROOT/dots-client=$A/acls"
+same "the order" "$(json "[a['name'] for a in j['ietf-dots-data-channel:acls']['acl']]")" "['first', 'web', 'mid', 'later']"
+same "on the card in that order (ports 7, then web's, then 9)" "$(card | sed -n 's/.*dport \([0-9]*-[0-9]*\).*/\1/p' | tr '\n' ' ')" \
+  "7-7 0-65535 443-443 9-9 "
+send client1.example POST "$ROOT/dots-client=$A/acls?insert=before" "$FIRST"
+error "insert=before without a point" 400 missing-attribute "point goes with insert before or after"
+send client1.example POST "$ROOT/dots-client=$A/acls?insert=after&point=/ietf-dots-data-channel:dots-data/dots-client=$A/acls/acl=nope" "${FIRST/first/other}"
+error "a point that is no ACL" 400 invalid-value "point: no such ACL"
+send client1.example POST "$ROOT/dots-client=$A/acls?depth=1" "$FIRST"
+error "another query parameter" 400 invalid-value "'depth' is not supported here"
+req client1.example DELETE "$ROOT/dots-client=$A/acls/acl=first"
+expect "DELETE first" 204
+req client1.example DELETE "$ROOT/dots-client=$A/acls/acl=mid"
+expect "DELETE mid" 204
+
+# --- activate-when-mitigating follows a mitigation of the cuid (the store's,
+# read back by the core at start)
+stop
+sql "INSERT INTO mitigation VALUES ('$A', 1, 'client1.example', NULL, '{\"target-prefix\":[\"198.51.100.0/26\"]}', 'standard', -1, 'active', 1800000000, 1800000000, NULL, '', NULL)" >/dev/null
+start
+same "mitigating: 'later' is on the card" "$(card | grep "dst 198.51.100.20")" \
+  "tenant 1 drop proto 1 dst 198.51.100.20 dport 0-65535"
+stop
+sql "UPDATE mitigation SET status = 'withdrawn' WHERE cuid = '$A'" >/dev/null
+start
+same "withdrawn: 'later' is off again" "$(card | grep -c "dst 198.51.100.20" || true)" 0
+same "'web' stays (immediate)" "$(card | grep -c "tenant 1" || true)" 2
+
+# --- card full: the model card has 64 ACL entries in all (quotas are run-time
+# clients', which need scrubd: tests/core/test_data_acls covers them)
+BIG=$("$python" -c '
+import json
+aces = [{"name": "a%d" % i, "matches": {"ipv4": {"destination-ipv4-network": "203.0.113.%d/32" % i, "fragment": {"type": ""}}},
+         "actions": {"forwarding": "ietf-access-control-list:drop"}} for i in range(64)]
+print(json.dumps({"ietf-dots-data-channel:acls": {"acl": [{"name": "big", "type": "ietf-access-control-list:mixed-eth-ipv4-acl-type", "aces": {"ace": aces}}]}}))')
+send client2.example POST "$ROOT/dots-client=$B" "$BIG"
+error "an ACL the card cannot hold" 409 resource-denied "does not fit on the card (room left:"
+same "nothing of it stored" "$(sql "SELECT count(*) FROM data_acl WHERE cuid = '$B'")" 0
+
+# --- DELETE
+req client1.example DELETE "$ROOT/dots-client=$A/acls/acl=web"
+expect "DELETE one ACL" 204
+same "its entries are gone" "$(card | grep -c "tenant 1" || true)" 0
+req client1.example DELETE "$ROOT/dots-client=$A/acls/acl=web"
+error "DELETE it again" 404 invalid-value "no ACL 'web'"
+send client1.example POST "$ROOT/dots-client=$A" "$WEB"
+expect "POST it anew" 201
+same "on the card again" "$(card | grep -c "tenant 1" || true)" 2
+req client1.example DELETE "$ROOT/dots-client=$A"
+expect "DELETE the dots-client" 204
+same "its ACLs' entries are gone" "$(card | grep -c "tenant 1" || true)" 0
+same "and its ACLs" "$(sql "SELECT count(*) FROM data_acl WHERE cuid = '$A'")" 0
+stop
+
+echo "data_acls: $((checks - failed)) passed, $failed failed"
+[ "$failed" -eq 0 ]
