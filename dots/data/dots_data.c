@@ -3,6 +3,7 @@
  * identities at the handshake; libevent's evhttp for HTTP with its limits;
  * the routing of each request to host-meta or a RESTCONF resource. */
 #include "dots_data.h"
+#include "scrub_core.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -89,6 +90,11 @@ static int verify_client(int ok, X509_STORE_CTX *x)
         return 1;
     if (!cert || cert_identity(cert, id, sizeof id) < 0) {
         dots_data_say(d, DOTS_LOG_WARNING, "client %s refused: its certificate names no DNS SAN and no CN", peer);
+        X509_STORE_CTX_set_error(x, X509_V_ERR_APPLICATION_VERIFICATION);
+        return 0;
+    }
+    if (d->cfg.core && !scrub_core_knows(d->cfg.core, id)) {
+        dots_data_say(d, DOTS_LOG_WARNING, "client %s refused: identity %s is not a tenant", peer, id);
         X509_STORE_CTX_set_error(x, X509_V_ERR_APPLICATION_VERIFICATION);
         return 0;
     }

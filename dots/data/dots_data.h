@@ -29,7 +29,8 @@ struct dots_data_config {
     const char *crl_file;         /* PEM: their CRLs, or NULL */
     const char *cert_file;        /* PEM: the server's certificate (chain) */
     const char *key_file;         /* PEM: its key */
-    /* The identities allowed in; NULL-terminated; NULL: any the CA vouches for. */
+    /* The identities allowed in; NULL-terminated; NULL: any the CA vouches
+     * for (and, with a core, that is one of its tenants). */
     const char *const *identities;
     const char *yang_dir;         /* the build's patched IETF modules (DOTS_YANG_DIR) */
     /* Registrations are kept here, committed with an audit record before

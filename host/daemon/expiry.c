@@ -4,6 +4,8 @@
 #include "expiry.h"
 #include "log.h"
 
+#define ACL_EXPIRY_EVERY 40 /* ticks: 10 s */
+
 static void tick(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -17,6 +19,14 @@ static void tick(evutil_socket_t fd, short what, void *arg)
         log_error("mitigations: expiring: %s", err.msg);
     else if (n > 0)
         log_info("mitigations: %d expired and withdrawn", n);
+    /* ACL lifetimes are in minutes and their check reads the store: less often */
+    if (++d->expiry_ticks % ACL_EXPIRY_EVERY != 0)
+        return;
+    n = scrub_core_data_acls_expire(d->core, &err);
+    if (n < 0)
+        log_error("data-channel ACLs: expiring: %s", err.msg);
+    else if (n > 0)
+        log_info("data-channel ACLs: %d expired and removed", n);
 }
 
 int expiry_start(struct scrubd *d, struct scrub_err *err)

@@ -1,5 +1,6 @@
 /* The lifetime timer: mitigations whose lifetime ended are withdrawn
- * (scrub_core_expire) within EXPIRY_TICK_MS of their end. */
+ * (scrub_core_expire) within EXPIRY_TICK_MS of their end, data-channel
+ * ACLs (scrub_core_data_acls_expire) within 10 s of theirs. */
 #ifndef SCRUBD_EXPIRY_H
 #define SCRUBD_EXPIRY_H
 

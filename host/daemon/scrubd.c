@@ -14,6 +14,7 @@
 
 #include "card.h"
 #include "control.h"
+#include "data_channel.h"
 #include "expiry.h"
 #include "log.h"
 #include "reload.h"
@@ -57,6 +58,8 @@ static void usage(FILE *f)
             "      --dots-range PARAMETER=MIN-MAX   what clients may set in their session configurations,\n"
             "                         e.g. heartbeat-interval=15-240, ack-timeout=1.00-30.00 (RFC 9132 4.5.1's)\n"
             "      --dots-notify-s S  while mitigating, observers get fresh counters this often (default 60)\n"
+            "      --data-port PORT   also serve the DOTS data channel (RFC 8783, HTTPS) on this port, with\n"
+            "                         the same certificates; --data-address ADDR (default: --dots-address)\n"
             "scrubd stays in the foreground; SIGHUP reloads the configuration, SIGTERM stops it.\n",
             WDOG_TIMEOUT_DEFAULT_MS, STATS_DEFAULT_MS);
 }
@@ -78,7 +81,7 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
 {
     enum { OPT_SYSLOG = 256, OPT_OWNER, OPT_GROUP, OPT_MODE, OPT_WDOG, OPT_KICK, OPT_FAIL_CLOSED, OPT_STATS, OPT_MAX_LIFETIME,
            OPT_DOTS_CERT, OPT_DOTS_KEY, OPT_DOTS_CA, OPT_DOTS_CRL, OPT_DOTS_ADDRESS, OPT_DOTS_PORT, OPT_DOTS_YANG,
-           OPT_DOTS_RANGE, OPT_DOTS_NOTIFY };
+           OPT_DOTS_RANGE, OPT_DOTS_NOTIFY, OPT_DATA_PORT, OPT_DATA_ADDRESS };
     static const struct option longs[] = {
         {"config", required_argument, NULL, 'f'},     {"store", required_argument, NULL, 'S'},
         {"socket", required_argument, NULL, 's'},     {"backend", required_argument, NULL, 'b'},
@@ -92,6 +95,7 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         {"dots-address", required_argument, NULL, OPT_DOTS_ADDRESS},
         {"dots-port", required_argument, NULL, OPT_DOTS_PORT}, {"dots-yang", required_argument, NULL, OPT_DOTS_YANG},
         {"dots-range", required_argument, NULL, OPT_DOTS_RANGE}, {"dots-notify-s", required_argument, NULL, OPT_DOTS_NOTIFY},
+        {"data-port", required_argument, NULL, OPT_DATA_PORT}, {"data-address", required_argument, NULL, OPT_DATA_ADDRESS},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
     };
     *o = (struct scrubd_options){
@@ -174,6 +178,16 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
             }
             break;
         }
+        case OPT_DATA_ADDRESS: o->dots.data_address = optarg; break;
+        case OPT_DATA_PORT:
+            if (parse_u32("--data-port", optarg, 65535, 10, &v))
+                return -1;
+            if (v == 0) {
+                fprintf(stderr, "scrubd: --data-port 0: give a port from 1 to 65535\n");
+                return -1;
+            }
+            o->dots.data_port = (uint16_t)v;
+            break;
         case OPT_DOTS_NOTIFY:
             if (parse_u32("--dots-notify-s", optarg, 86400, 10, &o->dots.notify_s))
                 return -1;
@@ -198,6 +212,13 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         fprintf(stderr, "scrubd: the DOTS signal channel needs --dots-cert, --dots-key and --dots-ca together\n");
         return -1;
     }
+    if (dots->data_port && !dots->cert_file) {
+        fprintf(stderr, "scrubd: the DOTS data channel (--data-port) needs the signal channel's --dots-cert, "
+                "--dots-key and --dots-ca\n");
+        return -1;
+    }
+    if (!o->dots.data_address)
+        o->dots.data_address = o->dots.address;
     if (!kick_given)
         o->wdog_kick_ms = o->wdog_timeout_ms / 5 ? o->wdog_timeout_ms / 5 : 1;
     if (o->wdog_timeout_ms && (o->wdog_kick_ms == 0 || o->wdog_kick_ms >= o->wdog_timeout_ms)) {
@@ -247,7 +268,7 @@ static int start(struct scrubd *d, struct event **signals, struct scrub_err *err
         if (!signals[i] || evsignal_add(signals[i], NULL))
             return scrub_err_set(err, ENOMEM, "cannot watch signal %s on the event loop", strsignal(sigs[i]));
     }
-    if (signal_channel_start(d, err))
+    if (signal_channel_start(d, err) || data_channel_start(d, err))
         return -1;
     d->control = control_open(d, err);
     return d->control ? 0 : -1;
@@ -289,6 +310,7 @@ int main(int argc, char **argv)
         if (signals[i])
             event_free(signals[i]);
     control_close(d.control);
+    data_channel_stop(&d);
     signal_channel_stop(&d);
     expiry_stop(&d);
     stats_stop(&d);

@@ -21,8 +21,10 @@ struct event;
 struct control;
 struct dots_schema;
 struct dots_signal;
+struct dots_data;
 
-/* The DOTS signal channel; off while cert_file is NULL. */
+/* The DOTS signal channel, off while cert_file is NULL, and the data
+ * channel beside it. */
 struct scrubd_dots_options {
     const char *address;
     uint16_t port;
@@ -30,6 +32,8 @@ struct scrubd_dots_options {
     const char *yang_dir; /* the IETF modules as libyang loads them */
     struct dots_sc_ranges ranges; /* what clients may set in their session configurations */
     uint32_t notify_s; /* Observe notifications while mitigating; 0: the channel's default */
+    const char *data_address; /* the data channel (RFC 8783), with the same certificates; */
+    uint16_t data_port;       /* off while 0 */
 };
 
 struct scrubd_options {
@@ -74,8 +78,10 @@ struct scrubd {
     struct stats stats;
     struct scrub_core *core;   /* tenants, mitigations, sources: the card's contents (scrub_core.h) */
     struct event *expiry;      /* the lifetime timer (expiry.h) */
+    unsigned expiry_ticks;
     struct dots_schema *dots_schema; /* with the signal channel (signal_channel.h) */
     struct dots_signal *dots_signal;
+    struct dots_data *dots_data; /* data_channel.h */
 
     /* The running configuration: replaced whole by a reload that passed. */
     struct scrub_config cfg;

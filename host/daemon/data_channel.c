@@ -1,0 +1,40 @@
+/* The DOTS data channel inside scrubd (data_channel.h). */
+#include "data_channel.h"
+
+#include "dots_data.h"
+#include "log.h"
+
+static void log_dots(void *ctx, enum dots_log_level level, const char *msg)
+{
+    (void)ctx;
+    static const enum log_level levels[] = {
+        [DOTS_LOG_ERROR] = LOG_LEVEL_ERROR, [DOTS_LOG_WARNING] = LOG_LEVEL_WARNING,
+        [DOTS_LOG_INFO] = LOG_LEVEL_INFO, [DOTS_LOG_DEBUG] = LOG_LEVEL_DEBUG};
+    log_msg(levels[level], "dots data: %s", msg);
+}
+
+int data_channel_start(struct scrubd *d, struct scrub_err *err)
+{
+    const struct scrubd_dots_options *o = &d->opt.dots;
+    if (!o->data_port)
+        return 0;
+    struct dots_data_config cfg = {
+        .address = o->data_address,
+        .port = o->data_port,
+        .ca_file = o->ca_file,
+        .crl_file = o->crl_file,
+        .cert_file = o->cert_file,
+        .key_file = o->key_file,
+        .yang_dir = o->yang_dir,
+        .store = d->store,
+        .core = d->core,
+        .log = log_dots,
+    };
+    return dots_data_start(d->base, &cfg, &d->dots_data, err);
+}
+
+void data_channel_stop(struct scrubd *d)
+{
+    dots_data_stop(d->dots_data);
+    d->dots_data = NULL;
+}

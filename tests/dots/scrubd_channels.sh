@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Both DOTS channels in one scrubd on the card model: the data channel
+# (curl, RFC 8783) and the signal channel (coap-client-openssl, RFC 9132)
+# share identities, cuids, the store and the core. A client registers a
+# cuid and an activate-when-mitigating ACL over HTTPS: off the card; its
+# mitigation over CoAP with the same cuid puts the ACL's entry on the card
+# in the same commit, and its withdrawal takes it off; another identity
+# cannot use that cuid on the signal channel (4.09 cuid-collision); an
+# identity that is no tenant is refused at the data channel's handshake.
+# Usage: scrubd_channels.sh SCRUBD SCRUBCTL DEMO_JSON DEV_PKI COAP_CLIENT PYTHON3 YANG_DIR CURL
+set -euo pipefail
+scrubd=$1 scrubctl=$2 demo=$3 dev_pki=$4 client=$5 python=$6 yang=$7 curl=$8
+dir=$(mktemp -d)
+source "$(dirname "$0")/coap_harness.sh"
+source "$(dirname "$0")/scrubd_harness.sh"
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
+trap cleanup EXIT
+dport=$(free_port)
+start_scrubd --data-port "$dport"
+grep -q "dots data: listening on 127.0.0.1 port $dport" "$log" && ok "the data channel listens" ||
+  fail "no data channel line: $(grep "dots data" "$log" | head -3)"
+
+ROOT=/restconf/data/ietf-dots-data-channel:dots-data
+# https NAME METHOD PATH [BODY]: the status in $dir/status, the body in $dir/body
+https() {
+  local name=$1 method=$2 path=$3 body=${4:-}
+  timeout 20 "$curl" -sS -g --cacert "$pki/ca.crt" --cert "$pki/$name.crt" --key "$pki/$name.key" -X "$method" \
+    ${body:+-H "Content-Type: application/yang-data+json" --data-binary "$body"} -o "$dir/body" -w '%{http_code}' \
+    "https://127.0.0.1:$dport$path" >"$dir/status" 2>"$dir/curl.err" || true
+}
+status() { [ "$(cat "$dir/status")" = "$2" ] && ok "$1: $2" || fail "$1: wanted $2, got $(cat "$dir/status") $(head -c 300 "$dir/body") $(cat "$dir/curl.err")"; }
+acl_used() { ctl -j status | jget 'a["result"]["card"]["tables"]["acl"]["used"]'; }
+
+https client1.example POST "$ROOT" '{"ietf-dots-data-channel:dots-client":[{"cuid":"acme-1"}]}'
+status "register cuid acme-1 over HTTPS" 201
+used0=$(acl_used)
+https client1.example POST "$ROOT/dots-client=acme-1" '{"ietf-dots-data-channel:acls":{"acl":[{"name":"dns","type":"ietf-access-control-list:mixed-eth-ipv4-acl-type","activation-type":"activate-when-mitigating","aces":{"ace":[{"name":"no-dns","matches":{"ipv4":{"destination-ipv4-network":"198.51.100.10/32","fragment":{"type":""}},"udp":{"source-port-range-or-operator":{"operator":"eq","port":53}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}}'
+status "an activate-when-mitigating ACL" 201
+[ "$(acl_used)" = "$used0" ] && ok "in peace time it is off the card" || fail "ACL entries: $used0, then $(acl_used)"
+
+body "$dir/m.cbor" '{1: {2: [{6: ["198.51.100.0/25"], 14: 600}]}}'
+expect "a mitigation over CoAP with the same cuid" client1.example coaps /.well-known/dots/mitigate/cuid=acme-1/mid=1 \
+  "2.01" -m put -t 271 -f "$dir/m.cbor"
+[ "$(acl_used)" = $((used0 + 1)) ] && ok "the ACL's entry is on the card while mitigating" ||
+  fail "ACL entries while mitigating: $(acl_used), wanted $((used0 + 1))"
+expect "client2 with cuid acme-1 on the signal channel" client2.example coaps \
+  /.well-known/dots/mitigate/cuid=acme-1/mid=2 "4.09" -m put -t 271 -f "$dir/m.cbor"
+decoded "cuid-collision" 'c[1][2][0][17][19] == 3'
+expect "the mitigation withdrawn" client1.example coaps /.well-known/dots/mitigate/cuid=acme-1/mid=1 "2.02" -m delete
+[ "$(acl_used)" = "$used0" ] && ok "the ACL's entry left the card with it" || fail "ACL entries after: $(acl_used)"
+
+https cnonly.example GET "$ROOT"
+grep -q "dots data: client .* refused: identity cnonly.example is not a tenant" "$log" &&
+  ok "an identity that is no tenant is refused at the data channel's handshake" ||
+  fail "cnonly.example on the data channel: $(cat "$dir/status") $(cat "$dir/curl.err")"
+[ "$(ctl -j audit | jget 'sorted({e["channel"] for e in a["result"]["entries"] if e["who"] == "client1.example"})')" = "['data', 'signal']" ] &&
+  ok "the audit log has both channels" || fail "audit: $(ctl audit | tail -5)"
+stop_scrubd
+finish scrubd_channels
