@@ -54,5 +54,9 @@ struct dots_signal;
 int dots_signal_start(struct event_base *base, const struct dots_signal_config *cfg, struct dots_signal **out,
                       struct scrub_err *err);
 void dots_signal_stop(struct dots_signal *s);
+/* Reads the certificate, key, CAs and CRLs again (SIGHUP): new handshakes
+ * use them, sessions already up keep theirs; revocations take effect at
+ * the next handshake. On a failure (named in err) the old ones stay. */
+int dots_signal_reload(struct dots_signal *s, struct scrub_err *err);
 
 #endif

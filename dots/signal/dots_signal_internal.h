@@ -18,6 +18,12 @@ struct client_config {
     struct dots_sc sc;
 };
 
+/* The server's certificate, key and CAs as read (PEM, NUL-terminated). */
+struct dots_pem {
+    uint8_t *ca, *cert, *key;
+    size_t ca_len, cert_len, key_len;
+};
+
 struct dots_signal {
     struct event_base *base;
     coap_context_t *ctx;
@@ -25,6 +31,7 @@ struct dots_signal {
     struct dots_signal_config cfg;
     char *ca_file, *cert_file, *key_file;
     STACK_OF(X509_CRL) *crls;  /* from crl_file */
+    struct dots_pem pem[2];    /* in use, and the one before the last reload */
     struct dots_sc_ranges ranges;
     struct client_config *configs;  /* one per identity that has one, as stored */
     size_t nconfigs, cap;

@@ -60,7 +60,8 @@ static void usage(FILE *f)
             "      --dots-notify-s S  while mitigating, observers get fresh counters this often (default 60)\n"
             "      --data-port PORT   also serve the DOTS data channel (RFC 8783, HTTPS) on this port, with\n"
             "                         the same certificates; --data-address ADDR (default: --dots-address)\n"
-            "scrubd stays in the foreground; SIGHUP reloads the configuration, SIGTERM stops it.\n",
+            "scrubd stays in the foreground; SIGHUP reloads the configuration and the DOTS certificates,\n"
+            "SIGTERM stops it.\n",
             WDOG_TIMEOUT_DEFAULT_MS, STATS_DEFAULT_MS);
 }
 
@@ -244,6 +245,7 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
     struct scrubd *d = arg;
     struct scrub_err err = {0};
     config_reload(d, SCRUB_STORE_WHO_DAEMON, "SIGHUP", SCRUB_STORE_CHANNEL_CONFIG, &err);
+    signal_channel_reload(d);
 }
 
 /* Everything that can fail at start, in order; -1 with err. */

@@ -45,3 +45,10 @@ void signal_channel_stop(struct scrubd *d)
     dots_schema_close(d->dots_schema);
     d->dots_schema = NULL;
 }
+
+void signal_channel_reload(struct scrubd *d)
+{
+    struct scrub_err err;
+    if (d->dots_signal && dots_signal_reload(d->dots_signal, &err) < 0)
+        log_error("dots signal: certificates not reloaded, the old ones stay: %s", err.msg);
+}
