@@ -77,6 +77,8 @@ static int check_client(const char *cn, const uint8_t *der, size_t len, coap_ses
                  "client add)", coap_session_str(session), id);
         return 0;
     }
+    if (!dots_guard_session_allowed((struct dots_signal *)s, id, coap_session_str(session)))
+        return 0;
     if (s->cfg.identities) {
         const char *const *it = s->cfg.identities;
         while (*it && strcmp(*it, id) != 0)
@@ -330,10 +332,31 @@ int dots_request_identity(const struct dots_signal *s, coap_session_t *session, 
         dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session has no client identity");
         return -1;
     }
-    if (s->cfg.core && !coap_check_option(request, COAP_OPTION_OBSERVE, &it))
+    /* a GET with Observe is re-run for each notification: not the client's */
+    if (coap_check_option(request, COAP_OPTION_OBSERVE, &it))
+        return 0;
+    int wait = dots_guard_request((struct dots_signal *)s, id);
+    if (wait > 0) {
+        char diagnostic[160];
+        uint8_t buf[4];
+        snprintf(diagnostic, sizeof diagnostic, "too many requests: %u a second are allowed (bursts of %u)",
+                 s->limits.rate_per_s, s->limits.burst);
+        coap_add_option(response, COAP_OPTION_MAXAGE, coap_encode_var_safe(buf, sizeof buf, (unsigned)wait), buf);
+        dots_refuse(response, COAP_RESPONSE_CODE_TOO_MANY_REQUESTS, diagnostic);
+        return -1;
+    }
+    if (s->cfg.core)
         dots_liveness_seen((struct dots_signal *)s, id);
     return 0;
 }
+
+struct dots_signal *dots_signal_of(const coap_session_t *session)
+{
+    return coap_get_app_data(coap_session_get_context(session));
+}
+
+const struct dots_limits dots_default_limits = {.max_handshakes = 128, .max_sessions = 8, .rate_per_s = 50,
+                                                .burst = 100};
 
 /* A CoAP Ping (over TLS, RFC 8323's keep-alive; libcoap answers the Pong)
  * is a sign of life too. */
@@ -715,6 +738,11 @@ int dots_signal_start(struct event_base *base, const struct dots_signal_config *
         goto fail;
     }
     s->ranges = cfg->ranges ? *cfg->ranges : dots_sc_default_ranges;
+    s->limits = cfg->limits ? *cfg->limits : dots_default_limits;
+    if (!s->limits.max_handshakes || !s->limits.max_sessions || !s->limits.rate_per_s || !s->limits.burst) {
+        scrub_err_set(err, EINVAL, "dots signal: every limit (handshakes, sessions, rate, burst) must be above 0");
+        goto fail;
+    }
     if (!cfg->store) {
         scrub_err_set(err, EINVAL, "dots signal: no store for the session configurations");
         goto fail;
@@ -744,6 +772,8 @@ int dots_signal_start(struct event_base *base, const struct dots_signal_config *
     }
     if (pem_load(s, &s->pem[0], err) < 0 || set_pki(s, &s->pem[0], err) < 0)
         goto fail;
+    coap_set_app_data(s->ctx, s);
+    dots_guard_start(s);
     if (!coap_new_endpoint(s->ctx, &addr, COAP_PROTO_DTLS) || !coap_new_endpoint(s->ctx, &addr, COAP_PROTO_TLS)) {
         scrub_err_set(err, EADDRINUSE, "dots signal: cannot listen on %s port %u (UDP and TCP)", cfg->address,
                       cfg->port ? cfg->port : DOTS_SIGNAL_PORT);
@@ -810,6 +840,7 @@ void dots_signal_stop(struct dots_signal *s)
     sk_X509_CRL_pop_free(s->crls, X509_CRL_free);
     pem_free(&s->pem[0]);
     pem_free(&s->pem[1]);
+    dots_guard_stop(s);
     while (s->nconfigs)
         remove_config(s, &s->configs[0]);
     free(s->configs);

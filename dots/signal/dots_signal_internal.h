@@ -44,7 +44,14 @@ struct dots_signal {
     size_t nobserved, observed_cap;
     struct event *resync, *notify_timer;
     bool mitigating; /* some mitigation is active, as of the last sync */
+    /* Self-protection (dots_guard.c). */
+    struct dots_limits limits;
+    struct guard *guards;
+    size_t nguards, guards_cap;
 };
+
+/* The server a session belongs to. */
+struct dots_signal *dots_signal_of(const coap_session_t *session);
 
 /* The session configuration a client has: its stored one, else the
  * defaults. */
@@ -78,6 +85,15 @@ int dots_session_identity(coap_session_t *session, char *id, size_t size);
  * with Observe: libcoap re-runs those for every notification. */
 int dots_request_identity(const struct dots_signal *s, coap_session_t *session, const coap_pdu_t *request,
                           coap_pdu_t *response, char *id, size_t size);
+
+/* ---- self-protection (dots_guard.c) */
+void dots_guard_start(struct dots_signal *s);
+void dots_guard_stop(struct dots_signal *s);
+/* Whether identity may have one more session (else counted and logged). */
+bool dots_guard_session_allowed(struct dots_signal *s, const char *identity, const char *peer);
+/* 0 if identity may make a request now; else the seconds until it may
+ * (counted and logged). */
+int dots_guard_request(struct dots_signal *s, const char *identity);
 
 /* ---- heartbeats and signal loss (dots_heartbeat.c); with a core */
 /* Seeds every tenant as seen at start and starts the loss check. */

@@ -33,6 +33,7 @@ int signal_channel_start(struct scrubd *d, struct scrub_err *err)
         .core = d->core,
         .ranges = &o->ranges,
         .notify_period_s = o->notify_s,
+        .limits = &o->limits,
         .log = log_dots,
     };
     return dots_signal_start(d->base, &cfg, &d->dots_signal, err);
