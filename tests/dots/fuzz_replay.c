@@ -47,6 +47,10 @@ int main(int argc, char **argv)
         }
         closedir(d);
     }
+    if (count == 0) {
+        fprintf(stderr, "dots_fuzz_replay: no inputs\n");
+        return 1;
+    }
     printf("dots_fuzz_replay: %d inputs, no crash\n", count);
-    return count > 0 ? 0 : 1;
+    return 0;
 }
