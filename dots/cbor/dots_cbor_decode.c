@@ -316,7 +316,7 @@ static int decimal_value(struct dec *d, unsigned depth)
 {
     struct head arr, e, m;
     size_t n = 0;
-    int64_t exp;
+    int64_t exp = 0;
     if (enter(d, depth + 1) < 0 || next_head(d, &arr) < 0)
         return -1;
     if (!is_array(&arr))
@@ -329,7 +329,7 @@ static int decimal_value(struct dec *d, unsigned depth)
         return d->err->status ? -1 : fail(d, DOTS_CBOR_WRONG_TYPE, "a decimal fraction (tag 4) of more than 2 entries");
     if ((e.kind != K_UINT && e.kind != K_NEGINT) || (m.kind != K_UINT && m.kind != K_NEGINT))
         return fail(d, DOTS_CBOR_WRONG_TYPE, "a decimal fraction (tag 4) whose exponent or mantissa is not an integer");
-    int64_t mant;
+    int64_t mant = 0;
     if (int_of(d, &e, &exp) < 0 || int_of(d, &m, &mant) < 0)
         return -1;
     if (exp < -18 || exp > 18)
@@ -399,7 +399,7 @@ static bool accepts(const struct lysc_type *t, const struct head *h)
  * integers and decimal64 as strings, enumerations by name). */
 static int scalar_value(struct dec *d, const struct lysc_type *t, const struct head *h, unsigned depth)
 {
-    int64_t v;
+    int64_t v = 0;
     switch (t->basetype) {
     case LY_TYPE_UINT64:
         return emitf(d, "\"%" PRIu64 "\"", h->value);

@@ -266,7 +266,7 @@ static int run(struct dots_client *client, const struct args *a, const struct do
 {
     struct dots_client_answer answer;
     struct scrub_err err;
-    char what[160];
+    char what[400];
     snprintf(what, sizeof what, "%s /.well-known/dots/%s",
              req->method == DOTS_CLIENT_GET ? "GET" : req->method == DOTS_CLIENT_PUT ? "PUT" : "DELETE", req->path);
     if (dots_client_send(client, req, &answer, &err) < 0) {

@@ -77,6 +77,8 @@ static int check_client(const char *cn, const uint8_t *der, size_t len, coap_ses
                  "client add)", coap_session_str(session), id);
         return 0;
     }
+    if (!dots_guard_session_allowed((struct dots_signal *)s, id, coap_session_str(session)))
+        return 0;
     if (s->cfg.identities) {
         const char *const *it = s->cfg.identities;
         while (*it && strcmp(*it, id) != 0)
@@ -103,18 +105,137 @@ static int add_crls(void *tls_session, coap_dtls_pki_t *setup)
     return 1;
 }
 
-static int load_crls(struct dots_signal *s, const char *file, struct scrub_err *err)
+/* The CRLs of file; NULL with err if it has none or does not read. */
+static STACK_OF(X509_CRL) *load_crls(const char *file, struct scrub_err *err)
 {
     FILE *f = fopen(file, "r");
     X509_CRL *crl;
-    if (!f)
-        return scrub_err_set(err, errno, "dots signal: cannot open the CRL file %s: %s", file, strerror(errno));
-    s->crls = sk_X509_CRL_new_null();
-    while (s->crls && (crl = PEM_read_X509_CRL(f, NULL, NULL, NULL)))
-        sk_X509_CRL_push(s->crls, crl);
+    if (!f) {
+        scrub_err_set(err, errno, "dots signal: cannot open the CRL file %s: %s", file, strerror(errno));
+        return NULL;
+    }
+    STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
+    while (crls && (crl = PEM_read_X509_CRL(f, NULL, NULL, NULL)))
+        sk_X509_CRL_push(crls, crl);
     fclose(f);
-    if (!s->crls || sk_X509_CRL_num(s->crls) == 0)
-        return scrub_err_set(err, EINVAL, "dots signal: %s holds no PEM CRL", file);
+    if (!crls || sk_X509_CRL_num(crls) == 0) {
+        sk_X509_CRL_pop_free(crls, X509_CRL_free);
+        scrub_err_set(err, EINVAL, "dots signal: %s holds no PEM CRL", file);
+        return NULL;
+    }
+    return crls;
+}
+
+/* The contents of a file, NUL-terminated; NULL with err. */
+static uint8_t *read_file(const char *path, size_t *len, struct scrub_err *err)
+{
+    FILE *f = fopen(path, "r");
+    uint8_t *buf = NULL;
+    long size = -1;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (buf = malloc((size_t)size + 1)) && fread(buf, 1, (size_t)size, f) == (size_t)size) {
+        buf[size] = 0;
+        *len = (size_t)size;
+        fclose(f);
+        return buf;
+    }
+    scrub_err_set(err, errno ? errno : EIO, "dots signal: cannot read %s: %s", path, strerror(errno ? errno : EIO));
+    free(buf);
+    if (f)
+        fclose(f);
+    return NULL;
+}
+
+static void pem_free(struct dots_pem *p)
+{
+    free(p->ca);
+    free(p->cert);
+    free(p->key);
+    *p = (struct dots_pem){0};
+}
+
+/* The certificates, key and CAs read into memory, and checked: libcoap
+ * reads files at every handshake, so it is given these buffers instead,
+ * and a file changed on disk takes effect at a reload, if it is right. */
+static int pem_load(const struct dots_signal *s, struct dots_pem *p, struct scrub_err *err)
+{
+    *p = (struct dots_pem){0};
+    if (!(p->ca = read_file(s->ca_file, &p->ca_len, err)) || !(p->cert = read_file(s->cert_file, &p->cert_len, err)) ||
+        !(p->key = read_file(s->key_file, &p->key_len, err))) {
+        pem_free(p);
+        return -1;
+    }
+    BIO *bc = BIO_new_mem_buf(p->cert, (int)p->cert_len), *bk = BIO_new_mem_buf(p->key, (int)p->key_len),
+        *ba = BIO_new_mem_buf(p->ca, (int)p->ca_len);
+    X509 *cert = bc ? PEM_read_bio_X509(bc, NULL, NULL, NULL) : NULL, *ca = ba ? PEM_read_bio_X509(ba, NULL, NULL, NULL) : NULL;
+    EVP_PKEY *key = bk ? PEM_read_bio_PrivateKey(bk, NULL, NULL, NULL) : NULL;
+    int r = 0;
+    if (!cert)
+        r = scrub_err_set(err, EINVAL, "dots signal: %s holds no PEM certificate", s->cert_file);
+    else if (!key)
+        r = scrub_err_set(err, EINVAL, "dots signal: %s holds no PEM private key", s->key_file);
+    else if (!X509_check_private_key(cert, key))
+        r = scrub_err_set(err, EINVAL, "dots signal: the key %s does not belong to the certificate %s", s->key_file,
+                          s->cert_file);
+    else if (!ca)
+        r = scrub_err_set(err, EINVAL, "dots signal: %s holds no PEM CA certificate", s->ca_file);
+    BIO_free(bc);
+    BIO_free(bk);
+    BIO_free(ba);
+    X509_free(cert);
+    X509_free(ca);
+    EVP_PKEY_free(key);
+    if (r < 0)
+        pem_free(p);
+    return r;
+}
+
+/* Gives libcoap the certificates, key and CAs of p. */
+static int set_pki(struct dots_signal *s, const struct dots_pem *p, struct scrub_err *err)
+{
+    coap_dtls_pki_t pki = {
+        .version = COAP_DTLS_PKI_SETUP_VERSION,
+        .verify_peer_cert = 1,
+        .check_common_ca = 1,
+        .cert_chain_validation = 1,
+        .cert_chain_verify_depth = 3,
+        .check_cert_revocation = 1,
+        .allow_no_crl = 1,  /* a CA without a CRL in ca_file revokes nothing */
+        .validate_cn_call_back = check_client,
+        .cn_call_back_arg = s,
+        .additional_tls_setup_call_back = s->crls ? add_crls : NULL,
+        .pki_key = {.key_type = COAP_PKI_KEY_PEM_BUF,
+                    .key.pem_buf = {.ca_cert = p->ca, .public_cert = p->cert, .private_key = p->key,
+                                    .ca_cert_len = p->ca_len, .public_cert_len = p->cert_len,
+                                    .private_key_len = p->key_len}},
+    };
+    if (!coap_context_set_pki(s->ctx, &pki))
+        return scrub_err_set(err, EINVAL, "dots signal: the certificates do not load (CA %s, certificate %s, key %s)",
+                             s->ca_file, s->cert_file, s->key_file);
+    return 0;
+}
+
+int dots_signal_reload(struct dots_signal *s, struct scrub_err *err)
+{
+    STACK_OF(X509_CRL) *crls = NULL;
+    struct dots_pem next;
+    if (s->cfg.crl_file && !(crls = load_crls(s->cfg.crl_file, err)))
+        return -1;
+    if (pem_load(s, &next, err) < 0 || set_pki(s, &next, err) < 0) {
+        sk_X509_CRL_pop_free(crls, X509_CRL_free);
+        pem_free(&next);
+        return -1;
+    }
+    /* a handshake begun before may still read the previous buffers */
+    pem_free(&s->pem[1]);
+    s->pem[1] = s->pem[0];
+    s->pem[0] = next;
+    if (crls) {
+        sk_X509_CRL_pop_free(s->crls, X509_CRL_free);
+        s->crls = crls;
+    }
+    dots_say(s, DOTS_LOG_INFO, "certificates reloaded: certificate %s, CAs %s%s%s; new handshakes use them",
+             s->cert_file, s->ca_file, crls ? ", CRLs " : "", crls ? s->cfg.crl_file : "");
     return 0;
 }
 
@@ -211,10 +332,31 @@ int dots_request_identity(const struct dots_signal *s, coap_session_t *session, 
         dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session has no client identity");
         return -1;
     }
-    if (s->cfg.core && !coap_check_option(request, COAP_OPTION_OBSERVE, &it))
+    /* a GET with Observe is re-run for each notification: not the client's */
+    if (coap_check_option(request, COAP_OPTION_OBSERVE, &it))
+        return 0;
+    int wait = dots_guard_request((struct dots_signal *)s, id);
+    if (wait > 0) {
+        char diagnostic[160];
+        uint8_t buf[4];
+        snprintf(diagnostic, sizeof diagnostic, "too many requests: %u a second are allowed (bursts of %u)",
+                 s->limits.rate_per_s, s->limits.burst);
+        coap_add_option(response, COAP_OPTION_MAXAGE, coap_encode_var_safe(buf, sizeof buf, (unsigned)wait), buf);
+        dots_refuse(response, COAP_RESPONSE_CODE_TOO_MANY_REQUESTS, diagnostic);
+        return -1;
+    }
+    if (s->cfg.core)
         dots_liveness_seen((struct dots_signal *)s, id);
     return 0;
 }
+
+struct dots_signal *dots_signal_of(const coap_session_t *session)
+{
+    return coap_get_app_data(coap_session_get_context(session));
+}
+
+const struct dots_limits dots_default_limits = {.max_handshakes = 128, .max_sessions = 8, .rate_per_s = 50,
+                                                .burst = 100};
 
 /* A CoAP Ping (over TLS, RFC 8323's keep-alive; libcoap answers the Pong)
  * is a sign of life too. */
@@ -596,6 +738,11 @@ int dots_signal_start(struct event_base *base, const struct dots_signal_config *
         goto fail;
     }
     s->ranges = cfg->ranges ? *cfg->ranges : dots_sc_default_ranges;
+    s->limits = cfg->limits ? *cfg->limits : dots_default_limits;
+    if (!s->limits.max_handshakes || !s->limits.max_sessions || !s->limits.rate_per_s || !s->limits.burst) {
+        scrub_err_set(err, EINVAL, "dots signal: every limit (handshakes, sessions, rate, burst) must be above 0");
+        goto fail;
+    }
     if (!cfg->store) {
         scrub_err_set(err, EINVAL, "dots signal: no store for the session configurations");
         goto fail;
@@ -616,32 +763,17 @@ int dots_signal_start(struct event_base *base, const struct dots_signal_config *
             scrub_err_set(err, EINVAL, "dots signal: a stored session configuration does not load (see the log)");
         goto fail;
     }
-    if (cfg->crl_file && load_crls(s, cfg->crl_file, err) < 0)
+    if (cfg->crl_file && !(s->crls = load_crls(cfg->crl_file, err)))
         goto fail;
     s->ctx = coap_new_context(NULL);
     if (!s->ctx) {
         scrub_err_set(err, ENOMEM, "dots signal: no CoAP context");
         goto fail;
     }
-    coap_dtls_pki_t pki = {
-        .version = COAP_DTLS_PKI_SETUP_VERSION,
-        .verify_peer_cert = 1,
-        .check_common_ca = 1,
-        .cert_chain_validation = 1,
-        .cert_chain_verify_depth = 3,
-        .check_cert_revocation = 1,
-        .allow_no_crl = 1,  /* a CA without a CRL in ca_file revokes nothing */
-        .validate_cn_call_back = check_client,
-        .cn_call_back_arg = s,
-        .additional_tls_setup_call_back = s->crls ? add_crls : NULL,
-        .pki_key = {.key_type = COAP_PKI_KEY_PEM,
-                    .key.pem = {.ca_file = s->ca_file, .public_cert = s->cert_file, .private_key = s->key_file}},
-    };
-    if (!coap_context_set_pki(s->ctx, &pki)) {
-        scrub_err_set(err, EINVAL, "dots signal: the certificates do not load (CA %s, certificate %s, key %s)",
-                      s->ca_file, s->cert_file, s->key_file);
+    if (pem_load(s, &s->pem[0], err) < 0 || set_pki(s, &s->pem[0], err) < 0)
         goto fail;
-    }
+    coap_set_app_data(s->ctx, s);
+    dots_guard_start(s);
     if (!coap_new_endpoint(s->ctx, &addr, COAP_PROTO_DTLS) || !coap_new_endpoint(s->ctx, &addr, COAP_PROTO_TLS)) {
         scrub_err_set(err, EADDRINUSE, "dots signal: cannot listen on %s port %u (UDP and TCP)", cfg->address,
                       cfg->port ? cfg->port : DOTS_SIGNAL_PORT);
@@ -706,6 +838,9 @@ void dots_signal_stop(struct dots_signal *s)
         coap_free_context(s->ctx);
     coap_cleanup();
     sk_X509_CRL_pop_free(s->crls, X509_CRL_free);
+    pem_free(&s->pem[0]);
+    pem_free(&s->pem[1]);
+    dots_guard_stop(s);
     while (s->nconfigs)
         remove_config(s, &s->configs[0]);
     free(s->configs);

@@ -23,6 +23,16 @@ struct scrub_core;
 
 #define DOTS_SIGNAL_PORT 4646  /* RFC 9132 section 4.1, UDP and TCP */
 
+/* Self-protection (dots_guard.c). */
+struct dots_limits {
+    unsigned max_handshakes; /* DTLS and TLS handshakes in progress */
+    unsigned max_sessions;   /* sessions of one identity */
+    unsigned rate_per_s;     /* requests of one identity per second... */
+    unsigned burst;          /* ...with this many at once */
+};
+/* 128 handshakes, 8 sessions, 50 requests/s with bursts of 100. */
+extern const struct dots_limits dots_default_limits;
+
 struct dots_signal_config {
     const char *address;          /* to listen on, IPv4 or IPv6 literal */
     uint16_t port;                /* for UDP and TCP alike */
@@ -36,6 +46,8 @@ struct dots_signal_config {
     /* Mitigation requests go to it (borrowed, used on the loop's thread);
      * NULL: no /mitigate resource. */
     struct scrub_core *core;
+    /* NULL: dots_default_limits. */
+    const struct dots_limits *limits;
     /* While a mitigation is active, observers are told this often with
      * fresh counters (seconds; 0: 60). */
     unsigned notify_period_s;
@@ -54,5 +66,9 @@ struct dots_signal;
 int dots_signal_start(struct event_base *base, const struct dots_signal_config *cfg, struct dots_signal **out,
                       struct scrub_err *err);
 void dots_signal_stop(struct dots_signal *s);
+/* Reads the certificate, key, CAs and CRLs again (SIGHUP): new handshakes
+ * use them, sessions already up keep theirs; revocations take effect at
+ * the next handshake. On a failure (named in err) the old ones stay. */
+int dots_signal_reload(struct dots_signal *s, struct scrub_err *err);
 
 #endif

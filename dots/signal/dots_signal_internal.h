@@ -18,6 +18,12 @@ struct client_config {
     struct dots_sc sc;
 };
 
+/* The server's certificate, key and CAs as read (PEM, NUL-terminated). */
+struct dots_pem {
+    uint8_t *ca, *cert, *key;
+    size_t ca_len, cert_len, key_len;
+};
+
 struct dots_signal {
     struct event_base *base;
     coap_context_t *ctx;
@@ -25,6 +31,7 @@ struct dots_signal {
     struct dots_signal_config cfg;
     char *ca_file, *cert_file, *key_file;
     STACK_OF(X509_CRL) *crls;  /* from crl_file */
+    struct dots_pem pem[2];    /* in use, and the one before the last reload */
     struct dots_sc_ranges ranges;
     struct client_config *configs;  /* one per identity that has one, as stored */
     size_t nconfigs, cap;
@@ -37,7 +44,14 @@ struct dots_signal {
     size_t nobserved, observed_cap;
     struct event *resync, *notify_timer;
     bool mitigating; /* some mitigation is active, as of the last sync */
+    /* Self-protection (dots_guard.c). */
+    struct dots_limits limits;
+    struct guard *guards;
+    size_t nguards, guards_cap;
 };
+
+/* The server a session belongs to. */
+struct dots_signal *dots_signal_of(const coap_session_t *session);
 
 /* The session configuration a client has: its stored one, else the
  * defaults. */
@@ -71,6 +85,15 @@ int dots_session_identity(coap_session_t *session, char *id, size_t size);
  * with Observe: libcoap re-runs those for every notification. */
 int dots_request_identity(const struct dots_signal *s, coap_session_t *session, const coap_pdu_t *request,
                           coap_pdu_t *response, char *id, size_t size);
+
+/* ---- self-protection (dots_guard.c) */
+void dots_guard_start(struct dots_signal *s);
+void dots_guard_stop(struct dots_signal *s);
+/* Whether identity may have one more session (else counted and logged). */
+bool dots_guard_session_allowed(struct dots_signal *s, const char *identity, const char *peer);
+/* 0 if identity may make a request now; else the seconds until it may
+ * (counted and logged). */
+int dots_guard_request(struct dots_signal *s, const char *identity);
 
 /* ---- heartbeats and signal loss (dots_heartbeat.c); with a core */
 /* Seeds every tenant as seen at start and starts the loss check. */

@@ -58,9 +58,14 @@ static void usage(FILE *f)
             "      --dots-range PARAMETER=MIN-MAX   what clients may set in their session configurations,\n"
             "                         e.g. heartbeat-interval=15-240, ack-timeout=1.00-30.00 (RFC 9132 4.5.1's)\n"
             "      --dots-notify-s S  while mitigating, observers get fresh counters this often (default 60)\n"
+            "      --dots-max-sessions N, --dots-max-handshakes N, --dots-rate R, --dots-burst B\n"
+            "                         self-protection: sessions per client identity (default 8), DTLS/TLS\n"
+            "                         handshakes in progress (128), requests per second per identity (50) and\n"
+            "                         its bursts (100); more is refused (4.29 for requests)\n"
             "      --data-port PORT   also serve the DOTS data channel (RFC 8783, HTTPS) on this port, with\n"
             "                         the same certificates; --data-address ADDR (default: --dots-address)\n"
-            "scrubd stays in the foreground; SIGHUP reloads the configuration, SIGTERM stops it.\n",
+            "scrubd stays in the foreground; SIGHUP reloads the configuration and the DOTS certificates,\n"
+            "SIGTERM stops it.\n",
             WDOG_TIMEOUT_DEFAULT_MS, STATS_DEFAULT_MS);
 }
 
@@ -81,7 +86,8 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
 {
     enum { OPT_SYSLOG = 256, OPT_OWNER, OPT_GROUP, OPT_MODE, OPT_WDOG, OPT_KICK, OPT_FAIL_CLOSED, OPT_STATS, OPT_MAX_LIFETIME,
            OPT_DOTS_CERT, OPT_DOTS_KEY, OPT_DOTS_CA, OPT_DOTS_CRL, OPT_DOTS_ADDRESS, OPT_DOTS_PORT, OPT_DOTS_YANG,
-           OPT_DOTS_RANGE, OPT_DOTS_NOTIFY, OPT_DATA_PORT, OPT_DATA_ADDRESS };
+           OPT_DOTS_RANGE, OPT_DOTS_NOTIFY, OPT_DATA_PORT, OPT_DATA_ADDRESS,
+           OPT_DOTS_MAX_SESSIONS, OPT_DOTS_MAX_HANDSHAKES, OPT_DOTS_RATE, OPT_DOTS_BURST };
     static const struct option longs[] = {
         {"config", required_argument, NULL, 'f'},     {"store", required_argument, NULL, 'S'},
         {"socket", required_argument, NULL, 's'},     {"backend", required_argument, NULL, 'b'},
@@ -95,6 +101,9 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         {"dots-address", required_argument, NULL, OPT_DOTS_ADDRESS},
         {"dots-port", required_argument, NULL, OPT_DOTS_PORT}, {"dots-yang", required_argument, NULL, OPT_DOTS_YANG},
         {"dots-range", required_argument, NULL, OPT_DOTS_RANGE}, {"dots-notify-s", required_argument, NULL, OPT_DOTS_NOTIFY},
+        {"dots-max-sessions", required_argument, NULL, OPT_DOTS_MAX_SESSIONS},
+        {"dots-max-handshakes", required_argument, NULL, OPT_DOTS_MAX_HANDSHAKES},
+        {"dots-rate", required_argument, NULL, OPT_DOTS_RATE}, {"dots-burst", required_argument, NULL, OPT_DOTS_BURST},
         {"data-port", required_argument, NULL, OPT_DATA_PORT}, {"data-address", required_argument, NULL, OPT_DATA_ADDRESS},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
     };
@@ -107,7 +116,7 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         .wdog_timeout_ms = WDOG_TIMEOUT_DEFAULT_MS,
         .stats_ms = STATS_DEFAULT_MS,
         .dots = {.address = "::", .port = DOTS_SIGNAL_PORT, .yang_dir = SCRUBD_DOTS_YANG_DIR,
-                 .ranges = dots_sc_default_ranges},
+                 .ranges = dots_sc_default_ranges, .limits = dots_default_limits},
     };
     bool kick_given = false;
     uint32_t v;
@@ -178,6 +187,24 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
             }
             break;
         }
+        case OPT_DOTS_MAX_SESSIONS:
+        case OPT_DOTS_MAX_HANDSHAKES:
+        case OPT_DOTS_RATE:
+        case OPT_DOTS_BURST: {
+            static const char *const names[] = {"--dots-max-sessions", "--dots-max-handshakes", "--dots-rate",
+                                                "--dots-burst"};
+            unsigned *fields[] = {&o->dots.limits.max_sessions, &o->dots.limits.max_handshakes,
+                                  &o->dots.limits.rate_per_s, &o->dots.limits.burst};
+            int k = c - OPT_DOTS_MAX_SESSIONS;
+            if (parse_u32(names[k], optarg, 1000000, 10, &v))
+                return -1;
+            if (v == 0) {
+                fprintf(stderr, "scrubd: %s 0: give at least 1\n", names[k]);
+                return -1;
+            }
+            *fields[k] = v;
+            break;
+        }
         case OPT_DATA_ADDRESS: o->dots.data_address = optarg; break;
         case OPT_DATA_PORT:
             if (parse_u32("--data-port", optarg, 65535, 10, &v))
@@ -244,6 +271,7 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
     struct scrubd *d = arg;
     struct scrub_err err = {0};
     config_reload(d, SCRUB_STORE_WHO_DAEMON, "SIGHUP", SCRUB_STORE_CHANNEL_CONFIG, &err);
+    signal_channel_reload(d);
 }
 
 /* Everything that can fail at start, in order; -1 with err. */

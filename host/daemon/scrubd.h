@@ -11,6 +11,7 @@
 
 #include "config_apply.h"
 #include "dots_session_config.h"
+#include "dots_signal.h"
 #include "scrub_config.h"
 #include "scrub_core.h"
 #include "scrub_hal.h"
@@ -32,6 +33,7 @@ struct scrubd_dots_options {
     const char *yang_dir; /* the IETF modules as libyang loads them */
     struct dots_sc_ranges ranges; /* what clients may set in their session configurations */
     uint32_t notify_s; /* Observe notifications while mitigating; 0: the channel's default */
+    struct dots_limits limits; /* self-protection */
     const char *data_address; /* the data channel (RFC 8783), with the same certificates; */
     uint16_t data_port;       /* off while 0 */
 };

@@ -33,6 +33,7 @@ int signal_channel_start(struct scrubd *d, struct scrub_err *err)
         .core = d->core,
         .ranges = &o->ranges,
         .notify_period_s = o->notify_s,
+        .limits = &o->limits,
         .log = log_dots,
     };
     return dots_signal_start(d->base, &cfg, &d->dots_signal, err);
@@ -44,4 +45,11 @@ void signal_channel_stop(struct scrubd *d)
     d->dots_signal = NULL;
     dots_schema_close(d->dots_schema);
     d->dots_schema = NULL;
+}
+
+void signal_channel_reload(struct scrubd *d)
+{
+    struct scrub_err err;
+    if (d->dots_signal && dots_signal_reload(d->dots_signal, &err) < 0)
+        log_error("dots signal: certificates not reloaded, the old ones stay: %s", err.msg);
 }

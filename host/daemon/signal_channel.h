@@ -8,5 +8,7 @@
 
 int signal_channel_start(struct scrubd *d, struct scrub_err *err);
 void signal_channel_stop(struct scrubd *d);
+/* SIGHUP: the channel's certificates, key, CAs and CRLs read again. */
+void signal_channel_reload(struct scrubd *d);
 
 #endif
