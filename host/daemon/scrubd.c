@@ -19,7 +19,6 @@
 #include "log.h"
 #include "reload.h"
 #include "scrub_control.h"
-#include "dots_signal.h"
 #include "scrubd.h"
 #include "signal_channel.h"
 #include "stats.h"
