@@ -28,25 +28,16 @@ struct observed {
     bool wanted; /* during a sync: a mitigation still names it */
 };
 
-static void on_get(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
-                   const coap_string_t *query, coap_pdu_t *response)
+static void on_request(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
+                       const coap_string_t *query, coap_pdu_t *response)
 {
+    struct dots_signal *s = coap_resource_get_userdata(resource);
     (void)query;
-    dots_mitigate_get(coap_resource_get_userdata(resource), resource, session, request, response);
-}
-
-static void on_put(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
-                   const coap_string_t *query, coap_pdu_t *response)
-{
-    (void)query;
-    dots_mitigate_put(coap_resource_get_userdata(resource), resource, session, request, response);
-}
-
-static void on_delete(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
-                      const coap_string_t *query, coap_pdu_t *response)
-{
-    (void)query;
-    dots_mitigate_delete(coap_resource_get_userdata(resource), resource, session, request, response);
+    switch (coap_pdu_get_code(request)) {
+    case COAP_REQUEST_CODE_GET: dots_mitigate_get(s, resource, session, request, response); break;
+    case COAP_REQUEST_CODE_PUT: dots_mitigate_put(s, resource, session, request, response); break;
+    default: dots_mitigate_delete(s, resource, session, request, response); /* DELETE */
+    }
 }
 
 static struct observed *find(struct dots_signal *s, const char *path)
@@ -83,9 +74,9 @@ static struct observed *want(struct dots_signal *s, const char *path)
     }
     coap_resource_set_userdata(r, s);
     coap_resource_set_get_observable(r, 1);
-    coap_register_request_handler(r, COAP_REQUEST_GET, on_get);
-    coap_register_request_handler(r, COAP_REQUEST_PUT, on_put);
-    coap_register_request_handler(r, COAP_REQUEST_DELETE, on_delete);
+    coap_register_request_handler(r, COAP_REQUEST_GET, on_request);
+    coap_register_request_handler(r, COAP_REQUEST_PUT, on_request);
+    coap_register_request_handler(r, COAP_REQUEST_DELETE, on_request);
     coap_add_resource(s->ctx, r);
     s->observed[s->nobserved] = (struct observed){.path = copy, .resource = r, .wanted = true};
     return &s->observed[s->nobserved++];

@@ -628,34 +628,30 @@ static bool mitigate_path(const coap_pdu_t *request)
 
 /* Paths below the registered resources: /config/sid=N, or /mitigate/...
  * when there is a core to take mitigations. */
-static void put_other(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
-                      const coap_string_t *query, coap_pdu_t *response)
+static void on_other(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
+                     const coap_string_t *query, coap_pdu_t *response)
 {
     struct dots_signal *s = coap_resource_get_userdata(resource);
-    if (s->cfg.core && mitigate_path(request))
-        dots_mitigate_put(s, resource, session, request, response);
-    else
-        put_config(resource, session, request, query, response);
-}
-
-static void get_other(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
-                      const coap_string_t *query, coap_pdu_t *response)
-{
-    struct dots_signal *s = coap_resource_get_userdata(resource);
-    if (s->cfg.core && mitigate_path(request))
-        dots_mitigate_get(s, resource, session, request, response);
-    else
-        get_config(resource, session, request, query, response);
-}
-
-static void delete_other(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
-                         const coap_string_t *query, coap_pdu_t *response)
-{
-    struct dots_signal *s = coap_resource_get_userdata(resource);
-    if (s->cfg.core && mitigate_path(request))
-        dots_mitigate_delete(s, resource, session, request, response);
-    else
-        delete_config(resource, session, request, query, response);
+    bool mitigate = s->cfg.core && mitigate_path(request);
+    switch (coap_pdu_get_code(request)) {
+    case COAP_REQUEST_CODE_PUT:
+        if (mitigate)
+            dots_mitigate_put(s, resource, session, request, response);
+        else
+            put_config(resource, session, request, query, response);
+        break;
+    case COAP_REQUEST_CODE_GET:
+        if (mitigate)
+            dots_mitigate_get(s, resource, session, request, response);
+        else
+            get_config(resource, session, request, query, response);
+        break;
+    default: /* DELETE: the only other method registered */
+        if (mitigate)
+            dots_mitigate_delete(s, resource, session, request, response);
+        else
+            delete_config(resource, session, request, query, response);
+    }
 }
 
 static int load_config(void *arg, const struct scrub_store_session_config *row)
@@ -783,14 +779,14 @@ int dots_signal_start(struct event_base *base, const struct dots_signal_config *
      * unknown resource (the handlers answer 4.04 for any other path) */
     coap_context_set_block_mode(s->ctx, COAP_BLOCK_USE_LIBCOAP | COAP_BLOCK_SINGLE_BODY);
     coap_resource_t *config = coap_resource_init(coap_make_str_const(".well-known/dots/config"), 0);
-    coap_resource_t *other = coap_resource_unknown_init2(put_other, 0);
+    coap_resource_t *other = coap_resource_unknown_init2(on_other, 0);
     coap_resource_set_userdata(config, s);
     coap_resource_set_userdata(other, s);
     coap_register_request_handler(config, COAP_REQUEST_PUT, put_config);
     coap_register_request_handler(config, COAP_REQUEST_GET, get_config);
     coap_register_request_handler(config, COAP_REQUEST_DELETE, delete_config);
-    coap_register_request_handler(other, COAP_REQUEST_GET, get_other);
-    coap_register_request_handler(other, COAP_REQUEST_DELETE, delete_other);
+    coap_register_request_handler(other, COAP_REQUEST_GET, on_other);
+    coap_register_request_handler(other, COAP_REQUEST_DELETE, on_other);
     coap_add_resource(s->ctx, config);
     coap_add_resource(s->ctx, other);
     if (cfg->core) {

@@ -4,15 +4,6 @@
 #include "dots_data.h"
 #include "log.h"
 
-static void log_dots(void *ctx, enum dots_log_level level, const char *msg)
-{
-    (void)ctx;
-    static const enum log_level levels[] = {
-        [DOTS_LOG_ERROR] = LOG_LEVEL_ERROR, [DOTS_LOG_WARNING] = LOG_LEVEL_WARNING,
-        [DOTS_LOG_INFO] = LOG_LEVEL_INFO, [DOTS_LOG_DEBUG] = LOG_LEVEL_DEBUG};
-    log_msg(levels[level], "dots data: %s", msg);
-}
-
 int data_channel_start(struct scrubd *d, struct scrub_err *err)
 {
     const struct scrubd_dots_options *o = &d->opt.dots;
@@ -29,6 +20,7 @@ int data_channel_start(struct scrubd *d, struct scrub_err *err)
         .store = d->store,
         .core = d->core,
         .log = log_dots,
+        .log_ctx = (void *)"dots data",
     };
     return dots_data_start(d->base, &cfg, &d->dots_data, err);
 }

@@ -49,3 +49,11 @@ void log_msg(enum log_level level, const char *fmt, ...)
         syslog(priorities[level], "%s", line);
     }
 }
+
+void log_dots(void *ctx, enum dots_log_level level, const char *msg)
+{
+    static const enum log_level levels[] = {
+        [DOTS_LOG_ERROR] = LOG_LEVEL_ERROR, [DOTS_LOG_WARNING] = LOG_LEVEL_WARNING,
+        [DOTS_LOG_INFO] = LOG_LEVEL_INFO, [DOTS_LOG_DEBUG] = LOG_LEVEL_DEBUG};
+    log_msg(levels[level], "%s: %s", (const char *)ctx, msg);
+}

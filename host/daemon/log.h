@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 
+#include "dots_log.h"
+
 enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARNING, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
 
 /* Lines below level are dropped; use_syslog copies every kept line to
@@ -14,6 +16,10 @@ void log_init(enum log_level level, bool use_syslog);
 int log_level_parse(const char *name);
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A DOTS channel's log callback (dots_log.h): ctx is the channel's name,
+ * put before each line ("dots signal: ..."). */
+void log_dots(void *ctx, enum dots_log_level level, const char *msg);
+
 #define log_error(...) log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)
 #define log_warning(...) log_msg(LOG_LEVEL_WARNING, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_LEVEL_INFO, __VA_ARGS__)

@@ -5,15 +5,6 @@
 #include "dots_signal.h"
 #include "log.h"
 
-static void log_dots(void *ctx, enum dots_log_level level, const char *msg)
-{
-    (void)ctx;
-    static const enum log_level levels[] = {
-        [DOTS_LOG_ERROR] = LOG_LEVEL_ERROR, [DOTS_LOG_WARNING] = LOG_LEVEL_WARNING,
-        [DOTS_LOG_INFO] = LOG_LEVEL_INFO, [DOTS_LOG_DEBUG] = LOG_LEVEL_DEBUG};
-    log_msg(levels[level], "dots signal: %s", msg);
-}
-
 int signal_channel_start(struct scrubd *d, struct scrub_err *err)
 {
     const struct scrubd_dots_options *o = &d->opt.dots;
@@ -35,6 +26,7 @@ int signal_channel_start(struct scrubd *d, struct scrub_err *err)
         .notify_period_s = o->notify_s,
         .limits = &o->limits,
         .log = log_dots,
+        .log_ctx = (void *)"dots signal",
     };
     return dots_signal_start(d->base, &cfg, &d->dots_signal, err);
 }
