@@ -262,6 +262,36 @@ static void answer_json(const struct dots_signal *s, coap_resource_t *resource, 
     free(cbor);
 }
 
+/* The answer to an accepted change: once its group is durable and on the
+ * card (dots_group.c), or now when there is no group. json NULL: no body. */
+static void answer_accepted(const struct dots_signal *s, coap_resource_t *resource, coap_session_t *session,
+                            const coap_pdu_t *request, coap_pdu_t *response, coap_pdu_code_t code, json_object *json)
+{
+    uint8_t *cbor = NULL;
+    size_t len = 0;
+    struct scrub_err err;
+    if (json) {
+        const char *text =
+            json_object_to_json_string_ext(json, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (dots_encode_json(s, text, &cbor, &len, &err) < 0) {
+            dots_say(s, DOTS_LOG_ERROR, "an answer does not encode: %s (%.300s)", err.msg, text);
+            cbor = NULL;
+            code = COAP_RESPONSE_CODE_INTERNAL_ERROR;
+        }
+    }
+    int waits = dots_group_defer((struct dots_signal *)s, session, request, code, cbor, len);
+    if (waits > 0)
+        return;
+    if (waits < 0)
+        dots_refuse(response, COAP_RESPONSE_CODE_SERVICE_UNAVAILABLE,
+                    "the change could not be stored or put on the card (the server's log says why)");
+    else if (cbor)
+        dots_answer_cbor(resource, session, request, response, code, cbor, len);
+    else
+        coap_pdu_set_code(response, code);
+    free(cbor);
+}
+
 /* {"ietf-dots-signal-channel:scope": [entry]} */
 static json_object *scope_answer(json_object *entries)
 {
@@ -324,7 +354,8 @@ void dots_mitigate_put(struct dots_signal *s, coap_resource_t *resource, coap_se
     char id[256], diagnostic[640];
     struct mitigate_path p;
     coap_opt_iterator_t it;
-    if (mitigate_request(s, session, request, response, id, sizeof id, &p, true) < 0)
+    if (dots_group_answered(resource, session, request, response) ||
+        mitigate_request(s, session, request, response, id, sizeof id, &p, true) < 0)
         return;
     /* an efficacy update: the PUT of an existing mitigation with an empty
      * If-Match (RFC 9132 section 4.4.3) */
@@ -387,8 +418,8 @@ void dots_mitigate_put(struct dots_signal *s, coap_resource_t *resource, coap_se
     json_object_object_add(entry, "mid", json_object_new_int64(g.mid));
     json_object_object_add(entry, "lifetime", json_object_new_int64(g.lifetime));
     json_object_array_add(entries, entry);
-    answer_json(s, resource, session, request, response,
-                g.created ? COAP_RESPONSE_CODE_CREATED : COAP_RESPONSE_CODE_CHANGED, top);
+    answer_accepted(s, resource, session, request, response,
+                    g.created ? COAP_RESPONSE_CODE_CREATED : COAP_RESPONSE_CODE_CHANGED, top);
     json_object_put(top);
 done:
     free(r.prefixes);
@@ -454,6 +485,7 @@ void dots_mitigate_get(struct dots_signal *s, coap_resource_t *resource, coap_se
     struct scrub_err err;
     if (mitigate_request(s, session, request, response, id, sizeof id, &p, false) < 0)
         return;
+    dots_group_flush(s); /* only what is durable is told */
     struct get_ctx g = {.path = &p, .entries = json_object_new_array(), .now = time(NULL)};
     /* counters need the card; without it the answer says what is stored */
     bool card = scrub_core_image(s->cfg.core) != NULL;
@@ -487,8 +519,8 @@ void dots_mitigate_delete(struct dots_signal *s, coap_resource_t *resource, coap
     char id[256], diagnostic[320];
     struct mitigate_path p;
     struct scrub_err err;
-    (void)resource;
-    if (mitigate_request(s, session, request, response, id, sizeof id, &p, true) < 0)
+    if (dots_group_answered(resource, session, request, response) ||
+        mitigate_request(s, session, request, response, id, sizeof id, &p, true) < 0)
         return;
     struct scrub_actor actor = {SCRUB_STORE_WHO_CERTIFICATE, id, SCRUB_STORE_CHANNEL_SIGNAL, false};
     if (scrub_core_mitigation_withdraw(s->cfg.core, &actor, p.cuid, p.mid, NULL, &err) < 0) {
@@ -505,5 +537,5 @@ void dots_mitigate_delete(struct dots_signal *s, coap_resource_t *resource, coap
         return;
     }
     dots_say(s, DOTS_LOG_INFO, "%s: mitigation %s/%lld withdrawn", id, p.cuid, (long long)p.mid);
-    coap_pdu_set_code(response, COAP_RESPONSE_CODE_DELETED);
+    answer_accepted(s, resource, session, request, response, COAP_RESPONSE_CODE_DELETED, NULL);
 }

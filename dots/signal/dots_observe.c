@@ -25,7 +25,6 @@
 struct observed {
     char *path; /* ".well-known/dots/mitigate/cuid=C[/mid=M]" */
     coap_resource_t *resource;
-    bool wanted; /* during a sync: a mitigation still names it */
 };
 
 static void on_request(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
@@ -40,37 +39,14 @@ static void on_request(coap_resource_t *resource, coap_session_t *session, const
     }
 }
 
-static struct observed *find(struct dots_signal *s, const char *path)
+/* A new observable resource at path (taken); false without memory. */
+static bool make(struct dots_signal *s, char *path, struct observed *out)
 {
-    for (size_t i = 0; i < s->nobserved; i++)
-        if (strcmp(s->observed[i].path, path) == 0)
-            return &s->observed[i];
-    return NULL;
-}
-
-/* The resource of path, made if it is not there yet; NULL without memory. */
-static struct observed *want(struct dots_signal *s, const char *path)
-{
-    struct observed *o = find(s, path);
-    if (o) {
-        o->wanted = true;
-        return o;
-    }
-    if (s->nobserved == s->observed_cap) {
-        size_t cap = s->observed_cap ? 2 * s->observed_cap : 16;
-        struct observed *a = realloc(s->observed, cap * sizeof *a);
-        if (!a)
-            return NULL;
-        s->observed = a;
-        s->observed_cap = cap;
-    }
-    char *copy = strdup(path);
-    coap_resource_t *r = copy ? coap_resource_init(coap_new_str_const((const uint8_t *)path, strlen(path)),
-                                                   COAP_RESOURCE_FLAGS_RELEASE_URI | COAP_RESOURCE_FLAGS_NOTIFY_NON)
-                              : NULL;
+    coap_resource_t *r = coap_resource_init(coap_new_str_const((const uint8_t *)path, strlen(path)),
+                                            COAP_RESOURCE_FLAGS_RELEASE_URI | COAP_RESOURCE_FLAGS_NOTIFY_NON);
     if (!r) {
-        free(copy);
-        return NULL;
+        free(path);
+        return false;
     }
     coap_resource_set_userdata(r, s);
     coap_resource_set_get_observable(r, 1);
@@ -78,51 +54,100 @@ static struct observed *want(struct dots_signal *s, const char *path)
     coap_register_request_handler(r, COAP_REQUEST_PUT, on_request);
     coap_register_request_handler(r, COAP_REQUEST_DELETE, on_request);
     coap_add_resource(s->ctx, r);
-    s->observed[s->nobserved] = (struct observed){.path = copy, .resource = r, .wanted = true};
-    return &s->observed[s->nobserved++];
+    *out = (struct observed){.path = path, .resource = r};
+    return true;
 }
 
+/* The paths the mitigations need, gathered unsorted. */
 struct sync_ctx {
-    struct dots_signal *s;
+    char **paths;
+    size_t n, cap;
+    const char *last_cuid; /* the core lists mitigations by cuid */
     bool active;
 };
+
+static int add_path(struct sync_ctx *x, const char *path)
+{
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? 2 * x->cap : 64;
+        char **a = realloc(x->paths, cap * sizeof *a);
+        if (!a)
+            return -1;
+        x->paths = a;
+        x->cap = cap;
+    }
+    return (x->paths[x->n] = strdup(path)) ? (x->n++, 0) : -1;
+}
 
 static int want_mitigation(void *arg, const struct scrub_mitigation_view *m)
 {
     struct sync_ctx *x = arg;
     char path[300];
-    snprintf(path, sizeof path, ".well-known/dots/mitigate/cuid=%s", m->cuid);
-    if (!want(x->s, path))
-        return -1;
-    snprintf(path, sizeof path, ".well-known/dots/mitigate/cuid=%s/mid=%lld", m->cuid, (long long)m->mid);
     x->active |= m->status == SCRUB_STORE_ACTIVE;
-    return want(x->s, path) ? 0 : -1;
+    if (!x->last_cuid || strcmp(x->last_cuid, m->cuid) != 0) {
+        snprintf(path, sizeof path, ".well-known/dots/mitigate/cuid=%s", m->cuid);
+        if (add_path(x, path))
+            return -1;
+        x->last_cuid = m->cuid;
+    }
+    snprintf(path, sizeof path, ".well-known/dots/mitigate/cuid=%s/mid=%lld", m->cuid, (long long)m->mid);
+    return add_path(x, path);
+}
+
+static int by_path(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int by_observed_path(const void *a, const void *b)
+{
+    return strcmp(((const struct observed *)a)->path, ((const struct observed *)b)->path);
 }
 
 /* A resource for each cuid and (cuid, mid) there is, none for what is
- * gone (its observers were told by the notification that went before). */
+ * gone (its observers were told by the notification that went before):
+ * both lists sorted by path and merged, so a change costs O(n log n) with
+ * thousands of mitigations, not a search per resource. */
 static void sync_resources(struct dots_signal *s)
 {
-    struct sync_ctx x = {.s = s};
+    struct sync_ctx x = {0};
     struct scrub_err err;
-    for (size_t i = 0; i < s->nobserved; i++)
-        s->observed[i].wanted = false;
     int r = scrub_core_mitigations_each(s->cfg.core, NULL, false, want_mitigation, &x, &err);
-    if (r != 0) {
+    struct observed *next = r == 0 ? malloc((s->nobserved + x.n + 1) * sizeof *next) : NULL;
+    if (!next) {
         dots_say(s, DOTS_LOG_ERROR, "observable resources: %s", r < 0 ? err.msg : "out of memory");
+        for (size_t k = 0; k < x.n; k++)
+            free(x.paths[k]);
+        free(x.paths);
         return; /* nothing removed on a failure */
     }
     s->mitigating = x.active;
-    for (size_t i = 0; i < s->nobserved;) {
-        struct observed *o = &s->observed[i];
-        if (o->wanted) {
-            i++;
-            continue;
+    if (x.n) /* qsort wants an array, even an empty one */
+        qsort(x.paths, x.n, sizeof *x.paths, by_path);
+    if (s->nobserved)
+        qsort(s->observed, s->nobserved, sizeof *s->observed, by_observed_path);
+    size_t i = 0, k = 0, n = 0, failed = 0;
+    while (i < s->nobserved || k < x.n) {
+        int cmp = i == s->nobserved ? 1 : k == x.n ? -1 : strcmp(s->observed[i].path, x.paths[k]);
+        if (cmp < 0) { /* gone */
+            coap_delete_resource(s->ctx, s->observed[i].resource);
+            free(s->observed[i++].path);
+        } else if (cmp == 0) { /* kept */
+            next[n++] = s->observed[i++];
+            free(x.paths[k++]);
+        } else if (make(s, x.paths[k++], &next[n])) { /* new */
+            n++;
+        } else {
+            failed++;
         }
-        coap_delete_resource(s->ctx, o->resource);
-        free(o->path);
-        *o = s->observed[--s->nobserved];
     }
+    if (failed)
+        dots_say(s, DOTS_LOG_ERROR, "observable resources: out of memory for %zu of them (tried again at the next "
+                                    "change)", failed);
+    free(x.paths);
+    free(s->observed);
+    s->observed = next;
+    s->nobserved = n;
 }
 
 static void notify_all(struct dots_signal *s)
@@ -186,5 +211,5 @@ void dots_observe_stop(struct dots_signal *s)
         free(s->observed[i].path);
     free(s->observed);
     s->observed = NULL;
-    s->nobserved = s->observed_cap = 0;
+    s->nobserved = 0;
 }

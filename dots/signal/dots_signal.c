@@ -537,6 +537,7 @@ static void put_config(coap_resource_t *resource, coap_session_t *session, const
     char id[256], diagnostic[640];
     enum config_path path;
     uint32_t sid;
+    dots_group_flush(s); /* it writes the store on its own */
     struct dots_sc sc;
     struct scrub_err err;
     int code;
@@ -592,6 +593,7 @@ static void delete_config(coap_resource_t *resource, coap_session_t *session, co
     char id[256];
     enum config_path path;
     uint32_t sid;
+    dots_group_flush(s); /* it writes the store on its own */
     struct scrub_err err;
     (void)query;
     if (config_request(s, session, request, response, id, sizeof id, &path, &sid) < 0)
@@ -674,7 +676,9 @@ static int load_config(void *arg, const struct scrub_store_session_config *row)
 static void process(struct dots_signal *s)
 {
     coap_tick_t now;
+    dots_group_begin(s); /* the mitigation requests read now share a commit */
     coap_io_process(s->ctx, COAP_IO_NO_WAIT);
+    dots_group_end(s);
     coap_ticks(&now);
     unsigned ms = coap_io_prepare_epoll(s->ctx, now);
     /* no timer pending: look again within a second all the same */

@@ -41,9 +41,13 @@ struct dots_signal {
     struct event *loss_timer;
     /* Observable mitigation resources (dots_observe.c), with a core. */
     struct observed *observed;
-    size_t nobserved, observed_cap;
+    size_t nobserved;
     struct event *resync, *notify_timer;
     bool mitigating; /* some mitigation is active, as of the last sync */
+    /* Group commit (dots_group.c), with a core: open during a pass of
+     * the loop; the answers waiting for it. */
+    bool group_open;
+    struct dots_deferred *deferred;
     /* Self-protection (dots_guard.c). */
     struct dots_limits limits;
     struct guard *guards;
@@ -110,6 +114,27 @@ int dots_observe_start(struct dots_signal *s, struct scrub_err *err);
 void dots_observe_stop(struct dots_signal *s);
 
 /* ---- /.well-known/dots/mitigate (dots_mitigate.c); served only with a core */
+/* ---- dots_group.c: group commit of mitigation requests */
+/* Around one pass of the loop (process in dots_signal.c). */
+void dots_group_begin(struct dots_signal *s);
+/* Ends the group: its changes are durable and on the card, or all failed
+ * (-1); the answers waiting for it go. */
+int dots_group_end(struct dots_signal *s);
+/* Ends the open group and begins another: before a request that reads or
+ * writes other state, so that it sees only what is durable. */
+int dots_group_flush(struct dots_signal *s);
+/* After an accepted change: its answer (code and CBOR body, taken; NULL:
+ * none) waits for the group's end. 1: it waits, the handler answers
+ * nothing; 0: no group is open or it could not wait, and the change is
+ * durable: the handler answers now (cbor is not taken); -1: the change
+ * failed with its group (answer 5.03). */
+int dots_group_defer(struct dots_signal *s, coap_session_t *session, const coap_pdu_t *request,
+                     coap_pdu_code_t code, uint8_t *cbor, size_t len);
+/* Whether request is the second run of a deferred one: then it has been
+ * answered here. */
+bool dots_group_answered(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
+                         coap_pdu_t *response);
+
 void dots_mitigate_put(struct dots_signal *s, coap_resource_t *resource, coap_session_t *session,
                        const coap_pdu_t *request, coap_pdu_t *response);
 void dots_mitigate_get(struct dots_signal *s, coap_resource_t *resource, coap_session_t *session,

@@ -123,8 +123,8 @@ static int64_t now_ms(void)
     return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-static int audit(struct scrub_core *c, const struct scrub_actor *a, const char *what, const char *result,
-                 struct scrub_err *err)
+int core_audit(struct scrub_core *c, const struct scrub_actor *a, const char *what, const char *result,
+               struct scrub_err *err)
 {
     struct scrub_store_audit rec = {.at_ms = now_ms(),
                                     .who_kind = a->kind,
@@ -138,9 +138,16 @@ static int audit(struct scrub_core *c, const struct scrub_actor *a, const char *
 int core_refuse(struct scrub_core *c, const struct scrub_actor *a, const char *what, struct scrub_err *err)
 {
     struct scrub_err e2 = {0};
+    if (c->group.open && scrub_store_in_transaction(c->store)) {
+        /* in the group's transaction, with the changes before it */
+        if (core_audit(c, a, what, err->msg, &e2))
+            core_group_fail(c, &e2);
+        return -1;
+    }
     if (scrub_store_in_transaction(c->store))
         scrub_store_rollback(c->store);
-    if (scrub_store_begin(c->store, &e2) || audit(c, a, what, err->msg, &e2) || scrub_store_commit(c->store, &e2))
+    if (scrub_store_begin(c->store, &e2) || core_audit(c, a, what, err->msg, &e2) ||
+        scrub_store_commit(c->store, &e2))
         fprintf(stderr, "scrubd core: audit log: %s\n", e2.msg); /* the refusal stands either way */
     return -1;
 }
@@ -156,6 +163,25 @@ int core_need_card(struct scrub_core *c, const struct scrub_actor *a, const char
 
 /* ---- one change -------------------------------------------------------------------- */
 
+int core_resync_card(struct scrub_core *c, struct scrub_err *err)
+{
+    struct card_image back, want;
+    if (core_load(c, err) || card_readback(c->hal, &back, err))
+        return -1;
+    card_image_free(&c->card);
+    c->card = back;
+    struct card_sync_stats st;
+    if (core_build(c, &want, err))
+        return -1;
+    if (card_sync(c->hal, &c->card, &want, &st, NULL, NULL, err)) {
+        card_image_free(&want);
+        return -1;
+    }
+    card_image_free(&c->card);
+    c->card = want;
+    return 0;
+}
+
 /* After the card refused a stored change: the store gets back what it had,
  * the card is read back and synced to that. */
 static void undo(struct scrub_core *c, const struct scrub_actor *a, struct core_change *ch, struct scrub_err *err)
@@ -167,26 +193,26 @@ static void undo(struct scrub_core *c, const struct scrub_actor *a, struct core_
     if (rc == 0)
         rc = ch->undo(c, ch->ctx, &e2);
     if (rc == 0)
-        rc = audit(c, a, ch->what, result, &e2);
+        rc = core_audit(c, a, ch->what, result, &e2);
     if (rc == 0)
         rc = scrub_store_commit(c->store, &e2);
-    if (rc == 0)
-        rc = core_load(c, &e2);
-    struct card_image back, want;
-    if (rc == 0 && card_readback(c->hal, &back, &e2) == 0) {
-        card_image_free(&c->card);
-        c->card = back;
-        struct card_sync_stats st;
-        if (core_build(c, &want, &e2) == 0) {
-            if (card_sync(c->hal, &c->card, &want, &st, NULL, NULL, &e2) == 0) {
-                card_image_free(&c->card);
-                c->card = want;
-                return;
-            }
-            card_image_free(&want);
-        }
-    }
+    if (rc == 0 && core_resync_card(c, &e2) == 0)
+        return;
     scrub_err_prefix(err, "(undoing it failed too: %s; scrubd reconciles the card at its next start)", e2.msg);
+}
+
+void core_synced(struct scrub_core *c, struct card_image *want, struct card_image *before)
+{
+    if (before)
+        *before = c->card;
+    else
+        card_image_free(&c->card);
+    for (uint32_t i = 0; c->poll_count && i < c->poll_pairs; i++)
+        if (want->pair_fresh[i])
+            c->poll_count[i] = 0;
+    c->card = *want;
+    if (c->on_change)
+        c->on_change(c->on_change_ctx);
 }
 
 /* What is loaded made equal to the store after ch->do_it. */
@@ -204,8 +230,10 @@ int core_change(struct scrub_core *c, const struct scrub_actor *a, struct core_c
 {
     if (core_need_card(c, a, ch->what, err))
         return -1;
+    if (c->group.open)
+        return core_group_change(c, a, ch, err);
     struct card_image want;
-    if (scrub_store_begin(c->store, err) || ch->do_it(c, ch->ctx, err) || audit(c, a, ch->what, "ok", err))
+    if (scrub_store_begin(c->store, err) || ch->do_it(c, ch->ctx, err) || core_audit(c, a, ch->what, "ok", err))
         goto refused;
     if (reload(c, ch, err) || core_build(c, &want, err))
         goto refused;
@@ -221,17 +249,7 @@ int core_change(struct scrub_core *c, const struct scrub_actor *a, struct core_c
         scrub_err_prefix(err, "the card refused the change, so it was undone in the store");
         return -1;
     }
-    if (ch->before) {
-        *ch->before = c->card;
-    } else {
-        card_image_free(&c->card);
-    }
-    for (uint32_t i = 0; c->poll_count && i < c->poll_pairs; i++)
-        if (want.pair_fresh[i])
-            c->poll_count[i] = 0;
-    c->card = want;
-    if (c->on_change)
-        c->on_change(c->on_change_ctx);
+    core_synced(c, &want, ch->before);
     return 0;
 refused : {
     struct scrub_err keep = *err;

@@ -38,6 +38,24 @@ struct core_source {
     enum scrub_store_source_action action;
 };
 
+/* A mitigation as it was before a group touched it (for an undo). */
+struct core_group_saved {
+    struct core_mitigation rec; /* a copy (core_mitigation_copy), without prefixes */
+    bool existed;
+};
+
+/* Group commit (scrub_core_group_begin): the changes since the group
+ * began share one store transaction, built and synced at its end. */
+struct core_group {
+    bool open;
+    bool failed; /* the transaction was lost: every change of the group failed (why) */
+    struct scrub_err why;
+    size_t changes;
+    uint32_t added; /* DEST entries (and counter pairs) the group's changes may add, at most */
+    struct core_group_saved *saved;
+    size_t n_saved, saved_cap;
+};
+
 struct scrub_core {
     struct scrub_store *store;
     struct scrub_core_options opt;
@@ -62,6 +80,8 @@ struct scrub_core {
     uint8_t *poll_count; /* readings of the pair since it was allocated, up to 2 */
     int64_t poll_prev_ms, poll_cur_ms;
     uint32_t poll_pairs;
+
+    struct core_group group;
 };
 
 /* ---- core_load.c */
@@ -121,9 +141,25 @@ struct core_change {
     size_t *n_finals;
 };
 int core_change(struct scrub_core *c, const struct scrub_actor *a, struct core_change *ch, struct scrub_err *err);
-/* Audits a refusal (its own transaction) and returns -1 with err as is. */
+int core_audit(struct scrub_core *c, const struct scrub_actor *a, const char *what, const char *result,
+               struct scrub_err *err);
+/* The card synced to want: it becomes the current image (the previous
+ * one goes to before, if not NULL, else is freed), fresh pairs have no
+ * readings yet, and on_change is told. */
+void core_synced(struct scrub_core *c, struct card_image *want, struct card_image *before);
+/* Loads the store again, reads the card back and syncs it to them (after
+ * the card refused a sync and the store was put back). */
+int core_resync_card(struct scrub_core *c, struct scrub_err *err);
+/* Audits a refusal (its own transaction, or the open group's) and returns -1 with err as is. */
 int core_refuse(struct scrub_core *c, const struct scrub_actor *a, const char *what, struct scrub_err *err);
 /* Refuses while no card is attached. */
 int core_need_card(struct scrub_core *c, const struct scrub_actor *a, const char *what, struct scrub_err *err);
+
+/* ---- core_group.c */
+/* A change made while a group is open (core_change hands it over). */
+int core_group_change(struct scrub_core *c, const struct scrub_actor *a, struct core_change *ch,
+                      struct scrub_err *err);
+/* The group's transaction is lost: every change of it fails with why. */
+void core_group_fail(struct scrub_core *c, const struct scrub_err *why);
 
 #endif

@@ -494,9 +494,9 @@ static int remove_mitigations(struct scrub_core *c, const struct scrub_actor *a,
                              .do_it = withdraw_do,
                              .undo = withdraw_undo,
                              .ctx = w,
-                             .before = &before,
-                             .finals = &finals,
-                             .n_finals = &n_finals};
+                             .before = final ? &before : NULL,
+                             .finals = final ? &finals : NULL,
+                             .n_finals = final ? &n_finals : NULL};
     int rc = core_change(c, a, &ch, err);
     if (rc == 0 && final && w->n == 1)
         final_traffic(&before, w->gone[0], finals, n_finals, final);

@@ -78,6 +78,25 @@ void scrub_core_on_change(struct scrub_core *c, void (*fn)(void *ctx), void *ctx
 /* What the card holds (NULL while detached). */
 const struct card_image *scrub_core_image(const struct scrub_core *c);
 
+/* ---- group commit
+ *
+ * Changes that arrive together (the requests one pass of the daemon's loop
+ * reads) may share one store commit, one image build and one card sync:
+ * scrub_core_group_begin, the changes, scrub_core_group_end. Inside a group
+ * only mitigation puts, withdrawals without final totals, triggers and
+ * expiries are allowed (anything else fails with EINVAL). Each is checked
+ * when it is made (authorization, quotas, conflicts, mids, the room on the
+ * card) and a refusal is its own; an accepted one returns 0 but is durable
+ * and on the card only when scrub_core_group_end has returned 0, so its
+ * caller acknowledges it then and not before. When group_end fails, no
+ * change of the group is in the store or on the card, and err says why.
+ * Lookups and lists inside a group see its changes; on_change is called
+ * once, at the end. */
+void scrub_core_group_begin(struct scrub_core *c);
+/* The changes the open group holds (0 when none is open). */
+size_t scrub_core_group_size(const struct scrub_core *c);
+int scrub_core_group_end(struct scrub_core *c, struct scrub_err *err);
+
 /* ---- tenants: configured ones (identity = the tenant's name) and clients
  * added at run time (the store). */
 

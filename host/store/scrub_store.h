@@ -49,6 +49,13 @@ int scrub_store_commit(struct scrub_store *s, struct scrub_err *err);
 /* Abandons the open transaction; nothing of it remains. */
 void scrub_store_rollback(struct scrub_store *s);
 bool scrub_store_in_transaction(const struct scrub_store *s);
+/* One change inside a transaction that holds several (the core's group
+ * commit): scrub_store_savepoint before it, then scrub_store_release to
+ * keep it or scrub_store_rollback_to to take back only it. One level. An
+ * operation that fails still rolls back the whole transaction. */
+int scrub_store_savepoint(struct scrub_store *s, struct scrub_err *err);
+int scrub_store_release(struct scrub_store *s, struct scrub_err *err);
+void scrub_store_rollback_to(struct scrub_store *s);
 
 /* Copies the store to dest_path (replaced if present) with SQLite's online
  * backup, as one read snapshot: writers go on meanwhile and the copy holds

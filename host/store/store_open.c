@@ -106,6 +106,34 @@ void scrub_store_rollback(struct scrub_store *s)
     s->in_txn = false;
 }
 
+int scrub_store_savepoint(struct scrub_store *s, struct scrub_err *err)
+{
+    if (store_need_txn(s, err, "savepoint"))
+        return -1;
+    if (sqlite3_exec(s->db, "SAVEPOINT change", NULL, NULL, NULL) != SQLITE_OK)
+        return store_fail(s, err, "savepoint");
+    return 0;
+}
+
+int scrub_store_release(struct scrub_store *s, struct scrub_err *err)
+{
+    if (store_need_txn(s, err, "release"))
+        return -1;
+    if (sqlite3_exec(s->db, "RELEASE change", NULL, NULL, NULL) != SQLITE_OK)
+        return store_fail(s, err, "release of a savepoint");
+    return 0;
+}
+
+void scrub_store_rollback_to(struct scrub_store *s)
+{
+    if (!s->in_txn)
+        return;
+    for (size_t i = 0; i < STORE_STMT_CACHE && s->cache[i].sql; i++)
+        sqlite3_reset(s->cache[i].stmt);
+    if (sqlite3_exec(s->db, "ROLLBACK TO change; RELEASE change", NULL, NULL, NULL) != SQLITE_OK)
+        scrub_store_rollback(s); /* the savepoint is gone: nothing of the transaction stays */
+}
+
 bool scrub_store_in_transaction(const struct scrub_store *s)
 {
     return s->in_txn;

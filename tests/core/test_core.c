@@ -581,6 +581,123 @@ static void test_card_refuses(void **state)
     assert_false(on_card(f, "198.51.100.0/26", &d));
 }
 
+static void count_change(void *ctx)
+{
+    (*(unsigned *)ctx)++;
+}
+
+static int client_add(struct fixture *f, struct scrub_err *err)
+{
+    struct scrub_prefix p = prefix("192.0.2.0/24");
+    struct scrub_client_req r = {.identity = "initech", .profile = "standard", .prefixes = &p, .n_prefixes = 1,
+                                 .quotas = {.mitigations = 4}};
+    return scrub_core_client_add(f->core, &operator, &r, err);
+}
+
+/* Group commit: a group's changes are checked one by one (a refusal is
+ * its own), seen by lookups, and reach the store and the card in one
+ * commit at the end, which tells on_change once. */
+static void test_group_commit(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    struct scrub_dest_entry d;
+    unsigned changes = 0;
+    scrub_core_on_change(f->core, count_change, &changes);
+    uint32_t commits = scrub_model_read(f->model, SCRUB_REG_COMMIT_COUNT);
+    scrub_core_group_begin(f->core);
+    put_ok(f, "acme", "cuid-g", 1, "198.51.100.1/32", 600);
+    put_ok(f, "acme", "cuid-g", 2, "198.51.100.2/32", 600);
+    put_refused(f, &operator, "acme", "203.0.113.0/25", NULL, EACCES,
+                "not authorized: 203.0.113.0/25 is not inside the prefixes 'acme' owns (198.51.100.0/24 "
+                "2001:db8:100::/48)");
+    put_ok(f, "globex", "cuid-h", 1, "203.0.113.7/32", 600);
+    if (scrub_core_mitigation_withdraw(f->core, &operator, "cuid-g", 2, NULL, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(client_add(f, &err), -1);
+    assert_int_equal(err.code, EINVAL);
+    assert_int_equal(scrub_core_mitigation_withdraw(f->core, &operator, "cuid-g", 1, &(struct scrub_traffic){0},
+                                                    &err),
+                     -1);
+    assert_int_equal(err.code, EINVAL);
+    assert_int_equal(scrub_core_group_size(f->core), 4);
+    assert_int_equal(n_mitigations(f), 2); /* lookups see the group */
+    assert_false(on_card(f, "198.51.100.1/32", &d)); /* the card does not, yet */
+    assert_int_equal(changes, 0);
+    if (scrub_core_group_end(f->core, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(scrub_model_read(f->model, SCRUB_REG_COMMIT_COUNT), commits + 1);
+    assert_int_equal(changes, 1);
+    assert_true(on_card(f, "198.51.100.1/32", &d));
+    assert_true(on_card(f, "203.0.113.7/32", &d));
+    assert_false(on_card(f, "198.51.100.2/32", &d));
+    char audit[600];
+    last_audit(f, audit);
+    assert_string_equal(audit, "uid 0 (root) | mitigation withdraw cuid=cuid-g mid=2 | ok");
+    /* Durable: a new core finds them, and the card needs nothing. */
+    stop_core(f);
+    start_core(f);
+    assert_int_equal(n_mitigations(f), 2);
+    assert_int_equal(scrub_model_read(f->model, SCRUB_REG_COMMIT_COUNT), commits + 1);
+    assert_int_equal(client_add(f, &err), 0); /* outside a group, anything */
+}
+
+/* Near a full card the group checks each change exactly: the one that
+ * does not fit is refused alone. */
+static void test_group_card_full(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    for (int i = 0; i < 251; i++) {
+        char p[32];
+        snprintf(p, sizeof(p), "198.51.100.%d/32", i);
+        if (put(f, &operator, "acme", "cuid-acme", i, p, NULL, -1, &err))
+            fail_msg("%d: %s", i, err.msg);
+    }
+    scrub_core_group_begin(f->core);
+    put_ok(f, "acme", "cuid-acme", 251, "198.51.100.251/32", -1);
+    assert_int_equal(put(f, &operator, "acme", "cuid-acme", 252, "198.51.100.252/32", NULL, -1, &err), -1);
+    assert_int_equal(err.code, ENOSPC);
+    assert_non_null(strstr(err.msg, "the destinations need 257 entries, the card has 256"));
+    if (scrub_core_mitigation_withdraw(f->core, &operator, "cuid-acme", 0, NULL, &err))
+        fail_msg("%s", err.msg);
+    if (scrub_core_group_end(f->core, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(n_mitigations(f), 251);
+    struct scrub_dest_entry d;
+    assert_true(on_card(f, "198.51.100.251/32", &d));
+    assert_false(on_card(f, "198.51.100.0/32", &d));
+}
+
+/* The card refusing the group's sync undoes every change of the group in
+ * the store, and the card is left as it was. */
+static void test_group_card_refuses(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    put_ok(f, "acme", "cuid-acme", 1, "198.51.100.0/26", 600);
+    scrub_core_group_begin(f->core);
+    put_ok(f, "acme", "cuid-acme", 2, "198.51.100.64/26", 600);
+    if (scrub_core_mitigation_withdraw(f->core, &operator, "cuid-acme", 1, NULL, &err))
+        fail_msg("%s", err.msg);
+    f->flaky.fail = true;
+    assert_int_equal(scrub_core_group_end(f->core, &err), -1);
+    f->flaky.fail = false;
+    assert_non_null(strstr(err.msg, "the card refused the group's 2 changes, so they were undone in the store: "
+                                    "syncing the card"));
+    assert_null(strstr(err.msg, "undoing them failed too"));
+    assert_int_equal(n_mitigations(f), 1);
+    char audit[600];
+    last_audit(f, audit);
+    assert_non_null(strstr(audit, "scrubd | group of 2 changes | refused by the card, undone: syncing the card"));
+    stop_core(f);
+    start_core(f);
+    assert_int_equal(n_mitigations(f), 1);
+    struct scrub_dest_entry d;
+    assert_true(on_card(f, "198.51.100.0/26", &d));
+    assert_false(on_card(f, "198.51.100.64/26", &d));
+}
+
 int main(void)
 {
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -596,6 +713,9 @@ int main(void)
         TEST(test_expiry_and_restart),
         TEST(test_restart_writes_nothing),
         TEST(test_card_refuses),
+        TEST(test_group_commit),
+        TEST(test_group_card_full),
+        TEST(test_group_card_refuses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
