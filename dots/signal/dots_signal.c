@@ -424,7 +424,9 @@ static struct client_config *find_config(const struct dots_signal *s, const char
     return NULL;
 }
 
-const struct dots_sc *dots_client_sc(const struct dots_signal *s, const char *identity)
+/* The session configuration a client has: its stored one, else the
+ * defaults. */
+static const struct dots_sc *client_sc(const struct dots_signal *s, const char *identity)
 {
     const struct client_config *c = find_config(s, identity);
     return c ? &c->sc : &dots_sc_defaults;
@@ -432,7 +434,7 @@ const struct dots_sc *dots_client_sc(const struct dots_signal *s, const char *id
 
 const struct dots_sc_values *dots_client_values(const struct dots_signal *s, const char *identity)
 {
-    const struct dots_sc *sc = dots_client_sc(s, identity);
+    const struct dots_sc *sc = client_sc(s, identity);
     return s->cfg.core && scrub_core_mitigating(s->cfg.core, identity) ? &sc->mitigating : &sc->idle;
 }
 

@@ -70,10 +70,8 @@ struct dots_signal {
 /* The server a session belongs to. */
 struct dots_signal *dots_signal_of(const coap_session_t *session);
 
-/* The session configuration a client has: its stored one, else the
- * defaults. */
-const struct dots_sc *dots_client_sc(const struct dots_signal *s, const char *identity);
-/* The values of it in force (RFC 9132 section 4.5): the mitigating-config
+/* The values of the session configuration a client has (its stored one,
+ * else the defaults) in force (RFC 9132 section 4.5): the mitigating-config
  * ones while the client has an active mitigation, the idle-config ones
  * otherwise. Everything that uses a client's values takes them here. */
 const struct dots_sc_values *dots_client_values(const struct dots_signal *s, const char *identity);

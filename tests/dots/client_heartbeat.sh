@@ -72,15 +72,15 @@ done
 grep -q "signal with client1.example lost (nothing heard for .* ms): 1 waiting mitigations triggered" "$log" &&
   ok "the losses are logged" || fail "no loss line"
 
-# section 4.7: scrubd stopped for 4 s while the session is held
+# section 4.7: scrubd stopped for 5 s while the session is held
 for transport in dtls tls; do
   tcp=; [ "$transport" = tls ] && tcp=--tcp
   sessions=$(grep -c "authenticated as client1.example" "$log")
-  c1 $tcp session --hold 14 --sid 1 >"$dir/hold.out" 2>"$dir/hold.err" &
+  c1 $tcp session --hold 15 --sid 1 >"$dir/hold.out" 2>"$dir/hold.err" &
   hold=$!
   sleep 3
   kill -STOP "$pid"
-  sleep 4
+  sleep 5
   kill -CONT "$pid"
   if wait "$hold"; then ok "$transport: the hold through the stop exits 0"; else fail "$transport: exit $?: $(cat "$dir/hold.err")"; fi
   hold=
@@ -98,7 +98,7 @@ again = lines.index("session 1: heartbeats answered again")
 sys.exit(0 if any(l.startswith("session 1: heartbeat from the server") for l in lines[again:]) and
          any(l.startswith("session 2: heartbeat from the server") for l in lines) else 1)' "$dir/hold.out" &&
     ok "$transport: afterwards the server's heartbeats come on both sessions" || fail "$transport: $out"
-  grep -Eq "^held 14 s: session 1: [0-9]+ heartbeats sent, [0-9]+ answered, [0-9]+ from the server; session 2: " \
+  grep -Eq "^held 15 s: session 1: [0-9]+ heartbeats sent, [0-9]+ answered, [0-9]+ from the server; session 2: " \
     "$dir/hold.out" && ok "$transport: held to the end on both sessions" || fail "$transport: $(tail -1 "$dir/hold.out")"
   [ "$(grep -c "authenticated as client1.example" "$log")" -ge $((sessions + 2)) ] &&
     ok "$transport: scrubd saw the two sessions" || fail "$transport: sessions $(grep -c "authenticated as client1" "$log") after $sessions"
