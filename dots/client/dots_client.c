@@ -1,7 +1,7 @@
 /* The DOTS client's session: libcoap (OpenSSL variant) over DTLS or TLS,
  * one request in flight, answers queued by libcoap's handlers and decoded
  * outside them. */
-#include "dots_client.h"
+#include "dots_client_internal.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -19,32 +19,6 @@
 
 #define DEFAULT_TIMEOUT_MS 15000u
 
-/* An answer as libcoap handed it, before decoding. */
-struct raw_answer {
-    unsigned code;
-    int format;  /* Content-Format, -1 if none */
-    bool has_observe;
-    uint32_t observe;
-    uint8_t *data;
-    size_t len;
-    struct raw_answer *next;
-};
-
-struct dots_client {
-    struct dots_client_config cfg;
-    char *server, *ca_file, *cert_file, *key_file;
-    bool server_is_ip;
-    coap_context_t *ctx;
-    coap_session_t *session;
-    uint8_t token[8];     /* of the request in flight or being observed */
-    size_t token_len;
-    bool observing;
-    bool connected;       /* the (D)TLS handshake completed */
-    struct raw_answer *queue, **queue_end;
-    char failure[512];    /* set by the handlers when the transport fails */
-    char last_log[384];   /* libcoap's last warning: often OpenSSL's reason */
-};
-
 static struct dots_client *active;
 
 static void coap_log_to_ours(coap_log_t level, const char *message)
@@ -61,7 +35,7 @@ static void coap_log_to_ours(coap_log_t level, const char *message)
 
 /* Keeps the first cause of a transport failure, with libcoap's last warning
  * and, for a handshake, OpenSSL's reason (e.g. the peer's alert). */
-static void set_failure(struct dots_client *c, const char *what, bool handshake)
+void dots_client_set_failure(struct dots_client *c, const char *what, bool handshake)
 {
     unsigned long e = handshake ? ERR_peek_last_error() : 0;
     if (c->failure[0])
@@ -84,17 +58,22 @@ static int on_event(coap_session_t *session, const coap_event_t event)
     struct dots_client *c = coap_session_get_app_data(session);
     if (!c)
         return 0;
+    if (session != c->session) {
+        dots_hold_event(c, session, event);
+        return 0;
+    }
     switch (event) {
     case COAP_EVENT_DTLS_CONNECTED: c->connected = true; break;
-    case COAP_EVENT_DTLS_ERROR: set_failure(c, handshake_failed(c), true); break;
+    case COAP_EVENT_DTLS_ERROR: dots_client_set_failure(c, handshake_failed(c), true); break;
     case COAP_EVENT_DTLS_CLOSED:
-        set_failure(c, c->connected ? "the server closed the secure session" : "no secure session could be set up",
-                    !c->connected);
+        dots_client_set_failure(c, c->connected ? "the server closed the secure session"
+                                                : "no secure session could be set up",
+                                !c->connected);
         break;
-    case COAP_EVENT_TCP_FAILED: set_failure(c, "the TCP connection failed", false); break;
-    case COAP_EVENT_TCP_CLOSED: set_failure(c, "the server closed the TCP connection", false); break;
-    case COAP_EVENT_SESSION_FAILED: set_failure(c, "the CoAP session failed", false); break;
-    case COAP_EVENT_SESSION_CLOSED: set_failure(c, "the server closed the CoAP session", false); break;
+    case COAP_EVENT_TCP_FAILED: dots_client_set_failure(c, "the TCP connection failed", false); break;
+    case COAP_EVENT_TCP_CLOSED: dots_client_set_failure(c, "the server closed the TCP connection", false); break;
+    case COAP_EVENT_SESSION_FAILED: dots_client_set_failure(c, "the CoAP session failed", false); break;
+    case COAP_EVENT_SESSION_CLOSED: dots_client_set_failure(c, "the server closed the CoAP session", false); break;
     default: break;
     }
     return 0;
@@ -106,14 +85,16 @@ static void on_nack(coap_session_t *session, const coap_pdu_t *sent, const coap_
     struct dots_client *c = coap_session_get_app_data(session);
     (void)sent;
     (void)mid;
-    if (!c)
-        return;
+    if (!c || session != c->session)
+        return; /* a parallel session's failures are its events' */
     switch (reason) {
-    case COAP_NACK_TOO_MANY_RETRIES: set_failure(c, "no answer after the last retransmission", false); break;
-    case COAP_NACK_RST: set_failure(c, "the server answered the request with a reset", false); break;
-    case COAP_NACK_TLS_FAILED: set_failure(c, handshake_failed(c), true); break;
-    case COAP_NACK_ICMP_ISSUE: set_failure(c, "the server is unreachable (ICMP)", false); break;
-    default: set_failure(c, "the request could not be delivered", false); break;
+    case COAP_NACK_TOO_MANY_RETRIES:
+        dots_client_set_failure(c, "no answer after the last retransmission", false);
+        break;
+    case COAP_NACK_RST: dots_client_set_failure(c, "the server answered the request with a reset", false); break;
+    case COAP_NACK_TLS_FAILED: dots_client_set_failure(c, handshake_failed(c), true); break;
+    case COAP_NACK_ICMP_ISSUE: dots_client_set_failure(c, "the server is unreachable (ICMP)", false); break;
+    default: dots_client_set_failure(c, "the request could not be delivered", false); break;
     }
 }
 
@@ -128,11 +109,13 @@ static coap_response_t on_response(coap_session_t *session, const coap_pdu_t *se
     size_t len = 0, offset, total;
     (void)sent;
     (void)mid;
-    if (!c || token.length != c->token_len || memcmp(token.s, c->token, c->token_len) != 0)
+    if (c && dots_hold_answer(c, session, token))
+        return COAP_RESPONSE_OK;
+    if (!c || session != c->session || token.length != c->token_len || memcmp(token.s, c->token, c->token_len) != 0)
         return COAP_RESPONSE_FAIL;  /* not ours: libcoap resets it (a stale observation stops) */
     struct raw_answer *a = calloc(1, sizeof *a);
     if (!a) {
-        set_failure(c, "out of memory", false);
+        dots_client_set_failure(c, "out of memory", false);
         return COAP_RESPONSE_OK;
     }
     coap_pdu_code_t code = coap_pdu_get_code(received);
@@ -149,7 +132,7 @@ static coap_response_t on_response(coap_session_t *session, const coap_pdu_t *se
         a->data = malloc(len);
         if (!a->data) {
             free(a);
-            set_failure(c, "out of memory", false);
+            dots_client_set_failure(c, "out of memory", false);
             return COAP_RESPONSE_OK;
         }
         memcpy(a->data, data, len);
@@ -177,7 +160,7 @@ static struct raw_answer *pop(struct dots_client *c)
     return a;
 }
 
-static uint64_t now_ms(void)
+uint64_t dots_client_now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -188,17 +171,17 @@ static uint64_t now_ms(void)
  * 1, -1 (c->failure says why), 0. */
 static int wait_answer(struct dots_client *c, unsigned ms)
 {
-    uint64_t end = now_ms() + ms;
+    uint64_t end = dots_client_now_ms() + ms;
     for (;;) {
         if (c->queue)
             return 1;
         if (c->failure[0])
             return -1;
-        uint64_t now = now_ms();
+        uint64_t now = dots_client_now_ms();
         if (now >= end)
             return 0;
         if (coap_io_process(c->ctx, (uint32_t)(end - now)) < 0) {
-            set_failure(c, "libcoap's I/O failed", false);
+            dots_client_set_failure(c, "libcoap's I/O failed", false);
             return -1;
         }
     }
@@ -224,7 +207,7 @@ static int check_server(const char *cn, const uint8_t *der, size_t len, coap_ses
     X509_free(cert);
     if (!ok) {
         snprintf(what, sizeof what, "the server's certificate does not name %s", c->server);
-        set_failure(c, what, false);
+        dots_client_set_failure(c, what, false);
     }
     return ok;
 }
@@ -263,7 +246,6 @@ static int readable(const char *what, const char *file, struct scrub_err *err)
 
 int dots_client_open(const struct dots_client_config *cfg, struct dots_client **out, struct scrub_err *err)
 {
-    coap_address_t addr;
     if (active)
         return scrub_err_set(err, EBUSY, "dots client: a client is already open in this process");
     if (!cfg->server || !cfg->ca_file || !cfg->cert_file || !cfg->key_file || !cfg->schema)
@@ -290,7 +272,7 @@ int dots_client_open(const struct dots_client_config *cfg, struct dots_client **
         scrub_err_set(err, ENOMEM, "dots client: out of memory");
         goto fail;
     }
-    if (resolve(c, &addr, err) < 0)
+    if (resolve(c, &c->addr, err) < 0)
         goto fail;
     c->ctx = coap_new_context(NULL);
     if (!c->ctx) {
@@ -301,7 +283,8 @@ int dots_client_open(const struct dots_client_config *cfg, struct dots_client **
     coap_register_response_handler(c->ctx, on_response);
     coap_register_nack_handler(c->ctx, on_nack);
     coap_register_event_handler(c->ctx, on_event);
-    coap_dtls_pki_t pki = {
+    dots_hold_setup(c);
+    c->pki = (coap_dtls_pki_t){
         .version = COAP_DTLS_PKI_SETUP_VERSION,
         .verify_peer_cert = 1,
         .check_common_ca = 1,
@@ -313,7 +296,8 @@ int dots_client_open(const struct dots_client_config *cfg, struct dots_client **
         .pki_key = {.key_type = COAP_PKI_KEY_PEM,
                     .key.pem = {.ca_file = c->ca_file, .public_cert = c->cert_file, .private_key = c->key_file}},
     };
-    c->session = coap_new_client_session_pki(c->ctx, NULL, &addr, cfg->tcp ? COAP_PROTO_TLS : COAP_PROTO_DTLS, &pki);
+    c->session = coap_new_client_session_pki(c->ctx, NULL, &c->addr, cfg->tcp ? COAP_PROTO_TLS : COAP_PROTO_DTLS,
+                                             &c->pki);
     if (!c->session) {
         scrub_err_set(err, EINVAL, "dots client: no session to %s port %u: %s", c->server,
                       cfg->port ? cfg->port : DOTS_CLIENT_PORT,
@@ -397,7 +381,7 @@ static int decode(struct dots_client *c, struct raw_answer *raw, struct dots_cli
     return 0;
 }
 
-static int transport_error(struct dots_client *c, int waited, const char *what, struct scrub_err *err)
+int dots_client_transport_error(struct dots_client *c, int waited, const char *what, struct scrub_err *err)
 {
     unsigned port = c->cfg.port ? c->cfg.port : DOTS_CLIENT_PORT;
     const char *proto = c->cfg.tcp ? "TLS" : "DTLS";
@@ -426,7 +410,7 @@ int dots_client_send(struct dots_client *c, const struct dots_client_request *re
     while (c->queue)
         free_raw(pop(c));  /* what is left of an earlier observation */
     if (c->failure[0])
-        return transport_error(c, -1, what, err);
+        return dots_client_transport_error(c, -1, what, err);
     if (req->body && dots_cbor_encode(req->body, &body, &body_len, &cerr) < 0)
         return scrub_err_set(err, EINVAL, "dots client: %s: the body does not encode: %s at %s: %s", what,
                              dots_cbor_status_name(cerr.status), cerr.path, cerr.msg);
@@ -462,12 +446,12 @@ int dots_client_send(struct dots_client *c, const struct dots_client_request *re
         return scrub_err_set(err, ENOMEM, "dots client: %s: the request does not build", what);
     }
     if (coap_send(c->session, pdu) == COAP_INVALID_MID) {
-        set_failure(c, "libcoap did not send the request", false);
-        return transport_error(c, -1, what, err);
+        dots_client_set_failure(c, "libcoap did not send the request", false);
+        return dots_client_transport_error(c, -1, what, err);
     }
     int waited = wait_answer(c, c->cfg.timeout_ms ? c->cfg.timeout_ms : DEFAULT_TIMEOUT_MS);
     if (waited <= 0)
-        return transport_error(c, waited, what, err);
+        return dots_client_transport_error(c, waited, what, err);
     struct raw_answer *raw = pop(c);
     int r = decode(c, raw, answer, err);
     free_raw(raw);
@@ -479,7 +463,7 @@ int dots_client_next_notification(struct dots_client *c, unsigned ms, struct dot
 {
     int waited = wait_answer(c, ms);
     if (waited <= 0)
-        return waited < 0 ? transport_error(c, waited, "observing", err) : 0;
+        return waited < 0 ? dots_client_transport_error(c, waited, "observing", err) : 0;
     struct raw_answer *raw = pop(c);
     int r = decode(c, raw, answer, err);
     free_raw(raw);
@@ -497,7 +481,7 @@ int dots_client_cancel_observe(struct dots_client *c, struct scrub_err *err)
     /* the deregistration's answer (a last 2.05) is awaited, not printed */
     int waited = wait_answer(c, c->cfg.timeout_ms ? c->cfg.timeout_ms : DEFAULT_TIMEOUT_MS);
     if (waited <= 0)
-        return transport_error(c, waited, "cancelling the observation", err);
+        return dots_client_transport_error(c, waited, "cancelling the observation", err);
     while (c->queue)
         free_raw(pop(c));
     return 0;

@@ -72,6 +72,47 @@ int dots_client_next_notification(struct dots_client *c, unsigned ms, struct dot
 /* Ends the observation of the last observing request (RFC 7641 3.6). */
 int dots_client_cancel_observe(struct dots_client *c, struct scrub_err *err);
 
+/* Holding the session with heartbeats (RFC 9132 section 4.7). */
+struct dots_client_hold_config {
+    unsigned interval_ms;     /* a heartbeat this often; 0: none (the server's are still answered) */
+    unsigned missing_allowed; /* this many unanswered in a row: a new session is opened in parallel */
+    unsigned server_loss_ms;  /* no heartbeat from the server for this long: our peer-hb-status is false */
+};
+
+enum dots_client_event_kind {
+    DOTS_CLIENT_SERVER_HEARTBEAT, /* one came (answered 2.04, or over TLS the Pong to its Ping) */
+    DOTS_CLIENT_UNANSWERED,       /* count of our heartbeats unanswered in a row reached missing_allowed */
+    DOTS_CLIENT_ANSWERED_AGAIN,   /* after that, one was answered */
+    DOTS_CLIENT_OPENING,          /* a parallel session is being opened; count: the attempt */
+    DOTS_CLIENT_UP,               /* its handshake completed */
+    DOTS_CLIENT_FAILED,           /* the attempt failed; tried again a heartbeat interval later */
+};
+
+struct dots_client_event {
+    enum dots_client_event_kind kind;
+    unsigned session;    /* 1: the session opened first; 2: the parallel one */
+    bool ping;           /* a server heartbeat that was a CoAP Ping (TLS): no peer-hb-status */
+    bool peer_hb_status; /* of a server heartbeat over DTLS */
+    unsigned count;
+};
+
+struct dots_client_hold_stats {
+    unsigned sessions; /* 1, or 2 with a parallel one */
+    struct {
+        unsigned sent, answered, server; /* our heartbeats, their answers, the server's heartbeats */
+    } s[2];
+};
+
+/* Holds the session for ms: sends a heartbeat every interval (PUT
+ * /.well-known/dots/hb, Non-confirmable, with peer-hb-status; over TLS a
+ * CoAP Ping), answers the server's, and when missing_allowed of ours in a
+ * row go unanswered keeps using the session and opens another in parallel
+ * (retried until it is up), holding both to the end. on_event is told of
+ * each event. -1 with err when the first session fails. */
+int dots_client_hold(struct dots_client *c, unsigned ms, const struct dots_client_hold_config *h,
+                     void (*on_event)(void *arg, const struct dots_client_event *event), void *arg,
+                     struct dots_client_hold_stats *stats, struct scrub_err *err);
+
 void dots_client_answer_free(struct dots_client_answer *answer);
 
 /* "4.22 Unprocessable Entity" and the like, for a code as above. */

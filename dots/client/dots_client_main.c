@@ -1,6 +1,6 @@
 /* dots-client: a DOTS signal channel client on the command line (RFC 9132):
  * session configuration and mitigation requests over DTLS or TLS with
- * certificates. Exit status: 0 for a 2.xx answer, 1 for a 4.xx or 5.xx
+ * certificates, and a session held with heartbeats. Exit status: 0 for a 2.xx answer, 1 for a 4.xx or 5.xx
  * answer, 2 for a usage error, 3 when no answer came (transport failure). */
 #include <errno.h>
 #include <getopt.h>
@@ -38,6 +38,8 @@ static void usage(void)
             "  mitigate delete --cuid C --mid N\n"
             "  efficacy --cuid C --mid N --attack-status under-attack|attack-successfully-mitigated\n"
             "           [--lifetime S] [the scope options of mitigate put]\n"
+            "  session --hold SECONDS [--sid N]\n"
+            "      (heartbeats at the interval of the session configuration sid N, else the server's defaults)\n"
             "  --tcp: CoAP over TLS (coaps+tcp) instead of DTLS (coaps); port 4646; --lifetime 3600 (-1: indefinite)\n"
             "  --json: each answer as one line of JSON, the body as its YANG JSON (RFC 7951)\n"
             "  exit status: 0 for 2.xx, 1 for 4.xx/5.xx, 2 for usage errors, 3 when no answer came\n");
@@ -57,6 +59,7 @@ struct args {
     int64_t lifetime;
     int trigger;
     double observe;  /* seconds, < 0: none */
+    double hold;     /* seconds, < 0: none */
     struct dots_client_sc_request sc;
     bool any_scope;  /* a scope or config option was given */
 };
@@ -111,7 +114,7 @@ static int parse_port_range(const char *text, struct dots_port_range *r)
  * session configuration parameter (both times, mitigating, idle). */
 enum {
     O_SERVER = 256, O_PORT, O_TCP, O_CA, O_CERT, O_KEY, O_YANG, O_TIMEOUT, O_JSON, O_SID, O_CUID, O_MID,
-    O_PREFIX, O_PORTS, O_PROTOCOL, O_LIFETIME, O_TRIGGER, O_OBSERVE, O_ATTACK, O_HELP, O_SC,
+    O_PREFIX, O_PORTS, O_PROTOCOL, O_LIFETIME, O_TRIGGER, O_OBSERVE, O_ATTACK, O_HELP, O_HOLD, O_SC,
 };
 
 static int parse(int argc, char **argv, struct args *a)
@@ -128,6 +131,7 @@ static int parse(int argc, char **argv, struct args *a)
         {"target-protocol", required_argument, NULL, O_PROTOCOL}, {"lifetime", required_argument, NULL, O_LIFETIME},
         {"trigger-mitigation", required_argument, NULL, O_TRIGGER}, {"observe", required_argument, NULL, O_OBSERVE},
         {"attack-status", required_argument, NULL, O_ATTACK}, {"help", no_argument, NULL, O_HELP},
+        {"hold", required_argument, NULL, O_HOLD},
     };
     size_t n = O_SC - O_SERVER;
     for (int p = 0; p < DOTS_CLIENT_SC_PARAMS; p++) {
@@ -218,6 +222,10 @@ static int parse(int argc, char **argv, struct args *a)
                 return -1;
             break;
         case O_ATTACK: a->attack_status = optarg; break;
+        case O_HOLD:
+            if (parse_seconds("--hold", optarg, &a->hold) < 0)
+                return -1;
+            break;
         case O_HELP: usage(); exit(0);
         default:
             if (opt >= O_SC && opt < O_SC + 3 * DOTS_CLIENT_SC_PARAMS) {
@@ -309,6 +317,137 @@ static int run(struct dots_client *client, const struct args *a, const struct do
     return status;
 }
 
+/* A parameter's current value in a configuration of a GET /config answer. */
+static unsigned current_value(const struct lyd_node *config, const char *param)
+{
+    const struct lyd_node *p, *v;
+    LY_LIST_FOR(lyd_child(config), p) {
+        if (strcmp(LYD_NAME(p), param) != 0)
+            continue;
+        LY_LIST_FOR(lyd_child(p), v)
+            if (strcmp(LYD_NAME(v), "current-value") == 0)
+                return (unsigned)strtoul(lyd_get_value(v), NULL, 10);
+    }
+    return 0;
+}
+
+/* What to hold with, from a GET /config answer: our heartbeats at the
+ * shorter of the two heartbeat intervals (so that they are on time whether
+ * the server applies the mitigating or the idle values: it knows whether
+ * we have an active mitigation, we need not), paired with the missing-hb-
+ * allowed of the same configuration; the server's heartbeats count as
+ * missing only after the longer of the two loss times. */
+static void hold_values(const struct lyd_node *tree, struct dots_client_hold_config *h)
+{
+    unsigned hb[2] = {0, 0}, missing[2] = {0, 0};
+    const struct lyd_node *n;
+    LY_LIST_FOR(tree, n) {
+        int i = strcmp(LYD_NAME(n), "mitigating-config") == 0 ? 0 : strcmp(LYD_NAME(n), "idle-config") == 0 ? 1 : -1;
+        if (i < 0)
+            continue;
+        hb[i] = current_value(n, "heartbeat-interval");
+        missing[i] = current_value(n, "missing-hb-allowed");
+    }
+    int shorter = !hb[0] || (hb[1] && hb[1] < hb[0]) ? 1 : 0;
+    unsigned loss0 = hb[0] * missing[0], loss1 = hb[1] * missing[1];
+    *h = (struct dots_client_hold_config){.interval_ms = hb[shorter] * 1000, .missing_allowed = missing[shorter],
+                                          .server_loss_ms = (loss0 > loss1 ? loss0 : loss1) * 1000};
+}
+
+static void on_hold_event(void *arg, const struct dots_client_event *e)
+{
+    const struct args *a = arg;
+    static const char *const json_names[] = {
+        [DOTS_CLIENT_SERVER_HEARTBEAT] = "server-heartbeat", [DOTS_CLIENT_UNANSWERED] = "unanswered",
+        [DOTS_CLIENT_ANSWERED_AGAIN] = "answered-again", [DOTS_CLIENT_OPENING] = "opening",
+        [DOTS_CLIENT_UP] = "up", [DOTS_CLIENT_FAILED] = "failed",
+    };
+    if (a->json) {
+        printf("{\"event\":\"%s\",\"session\":%u", e->kind == DOTS_CLIENT_SERVER_HEARTBEAT && e->ping ? "server-ping"
+                                                                                                : json_names[e->kind],
+               e->session);
+        if (e->kind == DOTS_CLIENT_SERVER_HEARTBEAT && !e->ping)
+            printf(",\"peer-hb-status\":%s", e->peer_hb_status ? "true" : "false");
+        else if (e->kind == DOTS_CLIENT_UNANSWERED)
+            printf(",\"heartbeats\":%u", e->count);
+        else if (e->kind == DOTS_CLIENT_OPENING || e->kind == DOTS_CLIENT_FAILED)
+            printf(",\"attempt\":%u", e->count);
+        printf("}\n");
+    } else {
+        printf("session %u: ", e->session);
+        switch (e->kind) {
+        case DOTS_CLIENT_SERVER_HEARTBEAT:
+            if (e->ping)
+                printf("heartbeat from the server (Ping)\n");
+            else
+                printf("heartbeat from the server, peer-hb-status %s\n", e->peer_hb_status ? "true" : "false");
+            break;
+        case DOTS_CLIENT_UNANSWERED:
+            printf("%u heartbeats unanswered: keeping it, opening another session in parallel (RFC 9132 section "
+                   "4.7)\n", e->count);
+            break;
+        case DOTS_CLIENT_ANSWERED_AGAIN: printf("heartbeats answered again\n"); break;
+        case DOTS_CLIENT_OPENING: printf("opening (attempt %u)\n", e->count); break;
+        case DOTS_CLIENT_UP: printf("up\n"); break;
+        case DOTS_CLIENT_FAILED: printf("attempt %u failed; trying again\n", e->count); break;
+        }
+    }
+    fflush(stdout);
+}
+
+/* session --hold: the configuration first (which also sets the session
+ * up), then the session held with heartbeats. */
+static int hold_session(struct dots_client *client, const struct args *a)
+{
+    char path[64], what[96];
+    struct dots_client_answer answer;
+    struct dots_client_hold_config h;
+    struct dots_client_hold_stats st;
+    struct scrub_err err;
+    snprintf(path, sizeof path, "config%s%s", a->sid ? "/sid=" : "", a->sid ? a->sid : "");
+    snprintf(what, sizeof what, "GET /.well-known/dots/%s", path);
+    struct dots_client_request req = {.method = DOTS_CLIENT_GET, .path = path};
+    if (dots_client_send(client, &req, &answer, &err) < 0) {
+        say_error(&err);
+        return EXIT_TRANSPORT;
+    }
+    if (answer.code >= 300) {
+        int status = show(a, what, &answer);
+        dots_client_answer_free(&answer);
+        return status ? status : EXIT_REFUSED;
+    }
+    hold_values(answer.tree, &h);
+    dots_client_answer_free(&answer);
+    if (a->json)
+        printf("{\"event\":\"hold\",\"seconds\":%g,\"heartbeat-interval\":%u,\"missing-hb-allowed\":%u,"
+               "\"server-loss\":%u}\n", a->hold, h.interval_ms / 1000, h.missing_allowed, h.server_loss_ms / 1000);
+    else if (h.interval_ms)
+        printf("holding the session for %g s: a heartbeat every %u s, another session in parallel after %u "
+               "unanswered, the server's heartbeats missing after %u s\n", a->hold, h.interval_ms / 1000,
+               h.missing_allowed, h.server_loss_ms / 1000);
+    else
+        printf("holding the session for %g s: heartbeat-interval 0, no heartbeats\n", a->hold);
+    fflush(stdout);
+    if (dots_client_hold(client, (unsigned)(a->hold * 1000 + 0.5), &h, on_hold_event, (void *)a, &st, &err) < 0) {
+        say_error(&err);
+        return EXIT_TRANSPORT;
+    }
+    if (a->json) {
+        printf("{\"event\":\"held\",\"seconds\":%g,\"sessions\":[", a->hold);
+        for (unsigned i = 0; i < st.sessions; i++)
+            printf("%s{\"session\":%u,\"sent\":%u,\"answered\":%u,\"server-heartbeats\":%u}", i ? "," : "", i + 1,
+                   st.s[i].sent, st.s[i].answered, st.s[i].server);
+        printf("]}\n");
+    } else {
+        printf("held %g s", a->hold);
+        for (unsigned i = 0; i < st.sessions; i++)
+            printf("%s session %u: %u heartbeats sent, %u answered, %u from the server", i ? ";" : ":", i + 1,
+                   st.s[i].sent, st.s[i].answered, st.s[i].server);
+        printf("\n");
+    }
+    return 0;
+}
+
 static int usage_error(const char *msg)
 {
     fprintf(stderr, "dots-client: %s (see dots-client --help)\n", msg);
@@ -317,20 +456,26 @@ static int usage_error(const char *msg)
 
 int main(int argc, char **argv)
 {
-    struct args a = {.yang = DOTS_CLIENT_YANG_DIR, .lifetime = 3600, .trigger = -1, .observe = -1};
+    struct args a = {.yang = DOTS_CLIENT_YANG_DIR, .lifetime = 3600, .trigger = -1, .observe = -1, .hold = -1};
     if (parse(argc, argv, &a) < 0)
         return EXIT_USAGE;
     if (!a.cfg.server || !a.cfg.ca_file || !a.cfg.cert_file || !a.cfg.key_file)
         return usage_error("--server, --ca, --cert and --key are needed");
     const char *cmd = optind < argc ? argv[optind] : "", *sub = optind + 1 < argc ? argv[optind + 1] : "";
     bool config = strcmp(cmd, "config") == 0, mitigate = strcmp(cmd, "mitigate") == 0,
-         efficacy = strcmp(cmd, "efficacy") == 0;
-    int words = efficacy ? 1 : 2;
-    if (!config && !mitigate && !efficacy)
-        return usage_error("want a command: config, mitigate or efficacy");
+         efficacy = strcmp(cmd, "efficacy") == 0, session = strcmp(cmd, "session") == 0;
+    int words = efficacy || session ? 1 : 2;
+    if (!config && !mitigate && !efficacy && !session)
+        return usage_error("want a command: config, mitigate, efficacy or session");
     if (argc - optind != words)
-        return usage_error(efficacy ? "efficacy takes no further words" : "want get, put or delete after the command");
-    enum dots_client_method method = efficacy ? DOTS_CLIENT_PUT
+        return usage_error(efficacy || session ? "efficacy and session take no further words"
+                                               : "want get, put or delete after the command");
+    if (session && (a.hold < 0 || a.cuid || a.mid || a.attack_status || a.observe >= 0 || a.any_scope))
+        return usage_error("session takes --hold SECONDS and --sid N only, and needs --hold");
+    if (!session && a.hold >= 0)
+        return usage_error("--hold goes with session");
+    enum dots_client_method method = session ? DOTS_CLIENT_GET
+                                     : efficacy ? DOTS_CLIENT_PUT
                                      : strcmp(sub, "get") == 0    ? DOTS_CLIENT_GET
                                      : strcmp(sub, "put") == 0    ? DOTS_CLIENT_PUT
                                      : strcmp(sub, "delete") == 0 ? DOTS_CLIENT_DELETE
@@ -346,8 +491,8 @@ int main(int argc, char **argv)
         return usage_error("configuration values go with config put only");
     if (config && put && !a.sid)
         return usage_error("config put needs --sid");
-    if (!config && a.sid)
-        return usage_error("--sid belongs to config");
+    if (!config && !session && a.sid)
+        return usage_error("--sid belongs to config and session");
     if (mitigate && !put && (a.any_scope || a.attack_status))
         return usage_error("scope options go with mitigate put and efficacy only");
     if ((mitigate && put) || efficacy) {
@@ -404,7 +549,7 @@ int main(int argc, char **argv)
     struct dots_client_request req = {
         .method = method, .path = path, .body = body, .if_match_empty = efficacy, .observe = a.observe > 0,
     };
-    status = run(client, &a, &req);
+    status = session ? hold_session(client, &a) : run(client, &a, &req);
 done:
     dots_client_close(client);
     lyd_free_all(body);

@@ -68,30 +68,20 @@ bool dots_guard_session_allowed(struct dots_signal *s, const char *identity, con
     return false;
 }
 
-/* A session counted under an identity keeps its guard's index + 1 as its
- * app data (guards stay until the server stops: the index holds). */
-static int on_session_event(coap_session_t *session, const coap_event_t event)
+size_t dots_guard_session_opened(struct dots_signal *s, const char *identity)
 {
-    struct dots_signal *s = dots_signal_of(session);
-    uintptr_t counted = (uintptr_t)coap_session_get_app_data(session);
-    char id[256];
-    if (!s)
+    struct guard *g = guard_of(s, identity);
+    if (!g)
         return 0;
-    if (event == COAP_EVENT_DTLS_CONNECTED && !counted && dots_session_identity(session, id, sizeof id) == 0) {
-        struct guard *g = guard_of(s, id);
-        if (g) {
-            g->sessions++;
-            coap_session_set_app_data(session, (void *)(uintptr_t)(g - s->guards + 1));
-        }
-    } else if ((event == COAP_EVENT_DTLS_CLOSED || event == COAP_EVENT_TCP_CLOSED ||
-                event == COAP_EVENT_SESSION_CLOSED || event == COAP_EVENT_SERVER_SESSION_DEL) &&
-               counted && counted <= s->nguards) {
-        struct guard *g = &s->guards[counted - 1];
-        if (g->sessions)
-            g->sessions--;
-        coap_session_set_app_data(session, NULL);
-    }
-    return 0;
+    g->sessions++;
+    return (size_t)(g - s->guards) + 1;
+}
+
+void dots_guard_session_closed(struct dots_signal *s, size_t guard)
+{
+    /* guards stay until the server stops: the index holds */
+    if (guard && guard <= s->nguards && s->guards[guard - 1].sessions)
+        s->guards[guard - 1].sessions--;
 }
 
 int dots_guard_request(struct dots_signal *s, const char *identity)
@@ -121,7 +111,6 @@ int dots_guard_request(struct dots_signal *s, const char *identity)
 void dots_guard_start(struct dots_signal *s)
 {
     coap_context_set_max_handshake_sessions(s->ctx, s->limits.max_handshakes);
-    coap_register_event_handler(s->ctx, on_session_event);
 }
 
 void dots_guard_stop(struct dots_signal *s)

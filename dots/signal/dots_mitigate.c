@@ -258,7 +258,7 @@ static void answer_json(const struct dots_signal *s, coap_resource_t *resource, 
         dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the answer could not be encoded");
         return;
     }
-    dots_answer_cbor(resource, session, request, response, code, cbor, len);
+    dots_answer_cbor(resource, session, request, response, code, cbor, len, -1);
     free(cbor);
 }
 

@@ -24,6 +24,12 @@
 #include "dots_identity.h"
 #include "scrub_core.h"
 
+/* The Max-Age of a session configuration answer (RFC 9132 section 4.5.1:
+ * how long the client may use it before asking again). The server's side
+ * of it (the ranges) changes only with a restart, which ends the sessions;
+ * an hour bounds how long a client goes without looking. */
+#define CONFIG_MAX_AGE_S 3600
+
 /* libcoap's log handler has no context: the one server of the process. */
 static struct dots_signal *active;
 
@@ -252,7 +258,7 @@ static void release_data(coap_session_t *session, void *data)
 }
 
 void dots_answer_cbor(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
-                      coap_pdu_t *response, coap_pdu_code_t code, const uint8_t *data, size_t len)
+                      coap_pdu_t *response, coap_pdu_code_t code, const uint8_t *data, size_t len, int max_age)
 {
     coap_pdu_set_code(response, code);
     /* copied, since libcoap may send it block by block after we return */
@@ -263,7 +269,7 @@ void dots_answer_cbor(coap_resource_t *resource, coap_session_t *session, const 
     }
     memcpy(copy, data, len);
     if (!coap_add_data_large_response(resource, session, request, response, NULL,
-                                      COAP_MEDIATYPE_APPLICATION_DOTS_CBOR, -1, 0, len, copy,
+                                      COAP_MEDIATYPE_APPLICATION_DOTS_CBOR, max_age, 0, len, copy,
                                       release_data, copy))
         dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the answer could not be sent");
 }
@@ -345,8 +351,9 @@ int dots_request_identity(const struct dots_signal *s, coap_session_t *session, 
         dots_refuse(response, COAP_RESPONSE_CODE_TOO_MANY_REQUESTS, diagnostic);
         return -1;
     }
+    dots_peer_heard(session);
     if (s->cfg.core)
-        dots_liveness_seen((struct dots_signal *)s, id);
+        dots_liveness_seen((struct dots_signal *)s, id, false);
     return 0;
 }
 
@@ -358,15 +365,17 @@ struct dots_signal *dots_signal_of(const coap_session_t *session)
 const struct dots_limits dots_default_limits = {.max_handshakes = 128, .max_sessions = 8, .rate_per_s = 50,
                                                 .burst = 100};
 
-/* A CoAP Ping (over TLS, RFC 8323's keep-alive; libcoap answers the Pong)
- * is a sign of life too. */
+/* A CoAP Ping (libcoap answers the Pong) is a sign of life too; over TLS
+ * it is the client's heartbeat (RFC 8323 section 5.4, RFC 9132 section
+ * 4.7). */
 static void on_ping(coap_session_t *session, const coap_pdu_t *received, const coap_mid_t mid)
 {
     char id[256];
     (void)received;
     (void)mid;
+    dots_peer_heard(session);
     if (active && active->cfg.core && dots_session_identity(session, id, sizeof id) == 0)
-        dots_liveness_seen(active, id);
+        dots_liveness_seen(active, id, coap_session_get_proto(session) == COAP_PROTO_TLS);
 }
 
 enum config_path { PATH_OTHER, PATH_BAD_SID, PATH_NO_SID, PATH_SID };
@@ -415,10 +424,18 @@ static struct client_config *find_config(const struct dots_signal *s, const char
     return NULL;
 }
 
-const struct dots_sc *dots_client_sc(const struct dots_signal *s, const char *identity)
+/* The session configuration a client has: its stored one, else the
+ * defaults. */
+static const struct dots_sc *client_sc(const struct dots_signal *s, const char *identity)
 {
     const struct client_config *c = find_config(s, identity);
     return c ? &c->sc : &dots_sc_defaults;
+}
+
+const struct dots_sc_values *dots_client_values(const struct dots_signal *s, const char *identity)
+{
+    const struct dots_sc *sc = client_sc(s, identity);
+    return s->cfg.core && scrub_core_mitigating(s->cfg.core, identity) ? &sc->mitigating : &sc->idle;
 }
 
 static int add_config(struct dots_signal *s, const char *identity, uint32_t sid, const struct dots_sc *sc)
@@ -504,7 +521,7 @@ static void get_config(coap_resource_t *resource, coap_session_t *session, const
         dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session configuration could not be encoded");
         return;
     }
-    dots_answer_cbor(resource, session, request, response, COAP_RESPONSE_CODE_CONTENT, cbor, len);
+    dots_answer_cbor(resource, session, request, response, COAP_RESPONSE_CODE_CONTENT, cbor, len, CONFIG_MAX_AGE_S);
     free(cbor);
 }
 
@@ -774,6 +791,7 @@ int dots_signal_start(struct event_base *base, const struct dots_signal_config *
         goto fail;
     coap_set_app_data(s->ctx, s);
     dots_guard_start(s);
+    dots_peers_start(s);
     if (!coap_new_endpoint(s->ctx, &addr, COAP_PROTO_DTLS) || !coap_new_endpoint(s->ctx, &addr, COAP_PROTO_TLS)) {
         scrub_err_set(err, EADDRINUSE, "dots signal: cannot listen on %s port %u (UDP and TCP)", cfg->address,
                       cfg->port ? cfg->port : DOTS_SIGNAL_PORT);
@@ -834,6 +852,7 @@ void dots_signal_stop(struct dots_signal *s)
     if (s->timer)
         event_free(s->timer);
     dots_liveness_stop(s);
+    dots_peers_stop(s);
     if (s->ctx)
         coap_free_context(s->ctx);
     coap_cleanup();

@@ -3,6 +3,7 @@
 #ifndef DOTS_SIGNAL_INTERNAL_H
 #define DOTS_SIGNAL_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,17 @@ struct client_config {
     char *identity;
     uint32_t sid;
     struct dots_sc sc;
+};
+
+/* An established client session (dots_peers.c); its libcoap app data. */
+struct dots_peer {
+    struct dots_peer *next;
+    coap_session_t *session;
+    char identity[256];
+    size_t guard;      /* its guard's index + 1 (dots_guard.c); 0: none */
+    bool tcp;          /* TLS: heartbeats are CoAP Ping and Pong (RFC 8323) */
+    int64_t heard_ms;  /* CLOCK_MONOTONIC: anything last came on it (or the handshake) */
+    int64_t hb_tx_ms;  /* the server last sent one (or the handshake) */
 };
 
 /* The server's certificate, key and CAs as read (PEM, NUL-terminated). */
@@ -39,6 +51,11 @@ struct dots_signal {
     struct liveness *alive;
     size_t nalive, alive_cap;
     struct event *loss_timer;
+    /* Established client sessions (dots_peers.c). */
+    struct dots_peer *peers;
+    /* The server's heartbeat bodies, peer-hb-status false and true. */
+    uint8_t *hb_body[2];
+    size_t hb_len[2];
     /* Observable mitigation resources (dots_observe.c), with a core. */
     struct observed *observed;
     size_t nobserved;
@@ -57,9 +74,11 @@ struct dots_signal {
 /* The server a session belongs to. */
 struct dots_signal *dots_signal_of(const coap_session_t *session);
 
-/* The session configuration a client has: its stored one, else the
- * defaults. */
-const struct dots_sc *dots_client_sc(const struct dots_signal *s, const char *identity);
+/* The values of the session configuration a client has (its stored one,
+ * else the defaults) in force (RFC 9132 section 4.5): the mitigating-config
+ * ones while the client has an active mitigation, the idle-config ones
+ * otherwise. Everything that uses a client's values takes them here. */
+const struct dots_sc_values *dots_client_values(const struct dots_signal *s, const char *identity);
 
 void dots_say(const struct dots_signal *s, enum dots_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -68,9 +87,10 @@ void dots_say(const struct dots_signal *s, enum dots_log_level level, const char
 void dots_refuse(coap_pdu_t *response, coap_pdu_code_t code, const char *diagnostic);
 
 /* A response with an application/dots+cbor body (libcoap copies data; one
- * too large for a message goes block-wise, RFC 7959). */
+ * too large for a message goes block-wise, RFC 7959), with a Max-Age
+ * option of max_age seconds unless it is -1. */
 void dots_answer_cbor(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
-                      coap_pdu_t *response, coap_pdu_code_t code, const uint8_t *data, size_t len);
+                      coap_pdu_t *response, coap_pdu_code_t code, const uint8_t *data, size_t len, int max_age);
 
 /* The JSON of an answer (dots_schema_parse_json's form) as CBOR; -1 with
  * err when the schema or the encoder refuses it. */
@@ -95,16 +115,30 @@ void dots_guard_start(struct dots_signal *s);
 void dots_guard_stop(struct dots_signal *s);
 /* Whether identity may have one more session (else counted and logged). */
 bool dots_guard_session_allowed(struct dots_signal *s, const char *identity, const char *peer);
+/* A session of identity is established (its guard's index + 1, 0 without
+ * memory to count it) or closed. */
+size_t dots_guard_session_opened(struct dots_signal *s, const char *identity);
+void dots_guard_session_closed(struct dots_signal *s, size_t guard);
+
+/* ---- established sessions (dots_peers.c) */
+int64_t dots_now_ms(void); /* CLOCK_MONOTONIC */
+void dots_peers_start(struct dots_signal *s);
+/* Before the CoAP context goes: forgets them all. */
+void dots_peers_stop(struct dots_signal *s);
+/* Something came on session; its record, or NULL. */
+struct dots_peer *dots_peer_heard(coap_session_t *session);
 /* 0 if identity may make a request now; else the seconds until it may
  * (counted and logged). */
 int dots_guard_request(struct dots_signal *s, const char *identity);
 
 /* ---- heartbeats and signal loss (dots_heartbeat.c); with a core */
-/* Seeds every tenant as seen at start and starts the loss check. */
+/* Seeds every tenant as seen at start and starts the loss check and the
+ * server's heartbeats to each established session. */
 int dots_liveness_start(struct dots_signal *s, struct scrub_err *err);
 void dots_liveness_stop(struct dots_signal *s);
-/* Any message from identity: its signal is alive. */
-void dots_liveness_seen(struct dots_signal *s, const char *identity);
+/* Any message from identity: its signal is alive; heartbeat: the message
+ * is a heartbeat (PUT /hb, or over TLS a CoAP Ping). */
+void dots_liveness_seen(struct dots_signal *s, const char *identity, bool heartbeat);
 /* PUT /.well-known/dots/hb (RFC 9132 section 4.7). */
 void dots_heartbeat_put(coap_resource_t *resource, coap_session_t *session, const coap_pdu_t *request,
                         const coap_string_t *query, coap_pdu_t *response);

@@ -7,7 +7,10 @@
 # libcoap's client, equals the cbor2-made fixture byte for byte; an efficacy
 # update carries an empty If-Match and attack-status; GET --observe prints
 # the answer and each notification and deregisters (Observe 1) at the end;
-# DELETE, then GET gives 4.04 and exit status 1.
+# DELETE, then GET gives 4.04 and exit status 1. session --hold with a
+# session configuration the server serves back: over DTLS Non-confirmable
+# PUT /.well-known/dots/hb {49: {51: False}} every second (the server's
+# log, decoded by cbor2), over TLS CoAP Pings.
 # DOTS semantics (status, conflicts, lifetimes) are the server's and are not
 # tested here: coap-server-openssl knows nothing of DOTS.
 # Usage: client_mitigate.sh CLIENT COAP_SERVER COAP_CLIENT YANG_DIR DEV_PKI FIXTURE_HEX PYTHON3
@@ -123,6 +126,43 @@ sys.exit(0 if ok else 1)' "$dir/obs.out"; then
   dc "${tcp[@]}" mitigate get --cuid $cuid --mid 123
   expect "$transport: mitigate get after the delete: 4.04, exit 1" 1 err \
     "GET /.well-known/dots/mitigate/cuid=$cuid/mid=123: 4.04 Not Found"
+done
+
+# The client's own heartbeats (session --hold), seen in the server's log and
+# decoded by cbor2: a session configuration of 1 s x 2 PUT on the server
+# first, for the hold's GET /config. The server sends no heartbeats.
+"$python" -c 'import sys, cbor2; open(sys.argv[1], "wb").write(cbor2.dumps({30: {32: {33: {36: 1}, 37: {36: 2}}, 44: {33: {36: 1}, 37: {36: 2}}}}))' \
+  "$dir/config.cbor"
+timeout 20 "$coap_client" -m put -t 271 -f "$dir/config.cbor" -c "$pki/client1.example.crt" -j "$pki/client1.example.key" \
+  -C "$pki/ca.crt" -B 3 "coaps://127.0.0.1:$port/.well-known/dots/config" >/dev/null 2>&1 || true
+for transport in DTLS TLS; do
+  if [ $transport = TLS ]; then tcp=(--tcp); else tcp=(); fi
+  start=$(wc -l <"$log")
+  dc "${tcp[@]}" --json session --hold 3.5
+  if [ "$rc" -eq 0 ] && "$python" -c 'import sys, json
+e = [json.loads(l) for l in open(sys.argv[1])]
+s = e[-1]["sessions"]
+sys.exit(0 if e[0]["heartbeat-interval"] == 1 and e[0]["missing-hb-allowed"] == 2 and len(s) == 1
+         and s[0]["sent"] >= 3 and s[0]["answered"] == s[0]["sent"] and s[0]["server-heartbeats"] == 0 else 1)' "$dir/out"; then
+    ok "$transport: session --hold 3.5: heartbeats every second (the configuration served), all answered"
+  else
+    fail "$transport: session --hold exited $rc: $(cat "$dir/out" "$dir/err")"
+  fi
+  # the heartbeats the server received: "TYPE HEX" a line
+  tail -n +$((start + 1)) "$log" | awk '/ c:PUT .*Uri-Path:hb, Content-Format:application\/dots\+cbor/ {
+      split($2, t, ":"); type = t[2]; want = 1; next }
+    want && /^<<[0-9a-f]+>>$/ { gsub(/[<>]/, ""); print type, $0; want = 0 }' >"$dir/hb"
+  pings=$(tail -n +$((start + 1)) "$log" | grep -c ' c:Ping ' || true)
+  if [ $transport = DTLS ]; then
+    "$python" -c 'import sys, cbor2
+rows = [l.split() for l in open(sys.argv[1])]
+sys.exit(0 if len(rows) >= 3 and all(r[0] == "NON" and cbor2.loads(bytes.fromhex(r[1])) == {49: {51: False}} for r in rows) else 1)' \
+      "$dir/hb" && ok "DTLS: the server got 3 or more NON PUT /.well-known/dots/hb, each {49: {51: False}} (cbor2)" ||
+      fail "DTLS: the heartbeats the server got: $(cat "$dir/hb")"
+  else
+    [ "$pings" -ge 3 ] && [ ! -s "$dir/hb" ] && ok "TLS: the server got $pings CoAP Pings and no PUT /hb" ||
+      fail "TLS: $pings Pings, PUTs: $(cat "$dir/hb")"
+  fi
 done
 
 # Usage errors of the mitigation commands.

@@ -8,6 +8,9 @@
 #         tables), then replays it as fast as it can, at the mix's own
 #         density: the card drops the attack classes while the legitimate
 #         ones pass (from the frames it passed, matched to the labels).
+#         globex's request has trigger-mitigation false: it waits while
+#         its client holds the session with heartbeats (1 s x 2), and the
+#         loss of its signal once the client stops activates it.
 #  model: the model card replays the mix in real time at 4,000 packets/s
 #         while scrubd runs: before the requests the attack passes; the DOTS
 #         status counters agree with the card's (scrubctl reads the same
@@ -47,7 +50,7 @@ simcard_pid=$!
 for _ in $(seq 300); do grep -q "ready:" "$dir/simcard.log" && break; sleep 0.05; done
 grep -q "ready:" "$dir/simcard.log" || die "scrub-simcard not ready"
 started=$(date +%s.%N)
-start_scrubd -b simcard
+start_scrubd -b simcard --dots-range heartbeat-interval=1-240 --dots-range missing-hb-allowed=2-20
 dc() {
   local who=$1; shift
   "$dots_client" --server 127.0.0.1 --port "$port" --ca "$pki/ca.crt" --cert "$pki/$who.crt" --key "$pki/$who.key" \
@@ -56,11 +59,26 @@ dc() {
 first_at=$("$python" -c "import sys, time; print(time.time() - float(sys.argv[1]))" "$started")
 dc client1.example mitigate put --cuid acme-1 --mid 1 --target-prefix 198.51.100.0/24 \
   --target-prefix 2001:db8:100::/48 --lifetime 600 >"$dir/put1.out" || die "acme's request: $(cat "$dir/put1.out")"
+if [ "$mode" = rtl ]; then
+  dc client2.example --tcp config put --sid 1 --heartbeat-interval 1 --missing-hb-allowed 2 >"$dir/config2.out" ||
+    die "globex's session configuration: $(cat "$dir/config2.out")"
+  waiting=(--trigger-mitigation false)
+else
+  waiting=()
+fi
 dc client2.example --tcp mitigate put --cuid globex-1 --mid 1 --target-prefix 203.0.113.0/24 \
-  --target-prefix 2001:db8:200::/48 --lifetime 600 >"$dir/put2.out" || die "globex's request: $(cat "$dir/put2.out")"
+  --target-prefix 2001:db8:200::/48 --lifetime 600 "${waiting[@]}" >"$dir/put2.out" ||
+  die "globex's request: $(cat "$dir/put2.out")"
 in_at=$("$python" -c "import sys, time; print(time.time() - float(sys.argv[1]))" "$started")
 ok "both mitigations accepted ($in_at s after scrub-simcard was ready)"
 if [ "$mode" = rtl ]; then
+  globex() { ctl -j mitigation show globex-1 1 | jget 'a["result"]["status"], a["result"]["installed"]'; }
+  dc client2.example --tcp session --hold 3 --sid 1 >"$dir/hold.out" 2>&1 || die "globex's hold: $(cat "$dir/hold.out")"
+  [ "$(globex)" = "requested False" ] && ok "globex's trigger-mitigation=false request waited while its session was held" ||
+    fail "globex's request during the hold: $(globex)"
+  for _ in $(seq 100); do [ "$(globex)" = "active True" ] && break; sleep 0.1; done
+  [ "$(globex)" = "active True" ] && ok "its client stopped: the signal lost, it is active on the card" ||
+    fail "globex's request after the hold: $(globex)"
   dc client1.example --json mitigate get --cuid acme-1 --mid 1 >"$dir/get.json" || die "GET: $(cat "$dir/get.json")"
   jget 'a["body"]["ietf-dots-signal-channel:scope"][0]["pkts-dropped"] == "0"' <"$dir/get.json" | grep -q True &&
     ok "nothing dropped yet: the card holds the traffic" || fail "GET before the traffic: $(cat "$dir/get.json")"
