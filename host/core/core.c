@@ -189,6 +189,17 @@ static void undo(struct scrub_core *c, const struct scrub_actor *a, struct core_
     scrub_err_prefix(err, "(undoing it failed too: %s; scrubd reconciles the card at its next start)", e2.msg);
 }
 
+/* What is loaded made equal to the store after ch->do_it. */
+static int reload(struct scrub_core *c, const struct core_change *ch, struct scrub_err *err)
+{
+    if (!ch->mitigations)
+        return core_load(c, err);
+    for (size_t i = 0; i < ch->n_mitigations; i++)
+        if (core_reload_mitigation(c, ch->mitigations[i].cuid, ch->mitigations[i].mid, err))
+            return -1;
+    return 0;
+}
+
 int core_change(struct scrub_core *c, const struct scrub_actor *a, struct core_change *ch, struct scrub_err *err)
 {
     if (core_need_card(c, a, ch->what, err))
@@ -196,7 +207,7 @@ int core_change(struct scrub_core *c, const struct scrub_actor *a, struct core_c
     struct card_image want;
     if (scrub_store_begin(c->store, err) || ch->do_it(c, ch->ctx, err) || audit(c, a, ch->what, "ok", err))
         goto refused;
-    if (core_load(c, err) || core_build(c, &want, err))
+    if (reload(c, ch, err) || core_build(c, &want, err))
         goto refused;
     if (scrub_store_commit(c->store, err)) {
         card_image_free(&want);

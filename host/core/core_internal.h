@@ -69,6 +69,10 @@ struct scrub_core {
  * transaction: it reads what the transaction sees). */
 int core_load(struct scrub_core *c, struct scrub_err *err);
 void core_unload(struct scrub_core *c);
+/* Reloads one mitigation from the store (inside the transaction that
+ * wrote it): replaced, added or, when the store no longer has it, removed.
+ * Loaded mitigations stay in the store's order, by cuid and mid. */
+int core_reload_mitigation(struct scrub_core *c, const char *cuid, int64_t mid, struct scrub_err *err);
 const struct core_tenant *core_tenant(const struct scrub_core *c, const char *identity);
 struct core_mitigation *core_mitigation(const struct scrub_core *c, const char *cuid, int64_t mid);
 /* The mitigation's scope as stored: the members of extra (a JSON object,
@@ -99,8 +103,16 @@ int core_build_image(struct scrub_core *c, bool all_acls, struct card_image *out
 /* One change: do() writes it into an open store transaction; undo() puts
  * back what was there (a second transaction, when the card refuses). See
  * scrub_core.h for the order. what: the audit log's text. */
+struct core_key {
+    const char *cuid;
+    int64_t mid;
+};
 struct core_change {
     const char *what;
+    /* When do_it writes these mitigations and nothing else, only they are
+     * reloaded from the store after it; NULL: everything is. */
+    const struct core_key *mitigations;
+    size_t n_mitigations;
     int (*do_it)(struct scrub_core *c, void *ctx, struct scrub_err *err);
     int (*undo)(struct scrub_core *c, void *ctx, struct scrub_err *err);
     void *ctx;

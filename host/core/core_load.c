@@ -165,15 +165,10 @@ static int on_client(void *ctx, const struct scrub_store_client *sc)
     return 0;
 }
 
-static int on_mitigation(void *ctx, const struct scrub_store_mitigation *sm)
+/* The stored record sm as loaded into *m. */
+static int mitigation_from_store(struct core_mitigation *m, const struct scrub_store_mitigation *sm,
+                                 struct scrub_err *err)
 {
-    struct loader *l = ctx;
-    struct scrub_core *c = l->c;
-    void *more = grow(c->mits, c->n_mits, sizeof(*c->mits));
-    if (!more)
-        return scrub_err_set(l->err, ENOMEM, "out of memory loading mitigations");
-    c->mits = more;
-    struct core_mitigation *m = &c->mits[c->n_mits++];
     *m = (struct core_mitigation){.identity = strdup(sm->identity),
                                   .cuid = strdup(sm->cuid),
                                   .profile = strdup(sm->profile),
@@ -188,10 +183,21 @@ static int on_mitigation(void *ctx, const struct scrub_store_mitigation *sm)
                                   .expires_boottime_ms = sm->expires_boottime_ms,
                                   .status = sm->status};
     if (!m->identity || !m->cuid || !m->profile || !m->boot_id || !m->scope)
-        return scrub_err_set(l->err, ENOMEM, "out of memory loading mitigations");
-    if (parse_scope(sm->scope, &m->prefixes, &m->n_prefixes, l->err))
-        return scrub_err_prefix(l->err, "mitigation %s/%lld", sm->cuid, (long long)sm->mid);
+        return scrub_err_set(err, ENOMEM, "out of memory loading mitigations");
+    if (parse_scope(sm->scope, &m->prefixes, &m->n_prefixes, err))
+        return scrub_err_prefix(err, "mitigation %s/%lld", sm->cuid, (long long)sm->mid);
     return 0;
+}
+
+static int on_mitigation(void *ctx, const struct scrub_store_mitigation *sm)
+{
+    struct loader *l = ctx;
+    struct scrub_core *c = l->c;
+    void *more = grow(c->mits, c->n_mits, sizeof(*c->mits));
+    if (!more)
+        return scrub_err_set(l->err, ENOMEM, "out of memory loading mitigations");
+    c->mits = more;
+    return mitigation_from_store(&c->mits[c->n_mits++], sm, l->err);
 }
 
 static int on_source(void *ctx, const struct scrub_store_source *ss)
@@ -212,6 +218,19 @@ static int on_source(void *ctx, const struct scrub_store_source *ss)
     if (!scrub_addr_parse(ss->address, &s->addr))
         return scrub_err_set(l->err, EILSEQ, "stored source '%s' of '%s' does not parse", ss->address, ss->tenant);
     return 0;
+}
+
+/* CLOCK_BOOTTIME of the next lifetime's end among what is loaded. */
+static void next_expiry(struct scrub_core *c)
+{
+    struct scrub_core_clock now;
+    core_now(c, &now);
+    c->next_expiry_ms = INT64_MAX;
+    for (size_t i = 0; i < c->n_mits; i++) {
+        int64_t left = core_remaining_ms(&c->mits[i], &now);
+        if (left != INT64_MAX && now.boottime_ms + left < c->next_expiry_ms)
+            c->next_expiry_ms = now.boottime_ms + left;
+    }
 }
 
 int core_load(struct scrub_core *c, struct scrub_err *err)
@@ -247,14 +266,78 @@ int core_load(struct scrub_core *c, struct scrub_err *err)
     free(l.ids);
     if (rc)
         return -1;
-    struct scrub_core_clock now;
-    core_now(c, &now);
-    c->next_expiry_ms = INT64_MAX;
-    for (size_t i = 0; i < c->n_mits; i++) {
-        int64_t left = core_remaining_ms(&c->mits[i], &now);
-        if (left != INT64_MAX && now.boottime_ms + left < c->next_expiry_ms)
-            c->next_expiry_ms = now.boottime_ms + left;
+    next_expiry(c);
+    return 0;
+}
+
+/* Where (cuid, mid) is in c->mits, or would go: they are kept in the
+ * store's order, by cuid then mid. */
+static size_t mitigation_place(const struct scrub_core *c, const char *cuid, int64_t mid, bool *found)
+{
+    size_t lo = 0, hi = c->n_mits;
+    while (lo < hi) {
+        size_t i = lo + (hi - lo) / 2;
+        int cmp = strcmp(c->mits[i].cuid, cuid);
+        if (cmp == 0)
+            cmp = c->mits[i].mid < mid ? -1 : c->mits[i].mid > mid;
+        if (cmp == 0) {
+            *found = true;
+            return i;
+        }
+        if (cmp < 0)
+            lo = i + 1;
+        else
+            hi = i;
     }
+    *found = false;
+    return lo;
+}
+
+struct reload {
+    struct scrub_core *c;
+    struct core_mitigation m;
+    struct scrub_err *err;
+};
+
+static int on_reloaded(void *ctx, const struct scrub_store_mitigation *sm)
+{
+    struct reload *r = ctx;
+    return mitigation_from_store(&r->m, sm, r->err);
+}
+
+int core_reload_mitigation(struct scrub_core *c, const char *cuid, int64_t mid, struct scrub_err *err)
+{
+    struct reload r = {.c = c, .err = err};
+    int stored = scrub_store_mitigation_get(c->store, cuid, mid, on_reloaded, &r, err);
+    if (stored < 0) {
+        core_mitigation_free_copy(&r.m);
+        free(r.m.prefixes);
+        return -1;
+    }
+    bool found;
+    size_t i = mitigation_place(c, cuid, mid, &found);
+    if (found) {
+        core_mitigation_free_copy(&c->mits[i]);
+        free(c->mits[i].prefixes);
+        if (stored) {
+            c->mits[i] = r.m;
+        } else {
+            memmove(&c->mits[i], &c->mits[i + 1], (c->n_mits - i - 1) * sizeof(*c->mits));
+            c->n_mits--;
+        }
+    } else if (stored) {
+        void *more = grow(c->mits, c->n_mits, sizeof(*c->mits));
+        if (!more) {
+            core_mitigation_free_copy(&r.m);
+            free(r.m.prefixes);
+            return scrub_err_set(err, ENOMEM, "out of memory loading mitigations");
+        }
+        c->mits = more;
+        memmove(&c->mits[i + 1], &c->mits[i], (c->n_mits - i) * sizeof(*c->mits));
+        c->mits[i] = r.m;
+        c->n_mits++;
+    }
+    next_expiry(c);
     return 0;
 }
 
@@ -268,8 +351,7 @@ const struct core_tenant *core_tenant(const struct scrub_core *c, const char *id
 
 struct core_mitigation *core_mitigation(const struct scrub_core *c, const char *cuid, int64_t mid)
 {
-    for (size_t i = 0; cuid && i < c->n_mits; i++)
-        if (c->mits[i].mid == mid && strcmp(c->mits[i].cuid, cuid) == 0)
-            return &c->mits[i];
-    return NULL;
+    bool found = false;
+    size_t i = cuid ? mitigation_place(c, cuid, mid, &found) : 0;
+    return found ? &c->mits[i] : NULL;
 }

@@ -221,8 +221,6 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
     if (!g)
         g = &none;
     *g = (struct scrub_mitigation_granted){.conflict_mid = -1};
-    if (c->cfg && core_load(c, err))
-        return -1;
     int64_t mid = r->mid >= 0 || !r->cuid ? r->mid : next_mid(c, r->cuid);
     prefix_list(r->prefixes, r->n_prefixes, list, sizeof(list));
     snprintf(what, sizeof(what), "mitigation put client=%s cuid=%s mid=%lld prefixes=%s profile=%s lifetime=%lld%s",
@@ -314,10 +312,22 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
         core_mitigation_copy(old, &p.old_copy);
         p.old = &p.old_copy;
     }
-    struct core_change ch = {.what = what, .do_it = put_do, .undo = put_undo, .ctx = &p};
-    int rc = core_change(c, a, &ch, err);
+    int rc;
+    struct core_key *keys = malloc((n_replaced + 1) * sizeof(*keys));
+    if (!keys) {
+        rc = scrub_err_set(err, ENOMEM, "out of memory storing the mitigation");
+        goto out;
+    }
+    keys[0] = (struct core_key){r->cuid, mid};
+    for (size_t i = 0; i < n_replaced; i++)
+        keys[i + 1] = (struct core_key){copies[i].cuid, copies[i].mid};
+    struct core_change ch = {.what = what, .mitigations = keys, .n_mitigations = n_replaced + 1, .do_it = put_do,
+                             .undo = put_undo, .ctx = &p};
+    rc = core_change(c, a, &ch, err);
+    free(keys);
     if (rc && err->code == ENOSPC)
         room_left(c, err);
+out:
     if (old)
         core_mitigation_free_copy(&p.old_copy);
     for (size_t i = 0; i < n_replaced; i++)
@@ -377,8 +387,6 @@ int scrub_core_mitigations_each(struct scrub_core *c, const char *identity, bool
 {
     if (!c->cfg)
         return scrub_err_set(err, EINVAL, "the core has no configuration yet");
-    if (core_load(c, err))
-        return -1;
     if (with_traffic && !c->hal)
         return scrub_err_set(err, ENODEV, "the card is not reachable: no counters (scrubctl status says why)");
     if (with_traffic && scrub_hal_snapshot(c->hal, err))
@@ -475,7 +483,14 @@ static int remove_mitigations(struct scrub_core *c, const struct scrub_actor *a,
     struct card_image before = {0};
     struct card_final *finals = NULL;
     size_t n_finals = 0;
+    struct core_key *keys = malloc((w->n ? w->n : 1) * sizeof(*keys));
+    if (!keys)
+        return scrub_err_set(err, ENOMEM, "out of memory withdrawing mitigations");
+    for (size_t i = 0; i < w->n; i++)
+        keys[i] = (struct core_key){w->gone[i]->cuid, w->gone[i]->mid};
     struct core_change ch = {.what = what,
+                             .mitigations = keys,
+                             .n_mitigations = w->n,
                              .do_it = withdraw_do,
                              .undo = withdraw_undo,
                              .ctx = w,
@@ -487,6 +502,7 @@ static int remove_mitigations(struct scrub_core *c, const struct scrub_actor *a,
         final_traffic(&before, w->gone[0], finals, n_finals, final);
     card_image_free(&before);
     free(finals);
+    free(keys);
     return rc;
 }
 
@@ -519,7 +535,7 @@ int scrub_core_mitigation_withdraw(struct scrub_core *c, const struct scrub_acto
 {
     char what[300];
     snprintf(what, sizeof(what), "mitigation withdraw cuid=%s mid=%lld", cuid ? cuid : "", (long long)mid);
-    if (core_need_card(c, a, what, err) || core_load(c, err))
+    if (core_need_card(c, a, what, err))
         return -1;
     const struct core_mitigation *m = core_mitigation(c, cuid, mid);
     if (!m) {
@@ -590,8 +606,6 @@ int scrub_core_mitigations_trigger(struct scrub_core *c, const struct scrub_acto
 {
     char what[600];
     snprintf(what, sizeof(what), "mitigation triggered (signal lost with %s):", identity);
-    if (core_load(c, err))
-        return -1;
     struct trigger_ctx t = {.waiting = calloc(c->n_mits ? c->n_mits : 1, sizeof(*t.waiting))};
     if (!t.waiting)
         return scrub_err_set(err, ENOMEM, "out of memory triggering mitigations");
@@ -609,8 +623,13 @@ int scrub_core_mitigations_trigger(struct scrub_core *c, const struct scrub_acto
         struct scrub_core_clock now;
         core_now(c, &now);
         t.now = now.wall_s;
-        struct core_change ch = {.what = what, .do_it = trigger_do, .undo = trigger_undo, .ctx = &t};
-        rc = core_change(c, a, &ch, err);
+        struct core_key *keys = malloc(t.n * sizeof(*keys));
+        for (size_t i = 0; keys && i < t.n; i++)
+            keys[i] = (struct core_key){t.waiting[i].cuid, t.waiting[i].mid};
+        struct core_change ch = {.what = what, .mitigations = keys, .n_mitigations = t.n, .do_it = trigger_do,
+                                 .undo = trigger_undo, .ctx = &t};
+        rc = keys ? core_change(c, a, &ch, err) : scrub_err_set(err, ENOMEM, "out of memory triggering mitigations");
+        free(keys);
     }
     for (size_t i = 0; i < t.n; i++)
         core_mitigation_free_copy(&t.waiting[i]);
@@ -626,8 +645,6 @@ int scrub_core_expire(struct scrub_core *c, struct scrub_err *err)
         return 0;
     if (!c->hal) /* at attach: load first, the card is not reachable yet for a change */
         return 0;
-    if (core_load(c, err))
-        return -1;
     struct withdraw_ctx w = {.gone = calloc(c->n_mits ? c->n_mits : 1, sizeof(*w.gone))};
     if (!w.gone)
         return scrub_err_set(err, ENOMEM, "out of memory expiring mitigations");

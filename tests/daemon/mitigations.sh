@@ -106,7 +106,7 @@ json=$(ctl -j mitigation show scrubctl-globex 0)
   = "True active strict ['203.0.113.0/25']" ] || fail "mitigation show: $json"
 read -r offered dropped pps < <(jget 'a["result"]["traffic"]["offered"]["packets"], a["result"]["traffic"]["dropped"]["packets"], a["result"]["traffic"]["dropped"]["pps"]' <<<"$json")
 [ "$offered" -gt 0 ] && [ "$offered" = "$dropped" ] || fail "mitigation counters: offered $offered, dropped $dropped"
-"$python" -c "import sys; sys.exit(0 if 20 < float(sys.argv[1]) < 500 else 1)" "$pps" || fail "drop rate $pps pps"
+"$python" -c "import sys; sys.exit(0 if 5 < float(sys.argv[1]) < 500 else 1)" "$pps" || fail "drop rate $pps pps"
 out=$(ctl mitigation list)
 [[ $out == *"globex       scrubctl-globex/0      active    strict"*"203.0.113.0/25"* ]] || fail "mitigation list: $out"
 [ "$(ctl -j status | jget 'a["result"]["card"]["tables"]["dest"]["used"]')" = 5 ] || fail "status dest fill"
