@@ -8,6 +8,7 @@ known, then with each kind of disagreement the report must refuse.
 import ipaddress
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -206,5 +207,6 @@ with open(path("mix.labels"), "w") as f:
 rc, out = report()
 check(rc == 1 and "mix.labels:2: expected '0<TAB>CLASS<TAB>legit|attack'" in out, f"and a bad label: {out.strip()}")
 
+shutil.rmtree(tmp)
 print(f"{'FAIL' if failures else 'PASS'}: demo_scripts ({failures} failures)")
 sys.exit(1 if failures else 0)
