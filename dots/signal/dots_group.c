@@ -120,7 +120,7 @@ bool dots_group_answered(coap_resource_t *resource, coap_session_t *session, con
     if (d->failed)
         dots_refuse(response, COAP_RESPONSE_CODE_SERVICE_UNAVAILABLE, d->why.msg);
     else if (d->cbor)
-        dots_answer_cbor(resource, session, request, response, d->code, d->cbor, d->len);
+        dots_answer_cbor(resource, session, request, response, d->code, d->cbor, d->len, -1);
     else
         coap_pdu_set_code(response, d->code);
     coap_async_set_app_data(async, NULL);

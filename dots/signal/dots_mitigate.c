@@ -286,7 +286,7 @@ static void answer_accepted(const struct dots_signal *s, coap_resource_t *resour
         dots_refuse(response, COAP_RESPONSE_CODE_SERVICE_UNAVAILABLE,
                     "the change could not be stored or put on the card (the server's log says why)");
     else if (cbor)
-        dots_answer_cbor(resource, session, request, response, code, cbor, len);
+        dots_answer_cbor(resource, session, request, response, code, cbor, len, -1);
     else
         coap_pdu_set_code(response, code);
     free(cbor);
