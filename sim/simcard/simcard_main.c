@@ -29,7 +29,7 @@
 
 struct options {
     enum simcard_core_kind core;
-    bool deploy, keep_shm, wait_client;
+    bool deploy, keep_shm, wait_client, linger;
     const char *shm, *in_pcap, *out_pcap, *outside, *inside;
     double speed; /* 0: as fast as possible */
     uint32_t max_ops;
@@ -38,7 +38,7 @@ struct options {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: scrub-simcard [--core rtl|model] [--card sim|deploy] [--shm NAME] [--max-ops N] [--keep-shm]\n"
-               "                     [--in-pcap FILE [--speed X] [--wait-client] | --outside IF --inside IF]\n"
+               "                     [--in-pcap FILE [--speed X] [--wait-client] [--linger] | --outside IF --inside IF]\n"
                "                     [--out-pcap FILE]\n"
                "  --core      the card: the Verilated RTL (default) or hw/model\n"
                "  --card      table sizes of the model core: sim (default) or deploy\n"
@@ -49,6 +49,8 @@ static void usage(FILE *f)
                "              prints the card's counters and exits when it is done\n"
                "  --speed     replay at X times real time (default: as fast as possible)\n"
                "  --wait-client  hold the traffic until a client has connected and closed the channel\n"
+               "  --linger    after the capture, keep serving the channel (the card and its counters)\n"
+               "              until SIGTERM or SIGINT, then print the counters and exit\n"
                "  --outside   live traffic from this interface goes through the card to --inside;\n"
                "  --inside    what arrives here goes back to --outside unfiltered (AF_PACKET, root)\n"
                "  --out-pcap  write the frames the card passed here (nanosecond pcap)\n"
@@ -77,7 +79,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         {"keep-shm", no_argument, NULL, 'K'},      {"in-pcap", required_argument, NULL, 'i'},
         {"out-pcap", required_argument, NULL, 'o'}, {"speed", required_argument, NULL, 'x'},
         {"wait-client", no_argument, NULL, 'w'},   {"outside", required_argument, NULL, 'O'},
-        {"inside", required_argument, NULL, 'I'},  {"help", no_argument, NULL, 'h'},
+        {"inside", required_argument, NULL, 'I'},  {"linger", no_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     memset(o, 0, sizeof(*o));
@@ -108,6 +111,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'i': o->in_pcap = optarg; break;
         case 'o': o->out_pcap = optarg; break;
         case 'w': o->wait_client = true; break;
+        case 'L': o->linger = true; break;
         case 'O': o->outside = optarg; break;
         case 'I': o->inside = optarg; break;
         case 'x':
@@ -125,8 +129,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         fprintf(stderr, "scrub-simcard: unexpected argument '%s'\n", argv[optind]);
         return -1;
     }
-    if ((o->speed || o->wait_client) && !o->in_pcap) {
-        fprintf(stderr, "scrub-simcard: --speed and --wait-client need --in-pcap\n");
+    if ((o->speed || o->wait_client || o->linger) && !o->in_pcap) {
+        fprintf(stderr, "scrub-simcard: --speed, --wait-client and --linger need --in-pcap\n");
         return -1;
     }
     if (!o->outside != !o->inside) {
@@ -282,7 +286,15 @@ static bool live_step(struct run *r)
 
 static int loop(struct run *r, struct scrub_err *err)
 {
-    while (!stop_signal && !r->in_done) {
+    bool drained = false;
+    while (!stop_signal && (!r->in_done || r->o->linger)) {
+        if (r->in_done && !drained) { /* --linger: the whole capture through the card before lingering */
+            simcard_core_flush(r->core);
+            write_outputs(r);
+            fprintf(stderr, "scrub-simcard: capture done (%llu frames in, %llu passed): lingering until a signal\n",
+                    (unsigned long long)r->frames_in, (unsigned long long)r->frames_out);
+            drained = true;
+        }
         if (simcard_server_posted(r->server) || mono_ns() >= r->next_housekeeping) {
             serve(r);
             write_outputs(r); /* frames that left the RTL while the transaction ran */

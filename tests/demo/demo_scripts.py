@@ -1,7 +1,6 @@
-"""scripts/demo's own pieces: scripts/pcap-hold (the record that keeps a
-replaying scrub-simcard alive) and scripts/demo-report (the before/after
-table and its cross-checks), on a small hand-made mix whose outcome is
-known, then with each kind of disagreement the report must refuse.
+"""scripts/demo's own piece: scripts/demo-report (the before/after table
+and its cross-checks), on a small hand-made mix whose outcome is known,
+then with each kind of disagreement the report must refuse.
 
     demo_scripts.py SCRIPTS_DIR
 """
@@ -73,32 +72,6 @@ def run(*args):
     p = subprocess.run([py, *args], capture_output=True, text=True)
     return p.returncode, p.stdout + p.stderr
 
-
-# ---- pcap-hold -----------------------------------------------------------------------------
-hold = os.path.join(scripts, "pcap-hold")
-mix = [ipv4("198.51.100.10", i) for i in range(3)]
-write_pcap("small.pcap", mix)
-rc, out = run(hold, path("small.pcap"), path("held.pcap"), "86400")
-held = read_pcap("held.pcap")
-check(rc == 0 and [f for _, f in held[:3]] == mix and open(path("held.pcap"), "rb").read().startswith(
-    open(path("small.pcap"), "rb").read()), f"pcap-hold keeps the capture as it is ({out.strip()})")
-check(len(held) == 4 and held[3][1] == mix[0] and held[3][0] == held[2][0] + 86400 * 10**9,
-      "pcap-hold adds a copy of the first frame a day after the last")
-# a microsecond capture: the record's time in microseconds
-with open(path("us.pcap"), "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-    f.write(struct.pack("<IIII", 100, 999999, len(mix[0]), len(mix[0])) + mix[0])
-rc, out = run(hold, path("us.pcap"), path("us-held.pcap"), "1.5")
-sec, usec = struct.unpack_from("<II", open(path("us-held.pcap"), "rb").read(), 24 + 16 + len(mix[0]))
-check(rc == 0 and (sec, usec) == (102, 499999), f"pcap-hold in microseconds: {sec}.{usec:06d} ({out.strip()})")
-open(path("junk"), "wb").write(b"not a capture at all, no")
-for args, text in (((path("nothing.pcap"), path("x.pcap"), "1"), "nothing.pcap: No such file"),
-                   ((path("junk"), path("x.pcap"), "1"), "junk: not a pcap capture"),
-                   ((path("small.pcap"), path("x.pcap"), "-3"), "expected a positive number"),
-                   ((path("small.pcap"), path("x.pcap"), "soon"), "expected a number"),
-                   ((path("small.pcap"),), "usage")):
-    rc, out = run(hold, *args)
-    check(rc != 0 and text in out, f"pcap-hold refuses: {out.strip()}")
 
 # ---- demo-report ---------------------------------------------------------------------------
 # The mix: 10 legit and 20 attack frames to the mitigated 198.51.100.0/24

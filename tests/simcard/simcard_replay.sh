@@ -27,3 +27,16 @@ card_rx=$(awk '$1 == "card" && $2 == "rx" {print $3}' "$work/simcard.txt")
 [ "$card_rx" = 20000 ] || fail "card rx $card_rx, 20000 frames replayed"
 [ ! -e "/dev/shm${SCRUB_SIMCARD_SHM}" ] || fail "the channel was not unlinked at exit"
 echo "simcard_replay=pass frames_compared=$n card_rx=$card_rx card_tx=$card_tx"
+
+# --linger: after the capture the card stays up and serves its channel
+# until a signal, then prints the same counters.
+start_simcard --core model --in-pcap "$work/mix.pcap" --linger
+for _ in $(seq 200); do grep -q "lingering until a signal" "$work/simcard.log" && break; sleep 0.05; done
+grep -q "capture done (20000 frames in" "$work/simcard.log" || fail "no 'capture done' after the capture"
+"$client" ident >/dev/null || fail "the lingering card did not answer on its channel"
+kill -0 "$simcard_pid" || fail "scrub-simcard did not linger"
+kill -TERM "$simcard_pid"
+wait_simcard
+[ "$(awk '$1 == "card" && $2 == "rx" {print $3}' "$work/simcard.txt")" = 20000 ] ||
+  fail "the lingering card's counters: $(cat "$work/simcard.txt")"
+echo "simcard_replay linger=pass"
