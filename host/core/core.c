@@ -215,8 +215,7 @@ void core_synced(struct scrub_core *c, struct card_image *want, struct card_imag
         c->on_change(c->on_change_ctx);
 }
 
-/* What is loaded made equal to the store after ch->do_it. */
-static int reload(struct scrub_core *c, const struct core_change *ch, struct scrub_err *err)
+int core_reload(struct scrub_core *c, const struct core_change *ch, struct scrub_err *err)
 {
     if (!ch->mitigations)
         return core_load(c, err);
@@ -235,7 +234,7 @@ int core_change(struct scrub_core *c, const struct scrub_actor *a, struct core_c
     struct card_image want;
     if (scrub_store_begin(c->store, err) || ch->do_it(c, ch->ctx, err) || core_audit(c, a, ch->what, "ok", err))
         goto refused;
-    if (reload(c, ch, err) || core_build(c, &want, err))
+    if (core_reload(c, ch, err) || core_build(c, &want, err))
         goto refused;
     if (scrub_store_commit(c->store, err)) {
         card_image_free(&want);

@@ -144,9 +144,8 @@ int core_group_change(struct scrub_core *c, const struct scrub_actor *a, struct 
         }
         return refuse_one(c, a, ch, err);
     }
-    for (size_t k = 0; k < ch->n_mitigations; k++)
-        if (core_reload_mitigation(c, ch->mitigations[k].cuid, ch->mitigations[k].mid, err))
-            return refuse_one(c, a, ch, err);
+    if (core_reload(c, ch, err))
+        return refuse_one(c, a, ch, err);
     uint32_t added = g->added + may_add(c, ch);
     if (!bound_fits(c, added)) { /* near full: the exact answer */
         struct card_image want;

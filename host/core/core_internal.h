@@ -141,6 +141,9 @@ struct core_change {
     size_t *n_finals;
 };
 int core_change(struct scrub_core *c, const struct scrub_actor *a, struct core_change *ch, struct scrub_err *err);
+/* What is loaded made equal to the store after ch->do_it: its mitigations,
+ * or everything. */
+int core_reload(struct scrub_core *c, const struct core_change *ch, struct scrub_err *err);
 int core_audit(struct scrub_core *c, const struct scrub_actor *a, const char *what, const char *result,
                struct scrub_err *err);
 /* The card synced to want: it becomes the current image (the previous

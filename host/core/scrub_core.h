@@ -92,7 +92,7 @@ const struct card_image *scrub_core_image(const struct scrub_core *c);
  * change of the group is in the store or on the card, and err says why.
  * Lookups and lists inside a group see its changes; on_change is called
  * once, at the end. */
-void scrub_core_group_begin(struct scrub_core *c);
+void scrub_core_group_begin(struct scrub_core *c); /* groups do not nest */
 /* The changes the open group holds (0 when none is open). */
 size_t scrub_core_group_size(const struct scrub_core *c);
 int scrub_core_group_end(struct scrub_core *c, struct scrub_err *err);
