@@ -23,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "scrub_core.h"
 #include "scrub_hal_model.h"
@@ -71,29 +70,35 @@ static struct scrub_prefix host_prefix(unsigned i)
     return p;
 }
 
-static struct scrub_hal *deploy_card(struct scrub_model **model)
+/* The card model with the deployment table sizes, behind the model backend. */
+struct bench_card {
+    struct scrub_model *model;
+    struct scrub_hal *hal;
+};
+
+static void card_open(struct bench_card *c)
 {
     struct scrub_model_params params = SCRUB_MODEL_PARAMS_DEPLOY;
     struct scrub_err err = {0};
-    *model = scrub_model_new(&params);
-    if (!*model) {
+    if (!(c->model = scrub_model_new(&params))) {
         fprintf(stderr, "scrub-bench-core: cannot create the card model\n");
         exit(1);
     }
-    struct scrub_hal *h = scrub_hal_model_attach(*model, &err);
-    if (!h)
+    if (!(c->hal = scrub_hal_model_attach(c->model, &err)))
         die("model backend", &err);
-    return h;
 }
 
-static void remove_store(const char *path)
+static void card_close(struct bench_card *c)
 {
-    char side[4200];
-    unlink(path);
-    snprintf(side, sizeof(side), "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof(side), "%s-shm", path);
-    unlink(side);
+    scrub_hal_close(c->hal);
+    scrub_model_free(c->model);
+}
+
+/* DIR/NAME, with no store there yet. */
+static void fresh_store(const char *dir, const char *name, char *path, size_t size)
+{
+    snprintf(path, size, "%s/%s", dir, name);
+    scrub_store_unlink(path);
 }
 
 struct bench_core {
@@ -101,14 +106,17 @@ struct bench_core {
     struct scrub_core *core;
 };
 
-static void core_open(struct bench_core *b, const char *path, const struct scrub_config *cfg, struct scrub_hal *h)
+/* What the daemon does at start: the store, a core, its configuration,
+ * the card taken (st, if not NULL: what was written to it). */
+static void core_open(struct bench_core *b, const char *path, const struct scrub_config *cfg, struct scrub_hal *h,
+                      struct card_sync_stats *st)
 {
     struct scrub_err err = {0};
     b->store = scrub_store_open(path, 1000, &err);
     if (!b->store)
         die(path, &err);
     b->core = scrub_core_new(b->store, NULL, &err);
-    if (!b->core || scrub_core_set_config(b->core, cfg, &err) || scrub_core_attach(b->core, h, NULL, &err))
+    if (!b->core || scrub_core_set_config(b->core, cfg, &err) || scrub_core_attach(b->core, h, st, &err))
         die("starting the core", &err);
 }
 
@@ -122,8 +130,9 @@ static void core_close(struct bench_core *b)
 
 static void bench_rule_inserts(void)
 {
-    struct scrub_model *model;
-    struct scrub_hal *h = deploy_card(&model);
+    struct bench_card card;
+    card_open(&card);
+    struct scrub_hal *h = card.hal;
     struct scrub_err err = {0};
     struct scrub_hal_txn t;
     scrub_txn_init(&t);
@@ -165,8 +174,7 @@ static void bench_rule_inserts(void)
     printf("# %u ACL entries, one transaction each: the row and a commit\n", acl);
     printf("acl_inserts_per_s=%.0f\n", acl_rate);
     scrub_txn_free(&t);
-    scrub_hal_close(h);
-    scrub_model_free(model);
+    card_close(&card);
 }
 
 /* ---- applying one mitigation ---------------------------------------------------------- */
@@ -185,6 +193,15 @@ static void withdraw(struct scrub_core *c, const char *cuid, int64_t mid)
     struct scrub_err err = {0};
     if (scrub_core_mitigation_withdraw(c, &bench_actor, cuid, mid, NULL, &err))
         die("mitigation withdraw", &err);
+}
+
+/* n mitigations of one /128 each, for the others beside a measurement. */
+static void put_others(struct scrub_core *c, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        struct scrub_prefix p = host_prefix(i);
+        put(c, "others", i, &p, 1);
+    }
 }
 
 /* APPLY_RUNS puts of a new mitigation (each withdrawn before the next). */
@@ -209,21 +226,16 @@ static void apply_runs(struct scrub_core *c, const char *label, unsigned others)
 static void bench_apply(const char *dir, const struct scrub_config *cfg)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/bench-apply.db", dir);
-    remove_store(path);
-    struct scrub_model *model;
-    struct scrub_hal *h = deploy_card(&model);
+    fresh_store(dir, "bench-apply.db", path, sizeof(path));
+    struct bench_card card;
+    card_open(&card);
     struct bench_core b;
-    core_open(&b, path, cfg, h);
+    core_open(&b, path, cfg, card.hal, NULL);
     apply_runs(b.core, "", 0);
-    for (unsigned i = 0; i < 1000; i++) {
-        struct scrub_prefix p = host_prefix(i);
-        put(b.core, "others", i, &p, 1);
-    }
+    put_others(b.core, 1000);
     apply_runs(b.core, "_beside_1000", 1000);
     core_close(&b);
-    scrub_hal_close(h);
-    scrub_model_free(model);
+    card_close(&card);
 }
 
 /* ---- restart ----------------------------------------------------------------------------- */
@@ -256,15 +268,9 @@ static void fill_store(const char *path)
 static double restart_ms(const char *path, const struct scrub_config *cfg, struct scrub_hal *h, unsigned *writes)
 {
     struct bench_core b;
-    struct scrub_err err = {0};
-    double start = now_s();
-    b.store = scrub_store_open(path, 1000, &err);
-    if (!b.store)
-        die(path, &err);
-    b.core = scrub_core_new(b.store, NULL, &err);
     struct card_sync_stats st;
-    if (!b.core || scrub_core_set_config(b.core, cfg, &err) || scrub_core_attach(b.core, h, &st, &err))
-        die("restarting the core", &err);
+    double start = now_s();
+    core_open(&b, path, cfg, h, &st);
     double ms = (now_s() - start) * 1e3;
     *writes = card_sync_writes(&st);
     core_close(&b);
@@ -274,22 +280,20 @@ static double restart_ms(const char *path, const struct scrub_config *cfg, struc
 static void bench_restart(const char *dir, const struct scrub_config *cfg)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/bench-restart.db", dir);
-    remove_store(path);
+    fresh_store(dir, "bench-restart.db", path, sizeof(path));
     fill_store(path);
-    struct scrub_model *model;
-    struct scrub_hal *h = deploy_card(&model);
+    struct bench_card card;
+    card_open(&card);
     unsigned writes;
-    double reprogram = restart_ms(path, cfg, h, &writes);
+    double reprogram = restart_ms(path, cfg, card.hal, &writes);
     printf("# a new core on a store of %u mitigations (one /128 each) taking a card that lost its tables "
            "(%u table writes)\n",
            RESTART_MITIGATIONS, writes);
     printf("restart_reprogram_ms=%.0f\n", reprogram);
-    double reconcile = restart_ms(path, cfg, h, &writes);
+    double reconcile = restart_ms(path, cfg, card.hal, &writes);
     printf("# the same against the card it programmed (%u table writes)\n", writes);
     printf("restart_reconcile_ms=%.0f\n", reconcile);
-    scrub_hal_close(h);
-    scrub_model_free(model);
+    card_close(&card);
 }
 
 /* ---- durable changes -------------------------------------------------------------------- */
@@ -300,16 +304,12 @@ static void bench_restart(const char *dir, const struct scrub_config *cfg)
 static void bench_changes(const char *dir, const struct scrub_config *cfg, double seconds, bool grouped)
 {
     char path[4096];
-    snprintf(path, sizeof(path), "%s/bench-changes.db", dir);
-    remove_store(path);
-    struct scrub_model *model;
-    struct scrub_hal *h = deploy_card(&model);
+    fresh_store(dir, "bench-changes.db", path, sizeof(path));
+    struct bench_card card;
+    card_open(&card);
     struct bench_core b;
-    core_open(&b, path, cfg, h);
-    for (unsigned i = 0; i < 1000; i++) {
-        struct scrub_prefix p = host_prefix(i);
-        put(b.core, "others", i, &p, 1);
-    }
+    core_open(&b, path, cfg, card.hal, NULL);
+    put_others(b.core, 1000);
     int64_t mid[CALLERS] = {0};
     bool active[CALLERS] = {false};
     char cuid[CALLERS][16];
@@ -343,8 +343,7 @@ static void bench_changes(const char *dir, const struct scrub_config *cfg, doubl
                    : "one change per commit");
     printf("durable_changes_per_s%s=%.0f\n", grouped ? "" : "_ungrouped", (double)changes / (end - start));
     core_close(&b);
-    scrub_hal_close(h);
-    scrub_model_free(model);
+    card_close(&card);
 }
 
 int main(int argc, char **argv)

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "scrub_store.h"
 
@@ -38,22 +37,12 @@ static int change(struct scrub_store *s, int64_t mid, struct scrub_err *err)
     return scrub_store_mitigation_put(s, &m, err) || scrub_store_audit_append(s, &a, err) ? -1 : 0;
 }
 
-static void remove_store(const char *path)
-{
-    char side[4200];
-    unlink(path);
-    snprintf(side, sizeof(side), "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof(side), "%s-shm", path);
-    unlink(side);
-}
-
 /* Commits groups of `group` changes for `seconds`; prints the rates. */
 static int run(const char *dir, int group, double seconds)
 {
     char path[4096];
     snprintf(path, sizeof(path), "%s/bench-group%d.db", dir, group);
-    remove_store(path);
+    scrub_store_unlink(path);
     struct scrub_err err = {0};
     struct scrub_store *s = scrub_store_open(path, 1000, &err);
     if (!s) {
@@ -78,7 +67,7 @@ static int run(const char *dir, int group, double seconds)
     printf("durable_changes_per_s_group%d=%.0f\n", group, (double)mid / t);
     printf("commit_mean_us_group%d=%.0f\n", group, t / (double)commits * 1e6);
     scrub_store_close(s);
-    remove_store(path);
+    scrub_store_unlink(path);
     return 0;
 fail:
     fprintf(stderr, "scrub-bench-store: %s\n", err.msg);

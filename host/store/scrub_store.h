@@ -41,6 +41,9 @@ int scrub_store_schema_version(void);
 struct scrub_store *scrub_store_open(const char *path, int busy_timeout_ms, struct scrub_err *err);
 /* Rolls back a transaction still open, then closes. */
 void scrub_store_close(struct scrub_store *s);
+/* Removes a closed store's files (the database, its WAL and shared-memory
+ * index) if present: benchmarks start from none. */
+void scrub_store_unlink(const char *path);
 
 int scrub_store_begin(struct scrub_store *s, struct scrub_err *err);
 /* Returns 0 once the transaction is durable (WAL written and fsynced). On

@@ -1,7 +1,9 @@
 /* Opening and closing the store, and its transactions. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store_internal.h"
 
@@ -67,6 +69,16 @@ void scrub_store_close(struct scrub_store *s)
     sqlite3_close(s->db);
     free(s->path);
     free(s);
+}
+
+void scrub_store_unlink(const char *path)
+{
+    static const char *const sides[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < sizeof(sides) / sizeof(sides[0]); i++) {
+        char name[4200];
+        snprintf(name, sizeof(name), "%s%s", path, sides[i]);
+        unlink(name);
+    }
 }
 
 int scrub_store_begin(struct scrub_store *s, struct scrub_err *err)

@@ -11,25 +11,9 @@
 set -euo pipefail
 simcard=$1 scrubd=$2 scrubctl=$3 demo=$4 invalid=$5 max_request=$6 python=$7 trafgen=$8 core=$9
 here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-export SCRUB_SIMCARD_SHM=/scrub-daemon-test-$$
-simcard_pid= scrubd_pid=
-cleanup() {
-  for p in $scrubd_pid $simcard_pid; do kill -KILL "$p" 2>/dev/null || true; done
-  rm -f "/dev/shm${SCRUB_SIMCARD_SHM}"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  for log in "$work"/scrubd*.log "$work/simcard.log"; do [ -f "$log" ] && sed "s|^|  $(basename "$log"): |" "$log"; done
-  exit 1
-}
-sock=$work/ctl.sock store=$work/scrubd.db config=$work/scrubd.json
+test=daemon
+source "$here/lib.sh"
 cp "$demo" "$config"
-ctl() { "$scrubctl" -s "$sock" "$@"; }
-# jget EXPR: evaluates a Python expression on the JSON answer `a` read from stdin.
-jget() { "$python" -c "import json,sys; a=json.load(sys.stdin); print($1)"; }
 
 # start_scrubd LOG ARGS...: in the background; returns once it is ready.
 start_scrubd() {

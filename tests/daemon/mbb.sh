@@ -13,28 +13,8 @@
 # CORE: the simcard's core, model or rtl.
 set -euo pipefail
 simcard=$1 scrubd=$2 scrubctl=$3 model=$4 demo=$5 python=$6 dir=$7 core=$8
-work=$(mktemp -d)
-export SCRUB_SIMCARD_SHM=/scrub-mbb-test-$$
-simcard_pid= scrubd_pid=
-cleanup() {
-  for p in $scrubd_pid $simcard_pid; do kill -KILL "$p" 2>/dev/null || true; done
-  rm -f "/dev/shm${SCRUB_SIMCARD_SHM}"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  for log in "$work/scrubd.log" "$work/simcard.log"; do [ -f "$log" ] && tail -20 "$log" | sed "s|^|  $(basename "$log"): |"; done
-  exit 1
-}
-sock=$work/ctl.sock
-ctl() { "$scrubctl" -s "$sock" "$@"; }
-jget() { "$python" -c "import json,sys; a=json.load(sys.stdin); print($1)"; }
-global() { ctl -j counters | jget "a['result']['global']['$1']['packets']"; }
-wait_for() {
-  for _ in $(seq 600); do eval "$1" && return 0; sleep 0.05; done
-  fail "timed out waiting for: $1"
-}
+test=mbb wait_s=30
+source "$dir/lib.sh"
 updates=100
 
 # scrubd's configuration (globex monitor-only, profiles A and B added), and

@@ -11,23 +11,8 @@
 # CORE: the simcard's core, model or rtl.
 set -euo pipefail
 simcard=$1 scrubd=$2 scrubctl=$3 demo=$4 python=$5 attack=$6 core=$7
-work=$(mktemp -d)
-export SCRUB_SIMCARD_SHM=/scrub-mitigations-test-$$
-simcard_pid= scrubd_pid=
-cleanup() {
-  for p in $scrubd_pid $simcard_pid; do kill -KILL "$p" 2>/dev/null || true; done
-  rm -f "/dev/shm${SCRUB_SIMCARD_SHM}"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  for log in "$work"/scrubd*.log "$work/simcard.log"; do [ -f "$log" ] && sed "s|^|  $(basename "$log"): |" "$log"; done
-  exit 1
-}
-sock=$work/ctl.sock store=$work/scrubd.db config=$work/scrubd.json
-ctl() { "$scrubctl" -s "$sock" "$@"; }
-jget() { "$python" -c "import json,sys; a=json.load(sys.stdin); print($1)"; }
+test=mitigations
+source "$(dirname "$0")/lib.sh"
 checks=0
 ok() { checks=$((checks + 1)); }
 
@@ -65,12 +50,6 @@ stop_scrubd() {
   kill -TERM "$scrubd_pid"
   wait "$scrubd_pid" || fail "scrubd exited with an error"
   scrubd_pid=
-}
-global() { ctl -j counters | jget "a['result']['global']['$1']['packets']"; }
-# wait_for EXPR: polls (up to 20 s) until the shell expression is true.
-wait_for() {
-  for _ in $(seq 400); do eval "$1" && return 0; sleep 0.05; done
-  fail "timed out waiting for: $1"
 }
 
 start_simcard --in-pcap "$work/attack.pcap" --speed 1
