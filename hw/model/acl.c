@@ -117,6 +117,46 @@ int scrub_acl_index_init(struct scrub_acl_index *x, uint32_t n)
     return 0;
 }
 
+static void clear_bit(uint64_t *bm, uint32_t i)
+{
+    bm[i / 64] &= ~(1ull << (i % 64));
+}
+
+/* Sets (or clears) entry i's bits for e. False, changing nothing, when e
+ * needs a new tenant slot and the table is three quarters full: stale
+ * tenants of changed entries keep their slots until the next build. */
+static bool index_entry(struct scrub_acl_index *x, const struct scrub_acl_entry *e, uint32_t i, bool set)
+{
+    if (!e->valid)
+        return true;
+    size_t w = x->words;
+    void (*apply)(uint64_t *, uint32_t) = set ? set_bit : clear_bit;
+    uint64_t *bitmap = x->tenant_wild;
+    if (e->tenant_mask == 0xffff) {
+        uint32_t s = tenant_hash(e->tenant_value, x->tenant_slots);
+        while (x->tenant_used[s] && x->tenant_keys[s] != e->tenant_value)
+            s = (s + 1) & (x->tenant_slots - 1);
+        if (!x->tenant_used[s]) {
+            if (!set)
+                return true; /* never indexed: nothing to clear */
+            if (4 * (x->tenant_count + 1) > 3 * x->tenant_slots)
+                return false;
+            x->tenant_used[s] = true;
+            x->tenant_keys[s] = e->tenant_value;
+            x->tenant_count++;
+        }
+        bitmap = x->tenant_exact + s * w;
+    }
+    apply(bitmap, i);
+    for (unsigned v = 0; v < 256; v++) {
+        if ((v & e->profile_mask) == e->profile_value)
+            apply(x->by_profile + v * w, i);
+        if ((v & e->proto_mask) == e->proto_value)
+            apply(x->by_proto + v * w, i);
+    }
+    return true;
+}
+
 void scrub_acl_index_build(struct scrub_acl_index *x, const struct scrub_acl_entry *entries)
 {
     size_t w = x->words;
@@ -125,27 +165,16 @@ void scrub_acl_index_build(struct scrub_acl_index *x, const struct scrub_acl_ent
     memset(x->tenant_wild, 0, w * sizeof(uint64_t));
     memset(x->tenant_exact, 0, x->tenant_slots * w * sizeof(uint64_t));
     memset(x->tenant_used, 0, x->tenant_slots * sizeof(bool));
-    for (uint32_t i = 0; i < x->n; i++) {
-        const struct scrub_acl_entry *e = &entries[i];
-        if (!e->valid)
-            continue;
-        for (unsigned v = 0; v < 256; v++) {
-            if ((v & e->profile_mask) == e->profile_value)
-                set_bit(x->by_profile + v * w, i);
-            if ((v & e->proto_mask) == e->proto_value)
-                set_bit(x->by_proto + v * w, i);
-        }
-        if (e->tenant_mask != 0xffff) {
-            set_bit(x->tenant_wild, i);
-            continue;
-        }
-        uint32_t s = tenant_hash(e->tenant_value, x->tenant_slots);
-        while (x->tenant_used[s] && x->tenant_keys[s] != e->tenant_value)
-            s = (s + 1) & (x->tenant_slots - 1);
-        x->tenant_used[s] = true;
-        x->tenant_keys[s] = e->tenant_value;
-        set_bit(x->tenant_exact + s * w, i);
-    }
+    x->tenant_count = 0;
+    for (uint32_t i = 0; i < x->n; i++)
+        index_entry(x, &entries[i], i, true); /* at most n tenants: always room */
+}
+
+int scrub_acl_index_change(struct scrub_acl_index *x, uint32_t i, const struct scrub_acl_entry *before,
+                           const struct scrub_acl_entry *after)
+{
+    index_entry(x, before, i, false);
+    return index_entry(x, after, i, true) ? 0 : -1;
 }
 
 void scrub_acl_search(const struct scrub_acl_entry *entries, const struct scrub_acl_index *x,

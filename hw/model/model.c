@@ -22,6 +22,9 @@ void scrub_model_free(struct scrub_model *m)
         return;
     free(m->dest_shadow);
     free(m->dest);
+    scrub_dirty_free(&m->dest_dirty);
+    scrub_dirty_free(&m->acl_dirty);
+    scrub_dirty_free(&m->pol_dirty);
     scrub_lpm_free(&m->lpm);
     scrub_em_free(&m->em);
     free(m->acl_shadow);
@@ -58,7 +61,9 @@ struct scrub_model *scrub_model_new(const struct scrub_model_params *params)
     if (!m->dest_shadow || !m->dest || !m->acl_shadow || !m->acl || !m->pol_shadow || !m->pol || !m->pol_state ||
         !m->ctr || !m->ctr_snap || scrub_em_init(&m->em, params->em_buckets) ||
         scrub_fifo_init(&m->fifo, params->fifo_beats) || scrub_lpm_init(&m->lpm, params->dest_entries) ||
-        scrub_acl_index_init(&m->acl_index, params->acl_entries)) {
+        scrub_acl_index_init(&m->acl_index, params->acl_entries) ||
+        scrub_dirty_init(&m->dest_dirty, params->dest_entries) || scrub_dirty_init(&m->acl_dirty, params->acl_entries) ||
+        scrub_dirty_init(&m->pol_dirty, params->policers)) {
         scrub_model_free(m);
         errno = ENOMEM;
         return NULL;
@@ -94,19 +99,39 @@ static void kick(struct scrub_model *m)
 
 /* ---- commit and snapshot ---------------------------------------------------- */
 
+/* Copies what was written since the last commit; the lookup structures
+ * change with it: the LPM is rebuilt when a destination changed, the ACL
+ * index changes entry by entry (rebuilt when most entries changed). What
+ * was not written equals its shadow already, and an unwritten policer's
+ * reconfiguration would change nothing. */
 static void commit(struct scrub_model *m)
 {
     m->cfg_actions = m->cfg_actions_shadow;
-    memcpy(m->dest, m->dest_shadow, m->p.dest_entries * sizeof(*m->dest));
-    memcpy(m->acl, m->acl_shadow, m->p.acl_entries * sizeof(*m->acl));
-    for (uint32_t i = 0; i < m->p.policers; i++) {
+    for (uint32_t k = 0; k < m->dest_dirty.n; k++) {
+        uint32_t i = m->dest_dirty.list[k];
+        m->dest[i] = m->dest_shadow[i];
+    }
+    if (m->dest_dirty.n)
+        scrub_lpm_build(&m->lpm, m->dest, m->p.dest_entries);
+    bool rebuild = m->acl_dirty.n > m->p.acl_entries / 4;
+    for (uint32_t k = 0; k < m->acl_dirty.n; k++) {
+        uint32_t i = m->acl_dirty.list[k];
+        if (!rebuild && scrub_acl_index_change(&m->acl_index, i, &m->acl[i], &m->acl_shadow[i]))
+            rebuild = true;
+        m->acl[i] = m->acl_shadow[i];
+    }
+    if (rebuild)
+        scrub_acl_index_build(&m->acl_index, m->acl);
+    for (uint32_t k = 0; k < m->pol_dirty.n; k++) {
+        uint32_t i = m->pol_dirty.list[k];
         struct scrub_policer_entry *shadow = &m->pol_shadow[i];
         scrub_policer_reconfigure(&m->pol[i], shadow, &m->pol_state[i], m->now);
         m->pol[i] = *shadow;
         m->pol[i].reset = shadow->reset = false;
     }
-    scrub_lpm_build(&m->lpm, m->dest, m->p.dest_entries);
-    scrub_acl_index_build(&m->acl_index, m->acl);
+    scrub_dirty_clear(&m->dest_dirty);
+    scrub_dirty_clear(&m->acl_dirty);
+    scrub_dirty_clear(&m->pol_dirty);
     m->commit_count++;
 }
 
@@ -214,8 +239,10 @@ static uint8_t table_dest(struct scrub_model *m, uint32_t cmd, uint32_t i)
     struct scrub_dest_entry e;
     scrub_dest_unpack(m->data, &e);
     uint8_t st = check_dest(m, &e);
-    if (st == SCRUB_STATUS_OK)
+    if (st == SCRUB_STATUS_OK) {
         m->dest_shadow[i] = e;
+        scrub_dirty_mark(&m->dest_dirty, i);
+    }
     return st;
 }
 
@@ -230,8 +257,10 @@ static uint8_t table_acl(struct scrub_model *m, uint32_t cmd, uint32_t i)
     struct scrub_acl_entry e;
     scrub_acl_unpack(m->data, &e);
     uint8_t st = check_acl(m, &e);
-    if (st == SCRUB_STATUS_OK)
+    if (st == SCRUB_STATUS_OK) {
         m->acl_shadow[i] = e;
+        scrub_dirty_mark(&m->acl_dirty, i);
+    }
     return st;
 }
 
@@ -251,8 +280,10 @@ static uint8_t table_policer(struct scrub_model *m, uint32_t cmd, uint32_t i)
     scrub_policer_unpack(m->data, &e);
     e.tokens = e.last = 0;
     uint8_t st = check_policer(m, &e);
-    if (st == SCRUB_STATUS_OK)
+    if (st == SCRUB_STATUS_OK) {
         m->pol_shadow[i] = e;
+        scrub_dirty_mark(&m->pol_dirty, i);
+    }
     return st;
 }
 

@@ -4,6 +4,7 @@
 #define SCRUB_MODEL_INTERNAL_H
 
 #include "acl.h"
+#include "dirty.h"
 #include "em.h"
 #include "fifo.h"
 #include "lpm.h"
@@ -22,7 +23,8 @@ struct scrub_model {
     uint64_t now, wdog_kicked;
     bool wdog_expired;
 
-    /* tables: shadow written by software, active seen by packets */
+    /* tables: shadow written by software, active seen by packets; what
+     * was written since the last commit */
     struct scrub_dest_entry *dest_shadow, *dest;
     struct scrub_lpm lpm;
     struct scrub_em em;
@@ -31,6 +33,7 @@ struct scrub_model {
     bool acl_linear;
     struct scrub_policer_entry *pol_shadow, *pol;
     struct scrub_policer_state *pol_state;
+    struct scrub_dirty dest_dirty, acl_dirty, pol_dirty;
 
     /* counters: live and snapshot */
     struct scrub_counter *ctr, *ctr_snap;

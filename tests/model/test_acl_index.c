@@ -3,7 +3,10 @@
  * same random packets, one searching through the index and one linearly
  * (scrub_model_set_acl_linear); every verdict and, at the end, every
  * counter must be equal. The configurations mix exact, partial and absent
- * tenant, profile and protocol conditions, the three the index filters on. */
+ * tenant, profile and protocol conditions, the three the index filters on.
+ * Entries change during the traffic, a few per commit (the index changes
+ * in place), now and then all of them (it is rebuilt), and with enough new
+ * tenants that the tenant table fills with stale ones (rebuilt too). */
 #include <stdio.h>
 #include <string.h>
 
@@ -63,6 +66,26 @@ static struct scrub_addr masked(struct scrub_addr a, unsigned plen)
     struct scrub_addr m = scrub_addr_mask(plen);
     scrub_addr_and(&a, &m);
     return a;
+}
+
+#define ACL_ENTRIES 64
+#define TENANT_SLOTS 128 /* the model's for 64 entries: the least power of two >= 2n */
+
+/* Exact tenants written since the last rebuild, to show the tenant table
+ * must have filled: the index keeps a slot for each until it is rebuilt. */
+static uint16_t written[1u << 16];
+static unsigned n_written, most_written;
+
+static void note_tenant(const struct scrub_acl_entry *e)
+{
+    if (!e->valid || e->tenant_mask != 0xffff)
+        return;
+    for (unsigned k = 0; k < n_written; k++)
+        if (written[k] == e->tenant_value)
+            return;
+    written[n_written++] = e->tenant_value;
+    if (n_written > most_written)
+        most_written = n_written;
 }
 
 /* ---- configuration ---------------------------------------------------------- */
@@ -177,10 +200,12 @@ static void configure(struct scrub_model *const cards[2])
                                          .counter = 2 * d};
             card_dest(cards[c], d, &e);
         }
-        for (uint32_t i = 0; i < 64; i++) {
+        for (uint32_t i = 0; i < ACL_ENTRIES; i++) {
             struct scrub_acl_entry e;
             random_acl_entry(&e);
             card_acl(cards[c], i, &e);
+            if (c == 0)
+                note_tenant(&e);
         }
         for (uint32_t i = 0; i < 40; i++) {
             struct scrub_policer_entry p = {.packets = chance(30),
@@ -202,6 +227,30 @@ static void configure(struct scrub_model *const cards[2])
         if (c == 0)
             rng = saved;
     }
+}
+
+/* ---- changes during traffic ---------------------------------------------------- */
+
+/* Writes count random entries (all of them when count is ACL_ENTRIES) to
+ * both cards and commits. */
+static void change_acl(struct scrub_model *const cards[2], unsigned count)
+{
+    if (count == ACL_ENTRIES)
+        n_written = 0;
+    for (unsigned k = 0; k < count; k++) {
+        uint32_t i = count == ACL_ENTRIES ? k : below(ACL_ENTRIES);
+        struct scrub_acl_entry e;
+        random_acl_entry(&e);
+        if (e.valid && chance(40)) { /* a tenant the table has not seen */
+            e.tenant_mask = 0xffff;
+            e.tenant_value = (uint16_t)card_rand(&rng);
+        }
+        note_tenant(&e);
+        card_acl(cards[0], i, &e);
+        card_acl(cards[1], i, &e);
+    }
+    card_commit(cards[0]);
+    card_commit(cards[1]);
 }
 
 /* ---- packets -------------------------------------------------------------------- */
@@ -266,11 +315,16 @@ static void index_equals_linear(void **state)
     unsigned decided = 0, by_entry[CONFIGS][64] = {{0}}, policed = 0, em_hits = 0, protected_pkts = 0;
     for (unsigned config = 0; config < CONFIGS; config++) {
         rng = 0x5eed0000u + config;
+        n_written = 0;
         struct scrub_model *cards[2] = {card_new(), card_new()};
         scrub_model_set_acl_linear(cards[1], true);
         configure(cards);
         uint64_t ts = 1000000000ull;
         for (unsigned n = 0; n < PACKETS_PER_CONFIG; n++) {
+            if (n % 2500 == 2499)
+                change_acl(cards, ACL_ENTRIES);
+            else if (n % 10 == 9)
+                change_acl(cards, 1 + below(3));
             random_packet(&p);
             ts += 1 + below(20000);
             struct scrub_verdict v[2];
@@ -321,6 +375,8 @@ static void index_equals_linear(void **state)
     assert_true(decided > CONFIGS * PACKETS_PER_CONFIG / 5);
     assert_true(entries_used >= 8 * CONFIGS);
     assert_true(policed > 1000);
+    print_message("at most %u exact tenants written between rebuilds, %u slots\n", most_written, TENANT_SLOTS);
+    assert_true(4 * most_written > 3 * TENANT_SLOTS);
 }
 
 int main(void)
