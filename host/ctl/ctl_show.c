@@ -315,6 +315,50 @@ void show_sources(FILE *f, json_object *r)
     }
 }
 
+void show_acls(FILE *f, json_object *r)
+{
+    json_object *list = get(r, "acls");
+    size_t n = json_object_array_length(list);
+    if (n == 0) {
+        fputs("no data-channel ACLs (DOTS clients install them over RESTCONF, docs/dots.md)\n", f);
+        return;
+    }
+    fprintf(f, "%-20s %-20s %-24s %-7s %-12s %12s %12s  %s\n", "cuid", "acl/ace", "activation", "on card",
+            "lifetime", "matched pkt", "matched B", "client");
+    for (size_t i = 0; i < n; i++) {
+        json_object *a = json_object_array_get_idx(list, i), *aces = get(a, "aces");
+        char life[48];
+        if (num(a, "pending_lifetime_s") < 0)
+            snprintf(life, sizeof(life), "indefinite");
+        else
+            duration(life, sizeof(life), num(a, "pending_lifetime_s"));
+        fprintf(f, "%-20s %-20s %-24s %-7s %-12s %12s %12s  %s\n", str(a, "cuid"), str(a, "name"),
+                str(a, "activation"), json_object_get_boolean(get(a, "installed")) ? "yes" : "no", life, "", "",
+                str(a, "client"));
+        if (get(a, "problem"))
+            fprintf(f, "  problem: %s\n", str(a, "problem"));
+        for (size_t k = 0; k < json_object_array_length(aces); k++) {
+            json_object *e = json_object_array_get_idx(aces, k), *m = get(e, "matched");
+            char p[32] = "-", b[32] = "-", name[64];
+            if (m) {
+                human_si(p, sizeof(p), (double)json_object_get_uint64(get(m, "packets")));
+                human_si(b, sizeof(b), (double)json_object_get_uint64(get(m, "bytes")));
+            }
+            snprintf(name, sizeof(name), "  %s", str(e, "name"));
+            fprintf(f, "%-20s %-20s %-24s %-7s %-12s %12s %12s\n", "", name, "",
+                    json_object_get_boolean(get(e, "installed")) ? "yes" : "no", "", p, b);
+        }
+    }
+    if (!json_object_get_boolean(get(r, "counters")))
+        fputs("(no counters: the card is not reachable)\n", f);
+}
+
+void show_backup(FILE *f, json_object *r)
+{
+    fprintf(f, "store copied to %s (schema version %" PRId64 "); open it with scrubd --store to restore\n",
+            str(r, "path"), num(r, "schema_version"));
+}
+
 void show_audit(FILE *f, json_object *r)
 {
     json_object *list = get(r, "entries");

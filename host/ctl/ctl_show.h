@@ -16,6 +16,8 @@ void show_added(FILE *f, json_object *result);
 void show_withdrawn(FILE *f, json_object *result);
 void show_clients(FILE *f, json_object *result);
 void show_sources(FILE *f, json_object *result);
+void show_acls(FILE *f, json_object *result);
+void show_backup(FILE *f, json_object *result);
 void show_audit(FILE *f, json_object *result);
 void show_done(FILE *f, json_object *result);
 

@@ -4,12 +4,14 @@
 #define _GNU_SOURCE /* asprintf */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -41,6 +43,10 @@ static void usage(FILE *f)
           "  source add TENANT ADDRESS accept|drop|police [POLICER]\n"
           "  source remove TENANT ADDRESS\n"
           "  source list [TENANT]\n"
+          "  acl list [CUID]      data-channel ACLs (DOTS clients'), with each ACE's card counters\n"
+          "  top [--interval S] [--count N]\n"
+          "                       counters and mitigations, refreshed every S seconds (default 1)\n"
+          "  backup FILE          copy the store, online, to FILE (a new file)\n"
           "  audit [--limit N]    the audit log (who changed what, through which channel)\n"
           "  -s, --socket PATH    scrubd's control socket (default " SCRUB_CONTROL_SOCKET_DEFAULT ")\n"
           "  -j, --json           print the answer as JSON\n",
@@ -396,6 +402,112 @@ static int source(const char *path, bool json, int n, char **a)
     return usage_error("source add TENANT ADDRESS accept|drop|police [POLICER] | remove TENANT ADDRESS | list [TENANT]");
 }
 
+static int acl(const char *path, bool json, int n, char **a)
+{
+    if ((n == 1 || n == 2) && strcmp(a[0], "list") == 0) {
+        json_object *req = request("acl-list");
+        if (n == 2)
+            json_object_object_add(req, "cuid", json_object_new_string(a[1]));
+        return remote_req(path, req, json, show_acls);
+    }
+    return usage_error("acl list [CUID]");
+}
+
+/* The daemon writes the copy: a relative FILE is made absolute here. */
+static int backup(const char *path, bool json, int n, char **a)
+{
+    if (n != 1)
+        return usage_error("backup FILE");
+    char *file = NULL;
+    if (a[0][0] == '/') {
+        file = strdup(a[0]);
+    } else {
+        char *cwd = getcwd(NULL, 0);
+        if (!cwd || asprintf(&file, "%s/%s", cwd, a[0]) < 0)
+            file = NULL;
+        free(cwd);
+    }
+    if (!file)
+        return fail("backup %s: cannot make the path absolute: %s", a[0], strerror(errno));
+    json_object *req = request("store-backup");
+    json_object_object_add(req, "path", json_object_new_string(file));
+    free(file);
+    return remote_req(path, req, json, show_backup);
+}
+
+/* One command's result, or NULL after saying why. */
+static json_object *ask_result(const char *path, const char *command)
+{
+    json_object *answer = ask(path, request(command)), *ok = NULL, *result = NULL, *error = NULL;
+    if (!answer)
+        return NULL;
+    json_object_object_get_ex(answer, "ok", &ok);
+    json_object_object_get_ex(answer, "error", &error);
+    if (!json_object_get_boolean(ok) || !json_object_object_get_ex(answer, "result", &result)) {
+        fail("scrubd: %s%s", error ? json_object_get_string(error) : "refused without a reason", "");
+        json_object_put(answer);
+        return NULL;
+    }
+    json_object_get(result);
+    json_object_put(answer);
+    return result;
+}
+
+/* The live view: counters and mitigations every interval, on a cleared
+ * screen when stdout is a terminal, else one after the other (with -j, a
+ * JSON object a line). */
+static int top(const char *path, bool json, int n, char **a)
+{
+    static const struct opt_spec opts[] = {
+        {"--interval", "interval", true, 1, 3600},
+        {"--count", "count", true, 1, 1000000000},
+        {NULL, NULL, false, 0, 0},
+    };
+    json_object *o = json_object_new_object(), *v;
+    if (!parse_opts(o, n, a, opts, NULL)) {
+        json_object_put(o);
+        return 2;
+    }
+    int64_t interval = json_object_object_get_ex(o, "interval", &v) ? json_object_get_int64(v) : 1;
+    int64_t count = json_object_object_get_ex(o, "count", &v) ? json_object_get_int64(v) : 0;
+    json_object_put(o);
+    bool tty = isatty(STDOUT_FILENO);
+    for (int64_t k = 0; count == 0 || k < count; k++) {
+        if (k)
+            sleep((unsigned)interval);
+        json_object *counters = ask_result(path, "counters");
+        json_object *mitigations = counters ? ask_result(path, "mitigation-list") : NULL;
+        if (!mitigations) {
+            json_object_put(counters);
+            return 1;
+        }
+        if (json) {
+            json_object *frame = json_object_new_object();
+            json_object_object_add(frame, "counters", counters);
+            json_object_object_add(frame, "mitigations", mitigations);
+            puts(json_object_to_json_string_ext(frame, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+            json_object_put(frame);
+        } else {
+            char now[32];
+            time_t t = time(NULL);
+            struct tm tm;
+            strftime(now, sizeof(now), "%H:%M:%S UTC", gmtime_r(&t, &tm));
+            if (tty)
+                fputs("\033[H\033[2J", stdout);
+            printf("scrubd at %s, %s, every %" PRId64 " s%s\n\n", path, now, interval, tty ? " (Ctrl-C stops)" : "");
+            show_counters(stdout, counters);
+            putchar('\n');
+            show_mitigations(stdout, mitigations);
+            if (!tty)
+                putchar('\n');
+            json_object_put(counters);
+            json_object_put(mitigations);
+        }
+        fflush(stdout);
+    }
+    return 0;
+}
+
 static int audit(const char *path, bool json, int n, char **a)
 {
     static const struct opt_spec opts[] = {{"--limit", "limit", true, 1, 100000}, {NULL, NULL, false, 0, 0}};
@@ -470,6 +582,12 @@ int main(int argc, char **argv)
         return client(path, json, n - 1, a + 1);
     if (n >= 1 && strcmp(a[0], "source") == 0)
         return source(path, json, n - 1, a + 1);
+    if (n >= 1 && strcmp(a[0], "acl") == 0)
+        return acl(path, json, n - 1, a + 1);
+    if (n >= 1 && strcmp(a[0], "top") == 0)
+        return top(path, json, n - 1, a + 1);
+    if (n >= 1 && strcmp(a[0], "backup") == 0)
+        return backup(path, json, n - 1, a + 1);
     if (n >= 1 && strcmp(a[0], "audit") == 0)
         return audit(path, json, n - 1, a + 1);
     if (n == 0)

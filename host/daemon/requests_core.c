@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "requests_core.h"
@@ -474,6 +475,85 @@ static char *source_list(struct scrubd *d, struct args *a)
     return request_ok(o);
 }
 
+/* ---- data-channel ACLs ------------------------------------------------------------------------ */
+
+static int acl_json(void *ctx, const struct scrub_data_acl_view *v)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "cuid", json_object_new_string(v->cuid));
+    json_object_object_add(o, "client", json_object_new_string(v->identity));
+    json_object_object_add(o, "name", json_object_new_string(v->name));
+    json_object_object_add(o, "activation", json_object_new_string(scrub_store_activation_name(v->activation)));
+    json_object_object_add(o, "position", json_object_new_int64(v->position));
+    json_object_object_add(o, "pending_lifetime_s", json_object_new_int64(v->pending_lifetime_s));
+    json_object_object_add(o, "installed", json_object_new_boolean(v->installed));
+    json_object_object_add(o, "card_entries", json_object_new_int64((int64_t)v->n_entries));
+    if (v->problem)
+        json_object_object_add(o, "problem", json_object_new_string(v->problem));
+    json_object *aces = json_object_new_array();
+    for (size_t i = 0; i < v->n_aces; i++) {
+        const struct scrub_data_ace_view *e = &v->aces[i];
+        json_object *ace = json_object_new_object();
+        json_object_object_add(ace, "name", json_object_new_string(e->name));
+        json_object_object_add(ace, "card_entries", json_object_new_int64((int64_t)e->n_entries));
+        json_object_object_add(ace, "installed", json_object_new_boolean(e->installed));
+        if (e->counters_known)
+            json_object_object_add(ace, "matched", pair(&e->matched, false, 0, 0));
+        json_object_array_add(aces, ace);
+    }
+    json_object_object_add(o, "aces", aces);
+    json_object_array_add(ctx, o);
+    return 0;
+}
+
+static char *acl_list(struct scrubd *d, struct args *a)
+{
+    struct scrub_err err = {0};
+    only(a, "cuid");
+    const char *cuid = str(a, "cuid", false);
+    if (a->error[0])
+        return failed(a, &err);
+    json_object *arr = json_object_new_array();
+    bool counters = d->hal != NULL;
+    if (scrub_core_data_acls_each(d->core, cuid, NULL, counters, acl_json, arr, &err)) {
+        json_object_put(arr);
+        return failed(a, &err);
+    }
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "acls", arr);
+    json_object_object_add(o, "counters", json_object_new_boolean(counters));
+    return request_ok(o);
+}
+
+/* ---- online backup ------------------------------------------------------------------------------ */
+
+/* The store copied to path, an absolute path of a file that does not exist
+ * yet (the daemon may run with more rights than the asker: it never
+ * replaces a file). The copy is one read snapshot; changes go on. */
+static char *store_backup(struct scrubd *d, const struct peer *p, struct args *a)
+{
+    struct scrub_err err = {0};
+    only(a, "path");
+    const char *path = str(a, "path", true);
+    if (!a->error[0]) {
+        if (path[0] != '/')
+            bad(a, "path '%.200s': give an absolute path (scrubd's working directory is not yours)", path);
+        else if (access(path, F_OK) == 0)
+            bad(a, "path '%.200s' exists; the copy never replaces a file: remove it or name another", path);
+        else if (errno != ENOENT)
+            bad(a, "path '%.200s': %s", path, strerror(errno));
+    }
+    if (a->error[0])
+        return failed(a, &err);
+    if (scrub_store_backup(d->store, path, &err))
+        return failed(a, &err);
+    log_info("control: %s copied the store to %s", p->who, path);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "path", json_object_new_string(path));
+    json_object_object_add(o, "schema_version", json_object_new_int64(scrub_store_schema_version()));
+    return request_ok(o);
+}
+
 /* ---- audit ----------------------------------------------------------------------------------- */
 
 static int audit_json(void *ctx, const struct scrub_store_audit *e)
@@ -530,6 +610,10 @@ char *request_core(struct scrubd *d, const struct peer *p, const char *name, jso
         return source_change(d, p, &a, false);
     if (strcmp(name, "source-list") == 0)
         return source_list(d, &a);
+    if (strcmp(name, "acl-list") == 0)
+        return acl_list(d, &a);
+    if (strcmp(name, "store-backup") == 0)
+        return store_backup(d, p, &a);
     if (strcmp(name, "audit") == 0)
         return audit(d, &a);
     return NULL;

@@ -91,6 +91,38 @@ out=$(ctl mitigation list)
 [ "$(ctl -j status | jget 'a["result"]["card"]["tables"]["dest"]["used"]')" = 5 ] || fail "status dest fill"
 ok
 
+# --- The live view, without a terminal: two frames a second apart, each
+# with the counters and the mitigation; with -j a JSON object a line whose
+# drop counts grow.
+out=$(ctl top --count 2)
+[ "$(grep -c '^scrubd at .*, every 1 s$' <<<"$out")" = 2 ] || fail "top: not two frames: $out"
+[ "$(grep -c 'globex       scrubctl-globex/0      active' <<<"$out")" = 2 ] || fail "top: the mitigation: $out"
+[ "$(grep -c '^drop_acl ' <<<"$out")" = 2 ] || fail "top: the counters: $out"
+ctl -j top --count 2 >"$work/top.jsonl"
+"$python" -c "
+import json, sys
+frames = [json.loads(l) for l in open(sys.argv[1])]
+d = [f['mitigations']['mitigations'][0]['traffic']['dropped']['packets'] for f in frames]
+sys.exit(0 if len(frames) == 2 and 0 < d[0] < d[1] and frames[1]['counters']['global']['drop_acl']['packets'] > 0 else 1)
+" "$work/top.jsonl" || fail "top -j: $(cat "$work/top.jsonl")"
+out=$(ctl top --interval 0 2>&1) && fail "top --interval 0 was taken"
+[[ $out == *"--interval '0': not a number from 1 to 3600"* ]] || fail "top --interval 0: $out"
+ok
+
+# --- An online backup while traffic is counted: a new file only, relative
+# paths made absolute; the copy holds the mitigation.
+(cd "$work" && ctl backup copy.db) | grep -q "^store copied to $work/copy.db (schema version [0-9]*)" ||
+  fail "backup: $(cd "$work" && ctl backup copy2.db 2>&1)"
+"$python" -c "
+import sqlite3, sys
+n = sqlite3.connect(sys.argv[1]).execute('select count(*) from mitigation').fetchone()[0]
+sys.exit(0 if n == 1 else 1)" "$work/copy.db" || fail "the backup does not hold the mitigation"
+out=$(ctl backup "$work/copy.db" 2>&1) && fail "a backup over an existing file was taken"
+[[ $out == *"path '$work/copy.db' exists; the copy never replaces a file"* ]] || fail "backup over a file: $out"
+out=$(ctl backup "$work/no/such/dir/copy.db" 2>&1) && fail "a backup into a missing directory was taken"
+[[ $out == *"$work/no/such/dir/copy.db"* ]] || fail "backup into a missing directory: $out"
+ok
+
 # --- An update (same cuid and mid, another profile) keeps its counters.
 ctl mitigation add globex 203.0.113.0/25 --mid 0 --profile standard --lifetime 600 | grep -q "updated" ||
   fail "update"

@@ -5,7 +5,8 @@
 # cuid and an activate-when-mitigating ACL over HTTPS: off the card; its
 # mitigation over CoAP with the same cuid puts the ACL's entry on the card
 # in the same commit, and its withdrawal takes it off; another identity
-# cannot use that cuid on the signal channel (4.09 cuid-collision); an
+# cannot use that cuid on the signal channel (4.09 cuid-collision);
+# scrubctl lists the ACL with its ACE's counter; an
 # identity that is no tenant is refused at the data channel's handshake.
 # Usage: scrubd_channels.sh SCRUBD SCRUBCTL DEMO_JSON DEV_PKI COAP_CLIENT PYTHON3 YANG_DIR CURL
 set -euo pipefail
@@ -43,6 +44,15 @@ expect "a mitigation over CoAP with the same cuid" client1.example coaps /.well-
   "2.01" -m put -t 271 -f "$dir/m.cbor"
 [ "$(acl_used)" = $((used0 + 1)) ] && ok "the ACL's entry is on the card while mitigating" ||
   fail "ACL entries while mitigating: $(acl_used), wanted $((used0 + 1))"
+out=$(ctl acl list) ace_row=$'\n +no-dns +yes +0 +0$'
+[[ $out == *"acme-1               dns                  activate-when-mitigating yes"*"client1.example"* &&
+   $out =~ $ace_row ]] &&
+  ok "scrubctl acl list shows it on the card" || fail "scrubctl acl list: $out"
+[ "$(ctl -j acl list acme-1 | jget '[(x["name"], x["installed"], x["card_entries"], [(e["name"], e["matched"]["packets"]) for e in x["aces"]]) for x in a["result"]["acls"]]')" \
+  = "[('dns', True, 1, [('no-dns', 0)])]" ] && ok "scrubctl -j acl list CUID: the ACE and its counter" ||
+  fail "scrubctl -j acl list: $(ctl -j acl list acme-1)"
+[ "$(ctl -j acl list nobody | jget 'a["result"]["acls"]')" = "[]" ] && ok "no ACLs for another cuid" ||
+  fail "acl list nobody: $(ctl -j acl list nobody)"
 expect "client2 with cuid acme-1 on the signal channel" client2.example coaps \
   /.well-known/dots/mitigate/cuid=acme-1/mid=2 "4.09" -m put -t 271 -f "$dir/m.cbor"
 decoded "cuid-collision" 'c[1][2][0][17][19] == 3'
