@@ -1,5 +1,6 @@
 /* What libyang cannot check: that the card can hold every ACE, and that
- * no two tenants claim overlapping destinations. */
+ * no two tenants claim overlapping destinations (unless one is declared
+ * nested in the other). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +26,18 @@ int config_check_ace(const struct config_reader *r, const struct lyd_node *node,
 struct claimed_prefix {
     struct scrub_prefix prefix; /* first: scrub_prefix_cmp sorts these */
     size_t tenant;
-    const struct lyd_node *node;
+    const struct lyd_node *node, *tenant_node;
 };
+
+/* Does the tenant's configuration name other among its nested-in? */
+static bool nested_in(const struct lyd_node *tenant, const char *other)
+{
+    const struct lyd_node *child;
+    LY_LIST_FOR (lyd_child(tenant), child)
+        if (strcmp(LYD_NAME(child), "nested-in") == 0 && strcmp(lyd_get_value(child), other) == 0)
+            return true;
+    return false;
+}
 
 static int by_prefix(const void *a, const void *b)
 {
@@ -36,7 +47,8 @@ static int by_prefix(const void *a, const void *b)
 /* Sorted by address and then length, a prefix comes before those it
  * contains; a stack of the enclosing prefixes then finds, for each
  * prefix, its nearest container. Two tenants overlap exactly when some
- * prefix's nearest container belongs to another tenant. */
+ * prefix's nearest container belongs to another tenant: refused unless
+ * the prefix is strictly longer and its tenant is nested in the other. */
 static int find_overlap(const struct config_reader *r, struct claimed_prefix *all, size_t n)
 {
     qsort(all, n, sizeof(*all), by_prefix);
@@ -50,12 +62,21 @@ static int find_overlap(const struct config_reader *r, struct claimed_prefix *al
             depth--;
         const struct claimed_prefix *outer = depth ? stack[depth - 1] : NULL;
         if (outer && outer->tenant != all[i].tenant) {
+            const char *theirs_name = r->cfg->tenants[outer->tenant].name;
+            bool nested = nested_in(all[i].tenant_node, theirs_name);
             char mine[SCRUB_PREFIX_TEXT], theirs[SCRUB_PREFIX_TEXT];
             scrub_prefix_format(&all[i].prefix, mine, sizeof(mine));
             scrub_prefix_format(&outer->prefix, theirs, sizeof(theirs));
-            rc = config_node_error(r, all[i].node, EEXIST,
-                                   "%s overlaps %s of tenant '%s': prefixes of different tenants must not overlap",
-                                   mine, theirs, r->cfg->tenants[outer->tenant].name);
+            if (nested && all[i].prefix.plen == outer->prefix.plen)
+                rc = config_node_error(r, all[i].node, EEXIST,
+                                       "%s is also tenant '%s''s: a nested prefix must be longer than the one it "
+                                       "lies in",
+                                       mine, theirs_name);
+            else if (!nested)
+                rc = config_node_error(r, all[i].node, EEXIST,
+                                       "%s overlaps %s of tenant '%s': prefixes of different tenants must not "
+                                       "overlap, unless the tenant of the longer one is nested-in the other",
+                                       mine, theirs, theirs_name);
         }
         stack[depth++] = &all[i];
     }
@@ -81,7 +102,7 @@ int config_check_prefixes(const struct config_reader *r, const struct lyd_node *
         size_t k = 0;
         LY_LIST_FOR (lyd_child(tenant), child) {
             if (strcmp(LYD_NAME(child), "protected-prefix") == 0)
-                all[at++] = (struct claimed_prefix){cfg->tenants[t].prefixes[k++], t, child};
+                all[at++] = (struct claimed_prefix){cfg->tenants[t].prefixes[k++], t, child, tenant};
         }
         t++;
     }

@@ -94,6 +94,16 @@ void core_unload(struct scrub_core *c);
  * Loaded mitigations stay in the store's order, by cuid and mid. */
 int core_reload_mitigation(struct scrub_core *c, const char *cuid, int64_t mid, struct scrub_err *err);
 const struct core_tenant *core_tenant(const struct scrub_core *c, const char *identity);
+
+/* --- ownership.c */
+
+/* The prefixes as text, space-separated, "..." when they do not fit. */
+void core_prefix_list(const struct scrub_prefix *p, size_t n, char *buf, size_t size);
+/* 0 when p is t's: inside a prefix t owns and not inside a longer one of
+ * a tenant nested in it (which wins there). Else EACCES saying which;
+ * what (e.g. "ACL 'a', ACE 'b': destination ") comes before the prefix. */
+int core_owns(const struct scrub_core *c, const struct core_tenant *t, const struct scrub_prefix *p, const char *what,
+              struct scrub_err *err);
 struct core_mitigation *core_mitigation(const struct scrub_core *c, const char *cuid, int64_t mid);
 /* The mitigation's scope as stored: the members of extra (a JSON object,
  * or NULL) with "target-prefix" set to p; malloc'ed, NULL when extra is

@@ -14,21 +14,6 @@
 
 /* ---- compiling ---------------------------------------------------------------------- */
 
-static void prefix_list(const struct scrub_prefix *p, size_t n, char *buf, size_t size)
-{
-    buf[0] = 0;
-    for (size_t i = 0; i < n; i++) {
-        char text[SCRUB_PREFIX_TEXT];
-        size_t len = strlen(buf);
-        scrub_prefix_format(&p[i], text, sizeof(text));
-        if (len + strlen(text) + 6 >= size) {
-            snprintf(buf + len, size - len, "...");
-            return;
-        }
-        snprintf(buf + len, size - len, "%s%s", i ? ", " : "", text);
-    }
-}
-
 static void free_aces(struct core_data_acl *a)
 {
     for (size_t i = 0; i < a->n_aces; i++) {
@@ -41,27 +26,22 @@ static void free_aces(struct core_data_acl *a)
     a->n_aces = a->n_entries = 0;
 }
 
-/* Tenant safety: a destination the ACE names lies inside a prefix the
- * tenant owns (one without is held to them by the tenant match). */
-static int check_destination(const struct core_tenant *t, const char *acl, const struct scrub_ace *ace,
-                             struct scrub_err *err)
+/* Tenant safety: a destination the ACE names is the tenant's (core_owns;
+ * an ACE without one is held to the tenant's traffic by the tenant match). */
+static int check_destination(const struct scrub_core *c, const struct core_tenant *t, const char *acl,
+                             const struct scrub_ace *ace, struct scrub_err *err)
 {
     if (!ace->matches.has_dst)
         return 0;
-    for (size_t k = 0; k < t->n_prefixes; k++)
-        if (scrub_prefix_contains(&t->prefixes[k], &ace->matches.dst))
-            return 0;
-    char text[SCRUB_PREFIX_TEXT], owned[400];
-    scrub_prefix_format(&ace->matches.dst, text, sizeof(text));
-    prefix_list(t->prefixes, t->n_prefixes, owned, sizeof(owned));
-    return scrub_err_set(err, EACCES,
-                         "not authorized: ACL '%s', ACE '%s': destination %s is not inside the prefixes '%s' owns (%s)",
-                         acl, ace->name, text, t->identity, t->n_prefixes ? owned : "none");
+    char what[200];
+    snprintf(what, sizeof(what), "ACL '%s', ACE '%s': destination ", acl, ace->name);
+    return core_owns(c, t, &ace->matches.dst, what, err);
 }
 
 /* The ACL's body into card entries for tenant t: every entry matches the
  * tenant id, so it applies to the tenant's traffic only. */
-static int compile(const struct core_tenant *t, struct core_data_acl *a, struct scrub_err *err)
+static int compile(const struct scrub_core *c, const struct core_tenant *t, struct core_data_acl *a,
+                   struct scrub_err *err)
 {
     struct data_acl_parsed p;
     if (data_acl_parse(a->body, &p, err))
@@ -79,7 +59,7 @@ static int compile(const struct core_tenant *t, struct core_data_acl *a, struct 
             rc = scrub_err_set(err, ENOMEM, "out of memory compiling ACL '%s'", p.name);
             break;
         }
-        if ((rc = check_destination(t, p.name, ace, err)))
+        if ((rc = check_destination(c, t, p.name, ace, err)))
             break;
         struct scrub_acl_entry base;
         scrub_acl_entry_any(&base);
@@ -194,7 +174,7 @@ int core_data_acls_load(struct scrub_core *c, struct scrub_err *err)
         struct scrub_err e = {0};
         if (!t)
             scrub_err_set(&e, ENOENT, "its owner '%s' is not a tenant", a->identity);
-        if (!t || compile(t, a, &e))
+        if (!t || compile(c, t, a, &e))
             if (set_problem(a, e.msg, err))
                 return -1;
     }
@@ -458,7 +438,7 @@ static int check_request(struct scrub_core *c, const struct core_tenant *t, cons
             return scrub_err_set(err, EEXIST, "ACL '%s' of dots-client '%s' exists already", old->name, r->cuid);
         remember(&ch[i], old);
         ch[i].next.position = old ? old->position : next_pos++;
-        int rc = compile(t, &probe, err);
+        int rc = compile(c, t, &probe, err);
         size_t n = probe.n_entries;
         free_aces(&probe);
         if (rc)

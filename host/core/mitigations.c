@@ -9,62 +9,15 @@
 
 #define MID_MAX 4294967295ll
 
-static void prefix_list(const struct scrub_prefix *p, size_t n, char *buf, size_t size)
-{
-    buf[0] = 0;
-    for (size_t i = 0; i < n; i++) {
-        char text[SCRUB_PREFIX_TEXT];
-        scrub_prefix_format(&p[i], text, sizeof(text));
-        size_t len = strlen(buf);
-        if (len + strlen(text) + 6 >= size) {
-            snprintf(buf + len, size - len, "...");
-            return;
-        }
-        snprintf(buf + len, size - len, "%s%s", i ? " " : "", text);
-    }
-}
-
 /* ---- checks ------------------------------------------------------------------------ */
 
-/* Every prefix wholly inside one the client owns. */
-static int authorize(const struct core_tenant *t, const struct scrub_prefix *p, size_t n, struct scrub_err *err)
+/* Every prefix the client's (core_owns). */
+static int authorize(const struct scrub_core *c, const struct core_tenant *t, const struct scrub_prefix *p, size_t n,
+                     struct scrub_err *err)
 {
-    for (size_t i = 0; i < n; i++) {
-        bool inside = false;
-        for (size_t k = 0; !inside && k < t->n_prefixes; k++)
-            inside = scrub_prefix_contains(&t->prefixes[k], &p[i]);
-        if (!inside) {
-            char text[SCRUB_PREFIX_TEXT], owned[400];
-            scrub_prefix_format(&p[i], text, sizeof(text));
-            prefix_list(t->prefixes, t->n_prefixes, owned, sizeof(owned));
-            return scrub_err_set(err, EACCES, "not authorized: %s is not inside the prefixes '%s' owns (%s)", text,
-                                 t->identity, t->n_prefixes ? owned : "none");
-        }
-    }
-    return 0;
-}
-
-/* Another client's active mitigation on an overlapping prefix. */
-static int check_conflicts(const struct scrub_core *c, const struct scrub_mitigation_req *r,
-                           struct scrub_mitigation_granted *g, struct scrub_err *err)
-{
-    for (size_t i = 0; i < c->n_mits; i++) {
-        const struct core_mitigation *m = &c->mits[i];
-        if (m->status != SCRUB_STORE_ACTIVE || strcmp(m->identity, r->identity) == 0)
-            continue;
-        for (size_t k = 0; k < m->n_prefixes; k++)
-            for (size_t j = 0; j < r->n_prefixes; j++)
-                if (scrub_prefix_overlap(&m->prefixes[k], &r->prefixes[j])) {
-                    char mine[SCRUB_PREFIX_TEXT], theirs[SCRUB_PREFIX_TEXT];
-                    scrub_prefix_format(&r->prefixes[j], mine, sizeof(mine));
-                    scrub_prefix_format(&m->prefixes[k], theirs, sizeof(theirs));
-                    g->conflict = SCRUB_CONFLICT_OVERLAP;
-                    return scrub_err_set(err, EBUSY,
-                                         "conflict: %s overlaps %s of client '%s''s active mitigation %s/%lld; it "
-                                         "must be withdrawn first",
-                                         mine, theirs, m->identity, m->cuid, (long long)m->mid);
-                }
-    }
+    for (size_t i = 0; i < n; i++)
+        if (core_owns(c, t, &p[i], "", err))
+            return -1;
     return 0;
 }
 
@@ -222,7 +175,7 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
         g = &none;
     *g = (struct scrub_mitigation_granted){.conflict_mid = -1};
     int64_t mid = r->mid >= 0 || !r->cuid ? r->mid : next_mid(c, r->cuid);
-    prefix_list(r->prefixes, r->n_prefixes, list, sizeof(list));
+    core_prefix_list(r->prefixes, r->n_prefixes, list, sizeof(list));
     snprintf(what, sizeof(what), "mitigation put client=%s cuid=%s mid=%lld prefixes=%s profile=%s lifetime=%lld%s",
              r->identity ? r->identity : "", r->cuid ? r->cuid : "", (long long)mid, list,
              r->profile ? r->profile : "(default)", (long long)r->lifetime, r->trigger ? "" : " trigger=false");
@@ -261,9 +214,9 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
     else if (owned && strcmp(owner, r->identity) != 0) {
         g->conflict = SCRUB_CONFLICT_CUID;
         scrub_err_set(err, EEXIST, "cuid collision: cuid %s belongs to client '%s'", r->cuid, owner);
-    } else if (authorize(t, r->prefixes, r->n_prefixes, err) == 0 &&
+    } else if (authorize(c, t, r->prefixes, r->n_prefixes, err) == 0 &&
                check_mids(c, r, mid, replaced, &n_replaced, g, err) == 0 &&
-               check_quota(c, t, r, mid, n_replaced, err) == 0 && check_conflicts(c, r, g, err) == 0)
+               check_quota(c, t, r, mid, n_replaced, err) == 0)
         err->code = 0;
     if (err->code) {
         free(replaced);

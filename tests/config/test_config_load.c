@@ -191,6 +191,59 @@ static void test_overlapping_tenant_prefixes(void **state)
     assert_contains(err.msg, "198.51.100.128/25 overlaps 198.51.100.0/24 of tenant 'acme'");
 }
 
+/* Two tenants, wholesale (198.51.100.0/24, 2001:db8::/32) and customer
+ * (its prefixes and members given), in a configuration's text. */
+static int load_nested(const char *customer_prefixes, const char *customer_members, struct scrub_config *cfg,
+                       struct scrub_err *err)
+{
+    char json[1024];
+    snprintf(json, sizeof(json),
+             "{\"scrub-config:scrub-config\": {\"profile\": [{\"name\": \"x\"}], \"tenant\": ["
+             "{\"name\": \"wholesale\", \"profile\": \"x\", \"protected-prefix\": [\"198.51.100.0/24\", "
+             "\"2001:db8::/32\"]},"
+             "{\"name\": \"customer\", \"profile\": \"x\", \"protected-prefix\": [%s]%s}]}}",
+             customer_prefixes, customer_members);
+    return load_text(json, cfg, err);
+}
+
+static void test_nested_tenant_prefixes(void **state)
+{
+    (void)state;
+    struct scrub_config cfg;
+    struct scrub_err err;
+    /* Declared: a longer prefix inside the other tenant's, in both families,
+     * and one of its own inside that. */
+    if (load_nested("\"198.51.100.128/25\", \"198.51.100.192/26\", \"2001:db8:1::/48\", \"192.0.2.0/24\"",
+                    ", \"nested-in\": [\"wholesale\"]", &cfg, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(cfg.tenants[1].n_prefixes, 4);
+    scrub_config_free(&cfg);
+    /* Not declared. */
+    assert_int_equal(load_nested("\"198.51.100.128/25\"", "", &cfg, &err), -1);
+    assert_int_equal(err.code, EEXIST);
+    assert_contains(err.msg, "tenant[name='customer']/protected-prefix");
+    assert_contains(err.msg, "198.51.100.128/25 overlaps 198.51.100.0/24 of tenant 'wholesale': prefixes of "
+                             "different tenants must not overlap, unless the tenant of the longer one is nested-in "
+                             "the other");
+    /* Declared the wrong way round: the wholesale prefix is the longer one's
+     * container, so the customer must declare it, not the reverse. */
+    assert_int_equal(load_text("{\"scrub-config:scrub-config\": {\"profile\": [{\"name\": \"x\"}], \"tenant\": ["
+                               "{\"name\": \"wholesale\", \"profile\": \"x\", \"protected-prefix\": "
+                               "[\"198.51.100.0/24\"], \"nested-in\": [\"customer\"]},"
+                               "{\"name\": \"customer\", \"profile\": \"x\", \"protected-prefix\": "
+                               "[\"198.51.100.128/25\"]}]}}",
+                               &cfg, &err),
+                     -1);
+    assert_contains(err.msg, "198.51.100.128/25 overlaps 198.51.100.0/24 of tenant 'wholesale'");
+    /* The same prefix twice: nobody would win. */
+    assert_int_equal(load_nested("\"2001:db8::/32\"", ", \"nested-in\": [\"wholesale\"]", &cfg, &err), -1);
+    assert_contains(err.msg, "2001:db8::/32 is also tenant 'wholesale''s: a nested prefix must be longer than the "
+                             "one it lies in");
+    /* A tenant that does not exist. */
+    assert_int_equal(load_nested("\"198.51.100.128/25\"", ", \"nested-in\": [\"nobody\"]", &cfg, &err), -1);
+    assert_contains(err.msg, "nested-in");
+}
+
 static void test_unsupported_match_field(void **state)
 {
     (void)state;
@@ -472,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_schema_error_names_path),
         cmocka_unit_test(test_unknown_leaf_is_refused),
         cmocka_unit_test(test_overlapping_tenant_prefixes),
+        cmocka_unit_test(test_nested_tenant_prefixes),
         cmocka_unit_test(test_unsupported_match_field),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_empty_file),

@@ -433,6 +433,35 @@ static void test_configured_identity(void **state)
                 "PREFIX...)");
 }
 
+/* globex nested in acme (198.51.100.128/25 inside acme's 198.51.100.0/24,
+ * as scrub-config's nested-in allows): each mitigates what is its own,
+ * acme's wider scope beside globex's without a conflict, and acme is
+ * refused where globex wins. */
+static void test_nested_tenants(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    struct scrub_tenant *globex = &f->cfg.tenants[1];
+    globex->prefixes = realloc(globex->prefixes, (globex->n_prefixes + 1) * sizeof(*globex->prefixes));
+    assert_non_null(globex->prefixes);
+    globex->prefixes[globex->n_prefixes++] = prefix("198.51.100.128/25");
+    assert_int_equal(scrub_core_set_config(f->core, &f->cfg, &err), 0);
+    put_ok(f, "acme", "cuid-a", 1, "198.51.100.0/24", 600);
+    put_ok(f, "globex", "cuid-g", 1, "198.51.100.128/26", 600);
+    struct scrub_dest_entry d;
+    assert_true(on_card(f, "198.51.100.0/24", &d));
+    assert_int_equal(d.tenant, 1);
+    assert_true(on_card(f, "198.51.100.128/26", &d));
+    assert_int_equal(d.tenant, 2);
+    put_refused(f, &operator, "acme", "198.51.100.192/26", NULL, EACCES,
+                "not authorized: 198.51.100.192/26 lies in 198.51.100.128/25, which 'globex' owns inside "
+                "198.51.100.0/24: 'globex' wins there (nested-in)");
+    put_refused(f, &operator, "globex", "198.51.100.0/25", NULL, EACCES,
+                "not authorized: 198.51.100.0/25 is not inside the prefixes 'globex' owns (203.0.113.0/24 "
+                "2001:db8:200::/48 198.51.100.128/25)");
+    assert_int_equal(n_mitigations(f), 2);
+}
+
 static void test_card_full(void **state)
 {
     struct fixture *f = *state;
@@ -708,6 +737,7 @@ int main(void)
         TEST(test_mid_rule_and_cuids),
         TEST(test_trigger_on_signal_loss),
         TEST(test_configured_identity),
+        TEST(test_nested_tenants),
         TEST(test_card_full),
         TEST(test_clients_and_quotas),
         TEST(test_expiry_and_restart),
