@@ -59,9 +59,8 @@ static char **acl_bodies(const struct dots_request *r, const struct lyd_node *pa
             if (strcmp(node->schema->name, "acls") == 0)
                 acls = node;
             else if (strcmp(node->schema->name, "cuid") != 0 && !(node->flags & LYD_DEFAULT)) {
-                restconf_error(r, strcmp(node->schema->name, "aliases") == 0 ? 501 : 400, "application",
-                               strcmp(node->schema->name, "aliases") == 0 ? "operation-not-supported" : "invalid-value",
-                               NULL, "'%s' cannot be created here: POST acls to a dots-client (aliases come later)",
+                restconf_error(r, 400, "application", "invalid-value", NULL,
+                               "'%s' cannot be created with acls: POST aliases and acls separately",
                                node->schema->name);
                 return NULL;
             }

@@ -86,8 +86,8 @@ static int commit(const struct dots_request *r, enum change c, const char *cuid,
 
 /* The one dots-client entry of a request body (RFC 8040 section 4.4.1: a
  * POST creates exactly one resource; section 4.5: a PUT carries its
- * target). What is not served here is refused, not dropped: aliases (not
- * done), ACLs (POSTed to the registration), cdid (DOTS gateways). NULL after the
+ * target). What is not served here is refused, not dropped: aliases and
+ * ACLs (POSTed to the registration), cdid (DOTS gateways). NULL after the
  * refusal is answered. */
 static const struct lyd_node *one_client(const struct dots_request *r, const struct lyd_node *root)
 {
@@ -113,12 +113,11 @@ static const struct lyd_node *one_client(const struct dots_request *r, const str
     {
         if (child->flags & LYD_DEFAULT || strcmp(child->schema->name, "cuid") == 0)
             continue;
-        /* ACLs are created below the registration (POST dots-client=CUID) */
-        restconf_error(r, 501, "application", "operation-not-supported", NULL, "'%s' is not served yet: %s",
+        /* aliases and ACLs are created below the registration (POST dots-client=CUID) */
+        restconf_error(r, 501, "application", "operation-not-supported", NULL, "'%s' is not taken here: %s",
                        child->schema->name,
-                       strcmp(child->schema->name, "cdid") == 0    ? "this server takes no DOTS gateways"
-                       : strcmp(child->schema->name, "acls") == 0 ? "register first, then POST the ACLs to it"
-                                                                   : "aliases come in a later version");
+                       strcmp(child->schema->name, "cdid") == 0 ? "this server takes no DOTS gateways"
+                                                                : "register first, then POST them to it");
         return NULL;
     }
     return entry;
@@ -330,6 +329,12 @@ void dots_data_serve_client(const struct dots_request *r, const char *cuid, cons
     enum evhttp_cmd_type m = evhttp_request_get_command(r->req);
     char path[400];
     restconf_client_path(cuid, path, sizeof path);
+    /* a POST to the dots-client creates what its body holds */
+    if ((*rest == '\0' && m == EVHTTP_REQ_POST && restconf_body_has(r, "ietf-dots-data-channel:aliases")) ||
+        strcmp(rest, "/aliases") == 0 || strncmp(rest, "/aliases/", 9) == 0) {
+        dots_data_serve_aliases(r, cuid, rest);
+        return;
+    }
     if ((*rest == '\0' && m == EVHTTP_REQ_POST) || strcmp(rest, "/acls") == 0 || strncmp(rest, "/acls/", 6) == 0) {
         dots_data_serve_acls(r, cuid, rest);
         return;
@@ -341,11 +346,7 @@ void dots_data_serve_client(const struct dots_request *r, const char *cuid, cons
         return;
     }
     if (*rest) {
-        if (strncmp(rest, "/aliases", 8) == 0)
-            restconf_error(r, 501, "application", "operation-not-supported", NULL, "aliases come in a later version");
-        else
-            restconf_error(r, 404, "protocol", "invalid-value", NULL, "no resource %s below dots-client %s", rest,
-                           cuid);
+        restconf_error(r, 404, "protocol", "invalid-value", NULL, "no resource %s below dots-client %s", rest, cuid);
         return;
     }
     if (m == EVHTTP_REQ_OPTIONS) {

@@ -1,6 +1,6 @@
 /* What the data channel's files share: the server, one request in hand,
  * the RESTCONF answers (dots_restconf.c) and the resources
- * (dots_data_clients.c). */
+ * (dots_data_clients.c, dots_data_acls.c, dots_data_aliases.c). */
 #ifndef DOTS_DATA_INTERNAL_H
 #define DOTS_DATA_INTERNAL_H
 
@@ -53,6 +53,10 @@ int restconf_parse_body(const struct dots_request *r, struct lyd_node **root);
  * *parent, if not NULL, is that node in *root's tree. */
 int restconf_parse_body_below(const struct dots_request *r, const char *below, struct lyd_node **root,
                               struct lyd_node **parent);
+/* Whether the body is a JSON object with the member named (module-
+ * qualified, "ietf-dots-data-channel:aliases"); a peek that answers
+ * nothing, to route a POST. */
+bool restconf_body_has(const struct dots_request *r, const char *member);
 /* The instance-identifier of a dots-client entry into out. */
 void restconf_client_path(const char *cuid, char *out, size_t size);
 
@@ -79,5 +83,10 @@ void dots_data_serve_acls(const struct dots_request *r, const char *cuid, const 
 /* Every ACL of cuid off the card and out of the store (the dots-client's
  * removal); 0, or -1 after answering the failure. */
 int dots_data_acls_remove_all(const struct dots_request *r, const char *cuid, const char *path);
+
+/* --- dots_data_aliases.c: a dots-client's aliases through the host core. */
+
+/* POST dots-client=CUID with aliases; rest "/aliases..." for the others. */
+void dots_data_serve_aliases(const struct dots_request *r, const char *cuid, const char *rest);
 
 #endif

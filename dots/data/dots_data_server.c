@@ -76,7 +76,7 @@ static void on_dump(evutil_socket_t sig, short what, void *arg)
     card_image_free(&img);
 }
 
-#define EXPIRE_EVERY_S 10 /* how often ACLs whose pending-lifetime ended are looked for */
+#define EXPIRE_EVERY_S 10 /* how often ACLs and aliases whose pending-lifetime ended are looked for */
 
 static void on_expire(evutil_socket_t fd, short what, void *arg)
 {
@@ -89,6 +89,11 @@ static void on_expire(evutil_socket_t fd, short what, void *arg)
         fprintf(stderr, "dots-data-server: error: expiring ACLs: %s\n", err.msg);
     else if (n > 0)
         fprintf(stderr, "dots-data-server: info: %d ACLs expired (pending-lifetime)\n", n);
+    n = scrub_core_data_aliases_expire(c->core, &err);
+    if (n < 0)
+        fprintf(stderr, "dots-data-server: error: expiring aliases: %s\n", err.msg);
+    else if (n > 0)
+        fprintf(stderr, "dots-data-server: info: %d aliases expired (pending-lifetime)\n", n);
 }
 
 static int start_card(struct card *c, const char *config, struct scrub_store *store, struct scrub_err *err)

@@ -152,6 +152,22 @@ static void refuse_parse(const struct dots_request *r, const char *base)
                    e && e->msg ? e->msg : "the body does not validate against ietf-dots-data-channel", line);
 }
 
+bool restconf_body_has(const struct dots_request *r, const char *member)
+{
+    struct evbuffer *in = evhttp_request_get_input_buffer(r->req);
+    size_t len = evbuffer_get_length(in);
+    char *text = len ? malloc(len + 1) : NULL;
+    if (!text)
+        return false;
+    evbuffer_copyout(in, text, len);
+    text[len] = '\0';
+    json_object *o = json_tokener_parse(text);
+    bool has = o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, member, NULL);
+    json_object_put(o);
+    free(text);
+    return has;
+}
+
 int restconf_parse_body(const struct dots_request *r, struct lyd_node **root)
 {
     return restconf_parse_body_below(r, NULL, root, NULL);

@@ -122,7 +122,7 @@ struct put_request {
     int64_t lifetime;
     bool lifetime_given, trigger, trigger_given;
     char attack_status[40]; /* an efficacy update's */
-    json_object *extra; /* target-port-range, target-protocol */
+    json_object *extra; /* target-port-range, target-protocol, alias-name */
 };
 
 static int add_prefix(struct put_request *r, const char *text, char *diagnostic, size_t size)
@@ -141,7 +141,8 @@ static int add_prefix(struct put_request *r, const char *text, char *diagnostic,
     return 0;
 }
 
-/* Appends one target-port-range or target-protocol entry to extra. */
+/* Appends one target-port-range, target-protocol or alias-name entry to
+ * extra. */
 static void add_extra(json_object *extra, const struct lyd_node *n)
 {
     json_object *list;
@@ -151,6 +152,10 @@ static void add_extra(json_object *extra, const struct lyd_node *n)
     }
     if (strcmp(LYD_NAME(n), "target-protocol") == 0) {
         json_object_array_add(list, json_object_new_int(atoi(lyd_get_value(n))));
+        return;
+    }
+    if (strcmp(LYD_NAME(n), "alias-name") == 0) {
+        json_object_array_add(list, json_object_new_string(lyd_get_value(n)));
         return;
     }
     json_object *range = json_object_new_object();
@@ -188,7 +193,8 @@ static int put_from_tree(const struct lyd_node *tree, bool efficacy, struct put_
         if (strcmp(name, "target-prefix") == 0) {
             if (add_prefix(r, value, diagnostic, size) < 0)
                 return -1;
-        } else if (strcmp(name, "target-port-range") == 0 || strcmp(name, "target-protocol") == 0) {
+        } else if (strcmp(name, "target-port-range") == 0 || strcmp(name, "target-protocol") == 0 ||
+                   strcmp(name, "alias-name") == 0) {
             add_extra(r->extra, n);
         } else if (strcmp(name, "lifetime") == 0) {
             r->lifetime = strtoll(value, NULL, 10);
@@ -205,9 +211,9 @@ static int put_from_tree(const struct lyd_node *tree, bool efficacy, struct put_
                 return -1;
             }
             snprintf(r->attack_status, sizeof r->attack_status, "%s", value);
-        } else if (strcmp(name, "target-fqdn") == 0 || strcmp(name, "target-uri") == 0 ||
-                   strcmp(name, "alias-name") == 0) {
-            snprintf(diagnostic, size, "scope/%s is not served yet: name the targets with target-prefix", name);
+        } else if (strcmp(name, "target-fqdn") == 0 || strcmp(name, "target-uri") == 0) {
+            snprintf(diagnostic, size, "scope/%s is not served: name the targets with target-prefix or alias-name",
+                     name);
             return -1;
         } else {
             snprintf(diagnostic, size, "scope/%s is not for a client to send", name);
@@ -223,9 +229,100 @@ static int put_from_tree(const struct lyd_node *tree, bool efficacy, struct put_
         snprintf(diagnostic, size, "an efficacy update carries scope/attack-status (RFC 9132 section 4.4.3)");
         return -1;
     }
-    if (r->n_prefixes == 0) {
-        snprintf(diagnostic, size, "scope has no target-prefix: this server mitigates prefixes");
+    return 0;
+}
+
+/* Appends v to the extra's list name unless an equal entry is there. */
+static void add_unique(json_object *extra, const char *name, json_object *v)
+{
+    json_object *list;
+    if (!json_object_object_get_ex(extra, name, &list)) {
+        list = json_object_new_array();
+        json_object_object_add(extra, name, list);
+    }
+    for (size_t i = 0; i < json_object_array_length(list); i++)
+        if (json_object_equal(json_object_array_get_idx(list, i), v))
+            return;
+    json_object_array_add(list, json_object_get(v));
+}
+
+struct alias_targets {
+    struct put_request *r;
+    char *diagnostic;
+    size_t size;
+    bool found;
+};
+
+/* One alias's targets merged into the request: its target-prefix entries
+ * (those not there already), its port ranges and protocols. */
+static int merge_alias(void *ctx, const struct scrub_data_alias_view *v)
+{
+    struct alias_targets *t = ctx;
+    t->found = true;
+    if (v->n_prefixes == 0) {
+        snprintf(t->diagnostic, t->size,
+                 "scope/alias-name: alias '%s' names only target-fqdn or target-uri, which this server does not "
+                 "resolve: give it a target-prefix on the data channel",
+                 v->name);
         return -1;
+    }
+    for (size_t i = 0; i < v->n_prefixes; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < t->r->n_prefixes && !seen; k++)
+            seen = scrub_prefix_contains(&t->r->prefixes[k], &v->prefixes[i]) &&
+                   scrub_prefix_contains(&v->prefixes[i], &t->r->prefixes[k]);
+        if (seen)
+            continue;
+        struct scrub_prefix *p = realloc(t->r->prefixes, (t->r->n_prefixes + 1) * sizeof *p);
+        if (!p) {
+            snprintf(t->diagnostic, t->size, "out of memory");
+            return -1;
+        }
+        t->r->prefixes = p;
+        p[t->r->n_prefixes++] = v->prefixes[i];
+    }
+    json_object *body = json_tokener_parse(v->body), *list;
+    static const char *const lists[] = {"target-port-range", "target-protocol"};
+    for (size_t k = 0; body && k < 2; k++)
+        if (json_object_object_get_ex(body, lists[k], &list))
+            for (size_t i = 0; i < json_object_array_length(list); i++)
+                add_unique(t->r->extra, lists[k], json_object_array_get_idx(list, i));
+    json_object_put(body);
+    return 0;
+}
+
+/* RFC 9132 section 4.4.1's alias-name: each name is an alias the client
+ * made on the data channel (RFC 8783) under this cuid, resolved to its
+ * targets now; one that does not exist is refused. Then the request must
+ * have a prefix. 0, or the refusal's code with a diagnostic. */
+static coap_pdu_code_t resolve_aliases(struct dots_signal *s, const char *identity, const char *cuid,
+                                       struct put_request *r, char *diagnostic, size_t size)
+{
+    json_object *names;
+    if (json_object_object_get_ex(r->extra, "alias-name", &names))
+        for (size_t i = 0; i < json_object_array_length(names); i++) {
+            const char *name = json_object_get_string(json_object_array_get_idx(names, i));
+            struct alias_targets t = {r, diagnostic, size, false};
+            struct scrub_err err;
+            int rc = scrub_core_data_aliases_each(s->cfg.core, identity, cuid, name, merge_alias, &t, &err);
+            if (rc == 0 && t.found)
+                continue;
+            if (t.found) /* merge_alias said why */
+                return COAP_RESPONSE_CODE_BAD_REQUEST;
+            if (rc < 0) {
+                dots_say(s, DOTS_LOG_ERROR, "%s: aliases of cuid %s: %s", identity, cuid, err.msg);
+                snprintf(diagnostic, size, "the aliases of cuid %s could not be read", cuid);
+                return COAP_RESPONSE_CODE_INTERNAL_ERROR;
+            }
+            snprintf(diagnostic, size,
+                     "scope/alias-name: no alias '%s' of cuid %s (make it on the data channel first, RFC 8783)", name,
+                     cuid);
+            return COAP_RESPONSE_CODE_BAD_REQUEST;
+        }
+    if (r->n_prefixes == 0) {
+        snprintf(diagnostic, size, "scope has no target-prefix (nor an alias with one): this server mitigates "
+                 "prefixes");
+        return COAP_RESPONSE_CODE_BAD_REQUEST;
     }
     return 0;
 }
@@ -371,8 +468,10 @@ void dots_mitigate_put(struct dots_signal *s, coap_resource_t *resource, coap_se
     struct put_request r = {0};
     int rc = put_from_tree(tree, if_match != NULL, &r, diagnostic, sizeof diagnostic);
     lyd_free_all(tree);
-    if (rc < 0) {
-        dots_refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST, diagnostic);
+    coap_pdu_code_t refusal = rc < 0 ? COAP_RESPONSE_CODE_BAD_REQUEST
+                                     : resolve_aliases(s, id, p.cuid, &r, diagnostic, sizeof diagnostic);
+    if (refusal) {
+        dots_refuse(response, refusal, diagnostic);
         goto done;
     }
     if (if_match) {

@@ -344,8 +344,7 @@ static int registered_cb(void *ctx, const struct scrub_store_data_client *r)
     return 0;
 }
 
-/* The cuid's registration and owner, and whether the actor may act on it. */
-static const struct core_tenant *owner_of(struct scrub_core *c, const struct scrub_actor *a, const char *cuid,
+const struct core_tenant *core_data_owner(struct scrub_core *c, const struct scrub_actor *a, const char *cuid,
                                           struct scrub_err *err)
 {
     char owner[256];
@@ -529,7 +528,7 @@ int scrub_core_data_acls_put(struct scrub_core *c, const struct scrub_actor *a, 
     if (!ch)
         return scrub_err_set(err, ENOMEM, "out of memory");
     size_t need = 0;
-    const struct core_tenant *t = owner_of(c, a, r->cuid, err);
+    const struct core_tenant *t = core_data_owner(c, a, r->cuid, err);
     if (t && r->n_acls == 0)
         scrub_err_set(err, EINVAL, "no ACL in the request");
     else if (t && check_request(c, t, r, ch, &need, err) == 0 && place(c, r, ch, &n_ch, err) == 0) {
@@ -585,7 +584,7 @@ int scrub_core_data_acl_delete(struct scrub_core *c, const struct scrub_actor *a
     if (c->cfg && core_load(c, err))
         return -1;
     snprintf(what, sizeof(what), "data-channel acl delete cuid=%s name=%s", cuid ? cuid : "", name ? name : "(all)");
-    if (!owner_of(c, a, cuid, err))
+    if (!core_data_owner(c, a, cuid, err))
         return core_refuse(c, a, what, err);
     size_t n = 0;
     for (size_t i = 0; c->dacls && i < c->dacls->n; i++)

@@ -65,4 +65,10 @@ struct core_data_input {
 int core_data_acls_input(const struct scrub_core *c, bool all, struct core_data_input *in, struct scrub_err *err);
 void core_data_input_free(struct core_data_input *in);
 
+/* The cuid's owner when the cuid is registered on the data channel and
+ * the actor may act on it (its owner, or an operator); else NULL with
+ * ENOENT or EACCES. Aliases (data_aliases.c) share it. */
+const struct core_tenant *core_data_owner(struct scrub_core *c, const struct scrub_actor *a, const char *cuid,
+                                          struct scrub_err *err);
+
 #endif

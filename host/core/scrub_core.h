@@ -327,6 +327,61 @@ typedef int (*scrub_data_acl_fn)(void *ctx, const struct scrub_data_acl_view *v)
 int scrub_core_data_acls_each(struct scrub_core *c, const char *cuid, const char *name, bool with_counters,
                               scrub_data_acl_fn fn, void *ctx, struct scrub_err *err);
 
+/* ---- data-channel aliases (RFC 8783), per DOTS client (cuid)
+ *
+ * A registered dots-client's named sets of targets, each an RFC 8783 alias
+ * object in JSON (name, target-prefix, target-port-range, target-protocol,
+ * target-fqdn, target-uri) as the client sent it, kept in the store with
+ * an audit record before the call returns. They do not touch the card: a
+ * mitigation request names an alias (the signal channel's alias-name) and
+ * gets its targets. Tenant safety: every target-prefix lies inside the
+ * owner's prefixes (EACCES naming the prefix). An alias names at least one
+ * target-prefix, target-fqdn or target-uri (EINVAL); names are kept, not
+ * resolved (the card has no resolver). A run-time client's quota aliases
+ * counts the aliases of all its cuids (EDQUOT). An alias lives
+ * SCRUB_DATA_ALIAS_LIFETIME_S from its last POST or PUT. */
+
+/* RFC 8783's pending-lifetime of an alias, as for an ACL. */
+#define SCRUB_DATA_ALIAS_LIFETIME_S SCRUB_DATA_ACL_LIFETIME_S
+
+struct scrub_data_aliases_req {
+    const char *cuid;
+    const char *const *aliases; /* JSON alias objects */
+    size_t n_aliases;
+    bool create; /* refused (EEXIST) when one of them exists; else create or replace */
+};
+
+struct scrub_data_aliases_result {
+    size_t created, replaced;
+};
+
+/* All of them in one commit, or none. */
+int scrub_core_data_aliases_put(struct scrub_core *c, const struct scrub_actor *a,
+                                const struct scrub_data_aliases_req *r, struct scrub_data_aliases_result *res,
+                                struct scrub_err *err);
+/* Deletes one alias (ENOENT if none), or with name NULL all of the cuid's. */
+int scrub_core_data_alias_delete(struct scrub_core *c, const struct scrub_actor *a, const char *cuid,
+                                 const char *name, struct scrub_err *err);
+/* Deletes the aliases whose lifetime ended, in one commit audited as the
+ * daemon; returns how many, or -1. */
+int scrub_core_data_aliases_expire(struct scrub_core *c, struct scrub_err *err);
+
+struct scrub_data_alias_view {
+    const char *cuid, *name;
+    const char *body; /* as stored */
+    int64_t pending_lifetime_s;
+    const struct scrub_prefix *prefixes; /* its target-prefix entries */
+    size_t n_prefixes;
+    size_t n_fqdns, n_uris; /* its target-fqdn and target-uri entries (not resolved) */
+};
+typedef int (*scrub_data_alias_fn)(void *ctx, const struct scrub_data_alias_view *v);
+/* The aliases of cuid, or only the one named (NULL: every one), by name;
+ * ended ones are left out. With identity not NULL, none unless identity
+ * owns the cuid (the signal channel's alias-name). fn's non-zero return
+ * stops the walk and is returned. */
+int scrub_core_data_aliases_each(struct scrub_core *c, const char *identity, const char *cuid, const char *name,
+                                 scrub_data_alias_fn fn, void *ctx, struct scrub_err *err);
+
 /* What the data channel may promise (RFC 8783 section 7.4): what the card
  * matches and does, as the compiler uses it. */
 struct scrub_data_capabilities {

@@ -19,7 +19,7 @@ static void tick(evutil_socket_t fd, short what, void *arg)
         log_error("mitigations: expiring: %s", err.msg);
     else if (n > 0)
         log_info("mitigations: %d expired and withdrawn", n);
-    /* ACL lifetimes are in minutes and their check reads the store: less often */
+    /* ACL and alias lifetimes are in minutes and their check reads the store: less often */
     if (++d->expiry_ticks % ACL_EXPIRY_EVERY != 0)
         return;
     n = scrub_core_data_acls_expire(d->core, &err);
@@ -27,6 +27,11 @@ static void tick(evutil_socket_t fd, short what, void *arg)
         log_error("data-channel ACLs: expiring: %s", err.msg);
     else if (n > 0)
         log_info("data-channel ACLs: %d expired and removed", n);
+    n = scrub_core_data_aliases_expire(d->core, &err);
+    if (n < 0)
+        log_error("data-channel aliases: expiring: %s", err.msg);
+    else if (n > 0)
+        log_info("data-channel aliases: %d expired and removed", n);
 }
 
 int expiry_start(struct scrubd *d, struct scrub_err *err)

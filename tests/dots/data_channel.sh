@@ -143,7 +143,7 @@ error "POST two entries" 400 invalid-value "exactly one"
 send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"c1","cdid":"g"}]}'
 error "POST with a cdid" 501 operation-not-supported "cdid"
 send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"c1","aliases":{"alias":[{"name":"w","target-prefix":["192.0.2.0/24"]}]}}]}'
-error "POST with aliases" 501 operation-not-supported "aliases come in a later version"
+error "POST with aliases" 501 operation-not-supported "'aliases' is not taken here: register first, then POST them to it"
 req client1.example POST $ROOT -H "Content-Type: application/json" --data-binary '{"ietf-dots-data-channel:dots-client":[{"cuid":"c1"}]}'
 error "POST another media type" 415 invalid-value "$MT"
 req client1.example POST $ROOT -H "Content-Type: $MT"

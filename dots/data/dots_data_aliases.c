@@ -1,0 +1,287 @@
+/* A dots-client's aliases (RFC 8783) through the host core: POST to the
+ * dots-client (or to its aliases) creates, PUT aliases/alias=NAME creates
+ * or replaces, GET reads one or all with pending-lifetime, DELETE
+ * removes. Bodies are validated with libyang, then each alias goes to the
+ * core as JSON; the core checks tenant safety and the quota and stores it
+ * with its audit record before the answer. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dots_data_internal.h"
+#include "scrub_core.h"
+
+static struct scrub_actor actor(const struct dots_request *r)
+{
+    return (struct scrub_actor){SCRUB_STORE_WHO_CERTIFICATE, r->identity, SCRUB_STORE_CHANNEL_DATA, false};
+}
+
+/* The core's refusal as a RESTCONF error (RFC 8040 section 7). */
+static void refuse(const struct dots_request *r, const char *path, const struct scrub_err *err)
+{
+    int status = 500;
+    const char *type = "application", *tag = "operation-failed";
+    switch (err->code) {
+    case EACCES: status = 403, type = "protocol", tag = "access-denied"; break;
+    case EEXIST: status = 409, tag = "data-exists"; break;
+    case ENOENT: status = 404, type = "protocol", tag = "invalid-value"; break;
+    case EDQUOT: status = 409, tag = "resource-denied"; break;
+    case EINVAL: status = 400, tag = "invalid-value"; break;
+    default: dots_data_say(r->d, DOTS_LOG_ERROR, "aliases of %s: %s", r->identity, err->msg);
+    }
+    restconf_error(r, status, type, tag, path, "%s", err->msg);
+}
+
+/* The aliases container: parent itself, or among parent's children when
+ * parent is a dots-client (*out NULL when it has none), where anything
+ * else is refused. -1 after answering. */
+static int aliases_node(const struct dots_request *r, const struct lyd_node *parent, const struct lyd_node **out)
+{
+    *out = parent;
+    if (strcmp(parent->schema->name, "dots-client") != 0)
+        return 0;
+    const struct lyd_node *node;
+    *out = NULL;
+    LY_LIST_FOR(lyd_child(parent), node)
+    {
+        if (strcmp(node->schema->name, "aliases") == 0)
+            *out = node;
+        else if (strcmp(node->schema->name, "cuid") != 0 && !(node->flags & LYD_DEFAULT)) {
+            restconf_error(r, 400, "application", "invalid-value", NULL,
+                           "'%s' cannot be created with aliases: POST aliases and acls separately",
+                           node->schema->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Every alias of the body as a JSON object's text; NULL after answering. */
+static char **alias_bodies(const struct dots_request *r, const struct lyd_node *parent, size_t *n)
+{
+    const struct lyd_node *node, *aliases;
+    *n = 0;
+    if (aliases_node(r, parent, &aliases) < 0)
+        return NULL;
+    size_t cap = 0;
+    LY_LIST_FOR(aliases ? lyd_child(aliases) : NULL, node)
+    cap++;
+    char **out = cap ? calloc(cap, sizeof *out) : NULL;
+    if (!out) {
+        restconf_error(r, cap ? 500 : 400, "application", cap ? "operation-failed" : "missing-element", NULL,
+                       cap ? "out of memory" : "the body holds no alias");
+        return NULL;
+    }
+    LY_LIST_FOR(lyd_child(aliases), node)
+    {
+        char *text = NULL;
+        json_object *o = NULL, *alias = NULL;
+        if (lyd_print_mem(&text, node, LYD_JSON, LYD_PRINT_SHRINK) == LY_SUCCESS && (o = json_tokener_parse(text))) {
+            json_object_object_foreach(o, key, val)
+            {
+                (void)key;
+                alias = json_object_is_type(val, json_type_array) ? json_object_array_get_idx(val, 0) : val;
+                break;
+            }
+        }
+        out[*n] = alias ? strdup(json_object_to_json_string_ext(alias, JSON_C_TO_STRING_PLAIN)) : NULL;
+        free(text);
+        json_object_put(o);
+        if (!out[(*n)++]) {
+            for (size_t i = 0; i < *n; i++)
+                free(out[i]);
+            free(out);
+            restconf_error(r, 500, "application", "operation-failed", NULL, "an alias does not print as JSON");
+            return NULL;
+        }
+    }
+    return out;
+}
+
+static void free_bodies(char **bodies, size_t n)
+{
+    for (size_t i = 0; bodies && i < n; i++)
+        free(bodies[i]);
+    free(bodies);
+}
+
+/* The name of the body's first alias (the list key). */
+static char *first_name(const char *body)
+{
+    json_object *o = json_tokener_parse(body), *name;
+    char *out = o && json_object_object_get_ex(o, "name", &name) ? strdup(json_object_get_string(name)) : NULL;
+    json_object_put(o);
+    return out;
+}
+
+static void data_path(const char *cuid, const char *below, char *out, size_t size)
+{
+    char q = strchr(cuid, '\'') ? '"' : '\'';
+    snprintf(out, size, "/ietf-dots-data-channel:dots-data/dots-client[cuid=%c%s%c]%s", q, cuid, q, below);
+}
+
+/* POST (create; 409 when one exists) or PUT of the one alias put_name
+ * (201 on creation, 204 on replacement). below: where the body goes. */
+static void put_aliases(const struct dots_request *r, const char *cuid, const char *below, const char *put_name,
+                        const char *path)
+{
+    char at[600];
+    struct lyd_node *root, *parent;
+    data_path(cuid, below, at, sizeof at);
+    if (restconf_parse_body_below(r, at, &root, &parent) < 0)
+        return;
+    size_t n;
+    char **bodies = alias_bodies(r, parent, &n);
+    lyd_free_all(root);
+    char *first = bodies ? first_name(bodies[0]) : NULL;
+    if (bodies && put_name && (n != 1 || !first || strcmp(first, put_name) != 0)) {
+        restconf_error(r, 400, "application", "invalid-value", path,
+                       "the body must hold the one alias the URI names, '%s' (RFC 8040 section 4.5)", put_name);
+        free_bodies(bodies, n);
+        bodies = NULL;
+    }
+    if (!bodies) {
+        free(first);
+        return;
+    }
+    struct scrub_actor a = actor(r);
+    struct scrub_data_aliases_req req = {.cuid = cuid, .aliases = (const char *const *)bodies, .n_aliases = n,
+                                         .create = put_name == NULL};
+    struct scrub_data_aliases_result res;
+    struct scrub_err err;
+    if (scrub_core_data_aliases_put(r->d->cfg.core, &a, &req, &res, &err) < 0) {
+        refuse(r, path, &err);
+    } else {
+        dots_data_say(r->d, DOTS_LOG_INFO, "%zu aliases of %s created, %zu replaced by %s: committed", res.created,
+                      cuid, res.replaced, r->identity);
+        if (res.created && first) {
+            char *c = evhttp_uriencode(cuid, -1, 0), *f = evhttp_uriencode(first, -1, 0), location[800];
+            snprintf(location, sizeof location, DOTS_DATA_ROOT "/dots-client=%s/aliases/alias=%s", c ? c : cuid,
+                     f ? f : first);
+            free(c);
+            free(f);
+            evhttp_add_header(evhttp_request_get_output_headers(r->req), "Location", location);
+        }
+        restconf_reply_empty(r, res.created ? 201 : 204);
+    }
+    free(first);
+    free_bodies(bodies, n);
+}
+
+struct listing {
+    json_object *list;
+    bool failed;
+};
+
+/* The stored alias with its pending-lifetime (minutes left, rounded up;
+ * config false). */
+static int add_alias(void *ctx, const struct scrub_data_alias_view *v)
+{
+    struct listing *l = ctx;
+    json_object *alias = json_tokener_parse(v->body);
+    if (!alias) {
+        l->failed = true;
+        return 1;
+    }
+    if (v->pending_lifetime_s >= 0)
+        json_object_object_add(alias, "pending-lifetime",
+                               json_object_new_int((int32_t)((v->pending_lifetime_s + 59) / 60)));
+    json_object_array_add(l->list, alias);
+    return 0;
+}
+
+static void get_aliases(const struct dots_request *r, const char *cuid, const char *name, const char *path)
+{
+    struct listing l = {json_object_new_array(), false};
+    struct scrub_err err;
+    if (scrub_core_data_aliases_each(r->d->cfg.core, NULL, cuid, name, add_alias, &l, &err) < 0 || l.failed) {
+        json_object_put(l.list);
+        if (l.failed)
+            restconf_error(r, 500, "application", "operation-failed", path, "a stored alias is not JSON");
+        else
+            refuse(r, path, &err);
+        return;
+    }
+    if (name && json_object_array_length(l.list) == 0) {
+        json_object_put(l.list);
+        restconf_error(r, 404, "protocol", "invalid-value", path, "no alias '%s' of dots-client %s", name, cuid);
+        return;
+    }
+    json_object *top = json_object_new_object();
+    if (name) {
+        json_object_object_add(top, "ietf-dots-data-channel:alias", l.list);
+    } else {
+        json_object *aliases = json_object_new_object();
+        if (json_object_array_length(l.list))
+            json_object_object_add(aliases, "alias", l.list);
+        else
+            json_object_put(l.list);
+        json_object_object_add(top, "ietf-dots-data-channel:aliases", aliases);
+    }
+    restconf_reply_json(r, 200, top);
+}
+
+void dots_data_serve_aliases(const struct dots_request *r, const char *cuid, const char *rest)
+{
+    enum evhttp_cmd_type m = evhttp_request_get_command(r->req);
+    char path[900], below[600] = "";
+    static const char one[] = "/aliases/alias=";
+    char *name = NULL;
+    if (strncmp(rest, one, sizeof one - 1) == 0) {
+        size_t len = 0;
+        name = evhttp_uridecode(rest + sizeof one - 1, 0, &len);
+        if (!name || len == 0 || len != strlen(name) || strchr(name, '/')) {
+            restconf_error(r, name ? 404 : 500, name ? "protocol" : "application",
+                           name ? "invalid-value" : "operation-failed", NULL, "%s",
+                           name ? "an alias is served whole (aliases, aliases/alias=NAME)" : "out of memory");
+            free(name);
+            return;
+        }
+    } else if (*rest && strcmp(rest, "/aliases") != 0) {
+        restconf_error(r, 404, "protocol", "invalid-value", NULL, "an alias is served whole (aliases, aliases/alias=NAME)");
+        return;
+    }
+    data_path(cuid, *rest ? "/aliases" : "", below, sizeof below);
+    if (name)
+        snprintf(path, sizeof path, "%s/alias[name='%s']", below, name);
+    else
+        snprintf(path, sizeof path, "%s", below);
+    const char *allow = name ? "GET, HEAD, PUT, DELETE, OPTIONS" : "GET, HEAD, POST, DELETE, OPTIONS";
+    bool ok_method = m == EVHTTP_REQ_GET || m == EVHTTP_REQ_HEAD || m == EVHTTP_REQ_DELETE ||
+                     (m == EVHTTP_REQ_POST && !name) || (m == EVHTTP_REQ_PUT && name);
+    const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req));
+    if (m == EVHTTP_REQ_OPTIONS) {
+        evhttp_add_header(evhttp_request_get_output_headers(r->req), "Allow", allow);
+        restconf_reply_empty(r, 200);
+    } else if (!ok_method) {
+        restconf_not_allowed(r, allow);
+    } else if (query) {
+        restconf_error(r, 400, "protocol", "invalid-value", NULL, "query parameters are not supported on aliases (got '%s')",
+                       query);
+    } else if (!r->d->cfg.core) {
+        restconf_error(r, 501, "application", "operation-not-supported", NULL,
+                       "this server has no host core behind it: aliases are not served");
+    } else if (dots_data_check_owner(r, cuid, path) == 0) {
+        int found = dots_data_registered(r, cuid, path);
+        if (found == 0)
+            restconf_error(r, 404, "protocol", "invalid-value", path, "no dots-client %s is registered", cuid);
+        if (found != 1) {
+            free(name);
+            return;
+        }
+        struct scrub_actor a = actor(r);
+        struct scrub_err err;
+        if (m == EVHTTP_REQ_POST)
+            put_aliases(r, cuid, *rest ? "/aliases" : "", NULL, path);
+        else if (m == EVHTTP_REQ_PUT)
+            put_aliases(r, cuid, "/aliases", name, path);
+        else if (m == EVHTTP_REQ_DELETE && scrub_core_data_alias_delete(r->d->cfg.core, &a, cuid, name, &err) < 0)
+            refuse(r, path, &err);
+        else if (m == EVHTTP_REQ_DELETE)
+            restconf_reply_empty(r, 204);
+        else
+            get_aliases(r, cuid, name, path);
+    }
+    free(name);
+}

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# A dots-client's aliases (RFC 8783) in scrubd on the card model, over
+# HTTPS with curl, and their use in mitigation requests (RFC 9132's
+# alias-name) over CoAP with coap-client-openssl: POST to the dots-client
+# and to its aliases (201 with Location; 409 when one exists), PUT alias=NAME
+# (201, then 204), GET of one and of all with pending-lifetime, DELETE (204;
+# 404 when absent); a target-prefix outside the client's prefixes 403
+# naming it, nothing stored; an alias without targets and a schema
+# violation 400; an alias naming only a target-fqdn stored as it is;
+# another client cannot read or change them (403); a run-time client's
+# aliases quota (409 naming it); audit records; alias-name in a mitigation
+# request installs the alias's prefixes (scrubctl mitigation list), merged
+# with explicit ones, its port range and protocol in the scope; an unknown
+# alias, another cuid's alias and an fqdn-only alias refused 4.00 naming
+# it; the aliases survive a restart; removing the dots-client removes them.
+# Usage: data_aliases.sh SCRUBD SCRUBCTL DEMO_JSON DEV_PKI COAP_CLIENT PYTHON3 YANG_DIR CURL
+set -euo pipefail
+scrubd=$1 scrubctl=$2 demo=$3 dev_pki=$4 client=$5 python=$6 yang=$7 curl=$8
+dir=$(mktemp -d)
+source "$(dirname "$0")/coap_harness.sh"
+source "$(dirname "$0")/scrubd_harness.sh"
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
+trap cleanup EXIT
+dport=$(free_port)
+start_scrubd --data-port "$dport"
+
+ROOT=/restconf/data/ietf-dots-data-channel:dots-data
+# https NAME METHOD PATH [BODY]: the status in $dir/status, the body in
+# $dir/body, the headers in $dir/headers
+https() {
+  local name=$1 method=$2 path=$3 body=${4:-}
+  : >"$dir/body"
+  timeout 20 "$curl" -sS -g --cacert "$pki/ca.crt" --cert "$pki/$name.crt" --key "$pki/$name.key" -X "$method" \
+    ${body:+-H "Content-Type: application/yang-data+json" --data-binary "$body"} -o "$dir/body" -D "$dir/headers" \
+    -w '%{http_code}' "https://127.0.0.1:$dport$path" >"$dir/status" 2>"$dir/curl.err" || true
+}
+status() {
+  [ "$(cat "$dir/status")" = "$2" ] && ok "$1: $2" ||
+    fail "$1: wanted $2, got $(cat "$dir/status") $(head -c 300 "$dir/body") $(cat "$dir/curl.err")"
+}
+json() { "$python" -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$dir/body" "$1" \
+  2>/dev/null || echo "(no JSON: $(head -c 200 "$dir/body"))"; }
+error() {
+  local got tag msg
+  got=$(cat "$dir/status")
+  tag=$(json "j['ietf-restconf:errors']['error'][0]['error-tag']")
+  msg=$(json "j['ietf-restconf:errors']['error'][0]['error-message']")
+  if [ "$got" = "$2" ] && [ "$tag" = "$3" ] && [[ "$msg" == *"$4"* ]]; then ok "$1: $2 $3 '$msg'"
+  else fail "$1: wanted $2 $3 '$4', got $got $(head -c 400 "$dir/body")"; fi
+}
+same() { if [ "$2" = "$3" ]; then ok "$1: $2"; else fail "$1: wanted '$3', got '$2'"; fi; }
+header() { tr -d '\r' <"$dir/headers" | sed -n "s/^$1: //Ip" | head -1; }
+sql() { "$python" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); r = c.execute(sys.argv[2]).fetchone(); print(r[0] if r else "")' \
+  "$dir/store.db" "$1"; }
+aliases() { https "$1" GET "$ROOT/dots-client=$2/aliases"; json "sorted(a['name'] for a in j['ietf-dots-data-channel:aliases'].get('alias', []))"; }
+prefixes() { ctl -j mitigation list | jget "[m['prefixes'] for m in a['result']['mitigations'] if m['cuid'] == '$1' and m['mid'] == $2]"; }
+
+A=acme-1 B=globex-1 G=gw-1
+ctl client add gateway.example 192.0.2.0/24 --profile standard --max-aliases 2 >/dev/null || fail "client add"
+https client1.example POST "$ROOT" "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$A\"}]}"
+status "register $A" 201
+https client2.example POST "$ROOT" "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$B\"}]}"
+status "register $B" 201
+https gateway.example POST "$ROOT" "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$G\"}]}"
+status "register $G (a client added at run time)" 201
+
+# --- create, read, replace, delete
+HTTPS='{"ietf-dots-data-channel:aliases":{"alias":[{"name":"https","target-prefix":["198.51.100.16/28"],"target-port-range":[{"lower-port":443}],"target-protocol":[6]}]}}'
+https client1.example POST "$ROOT/dots-client=$A" "$HTTPS"
+status "POST an alias to the dots-client" 201
+same "its Location" "$(header Location)" "$ROOT/dots-client=$A/aliases/alias=https"
+same "stored with its audit record" \
+  "$(sql "SELECT count(*) FROM audit WHERE what = 'data-channel alias create cuid=$A aliases=1 names=https' AND result = 'ok' AND channel = 'data' AND who = 'client1.example'")" 1
+https client1.example POST "$ROOT/dots-client=$A" "$HTTPS"
+error "POST it again" 409 data-exists "alias 'https' of dots-client '$A' exists already"
+https client1.example POST "$ROOT/dots-client=$A/aliases" '{"ietf-dots-data-channel:alias":[{"name":"dns","target-prefix":["198.51.100.53/32","2001:db8:6401::53/128"],"target-port-range":[{"lower-port":53,"upper-port":53}],"target-protocol":[17]}]}'
+status "POST an alias to the aliases" 201
+WEB='{"ietf-dots-data-channel:alias":[{"name":"web","target-prefix":["198.51.100.80/32"]}]}'
+https client1.example PUT "$ROOT/dots-client=$A/aliases/alias=web" "$WEB"
+status "PUT a new alias" 201
+https client1.example PUT "$ROOT/dots-client=$A/aliases/alias=web" "${WEB/80\/32/64\/27}"
+status "PUT it again (replace)" 204
+https client1.example PUT "$ROOT/dots-client=$A/aliases/alias=other" "$WEB"
+error "PUT with another name in the body" 400 invalid-value "the one alias the URI names, 'other'"
+https client1.example GET "$ROOT/dots-client=$A/aliases"
+status "GET the aliases" 200
+same "all of them, by name, with pending-lifetime (minutes)" \
+  "$(json "[(a['name'], a.get('target-prefix'), a['pending-lifetime']) for a in j['ietf-dots-data-channel:aliases']['alias']]")" \
+  "[('dns', ['198.51.100.53/32', '2001:db8:6401::53/128'], 10080), ('https', ['198.51.100.16/28'], 10080), ('web', ['198.51.100.64/27'], 10080)]"
+https client1.example GET "$ROOT/dots-client=$A/aliases/alias=https"
+status "GET one alias" 200
+same "its body" "$(json "j['ietf-dots-data-channel:alias'][0]['target-port-range'], j['ietf-dots-data-channel:alias'][0]['target-protocol']")" \
+  "([{'lower-port': 443}], [6])"
+https client1.example GET "$ROOT/dots-client=$A/aliases/alias=none"
+error "GET a missing alias" 404 invalid-value "no alias 'none'"
+https client1.example DELETE "$ROOT/dots-client=$A/aliases/alias=dns"
+status "DELETE one alias" 204
+https client1.example DELETE "$ROOT/dots-client=$A/aliases/alias=dns"
+error "DELETE it again" 404 invalid-value "no alias 'dns' of dots-client '$A'"
+same "the deletion audited" "$(sql "SELECT count(*) FROM audit WHERE what = 'data-channel alias delete cuid=$A name=dns' AND result = 'ok'")" 1
+
+# --- refusals
+https client1.example POST "$ROOT/dots-client=$A/aliases" '{"ietf-dots-data-channel:alias":[{"name":"steal","target-prefix":["198.51.100.0/28","203.0.113.0/24"]}]}'
+error "a target-prefix of another client" 403 access-denied "alias 'steal': target-prefix 203.0.113.0/24 is not inside the prefixes 'client1.example' owns (198.51.100.0/24 2001:db8:100::/48 2001:db8:6401::/48)"
+same "nothing stored" "$(sql "SELECT count(*) FROM data_alias WHERE name = 'steal'")" 0
+https client1.example POST "$ROOT/dots-client=$A/aliases" '{"ietf-dots-data-channel:alias":[{"name":"ports","target-protocol":[6]}]}'
+error "an alias without a target" 400 invalid-value "alias 'ports' names no target-prefix, target-fqdn or target-uri"
+https client1.example POST "$ROOT/dots-client=$A/aliases" '{"ietf-dots-data-channel:alias":[{"name":"bad","target-prefix":["198.51.100.1/32"],"target-port-range":[{"lower-port":80,"upper-port":79}]}]}'
+error "a schema violation (upper-port below lower-port)" 400 invalid-value "upper-port"
+https client1.example POST "$ROOT/dots-client=$A/aliases" '{"ietf-dots-data-channel:alias":[{"name":"named","target-fqdn":["www.example.com"],"target-uri":["https://www.example.com/"]}]}'
+status "an alias naming only a target-fqdn and a target-uri is stored (not resolved)" 201
+https client2.example GET "$ROOT/dots-client=$A/aliases"
+error "another client reads them" 403 access-denied "belongs to another DOTS client"
+https client2.example GET "$ROOT/dots-client=$A/aliases/alias=https"
+error "another client reads one" 403 access-denied "belongs to another DOTS client"
+https client2.example PUT "$ROOT/dots-client=$A/aliases/alias=web" "$WEB"
+error "another client replaces one" 403 access-denied "belongs to another DOTS client"
+https client2.example DELETE "$ROOT/dots-client=$A/aliases/alias=web"
+error "another client deletes one" 403 access-denied "belongs to another DOTS client"
+https client1.example GET "$ROOT/dots-client=nobody/aliases"
+error "aliases of an unregistered cuid" 404 invalid-value "no dots-client nobody"
+https client1.example PATCH "$ROOT/dots-client=$A/aliases/alias=web" "$WEB"
+error "PATCH" 405 operation-not-supported "GET, HEAD, PUT, DELETE, OPTIONS"
+
+# --- quota: gateway.example may have 2 aliases
+https gateway.example POST "$ROOT/dots-client=$G/aliases" '{"ietf-dots-data-channel:alias":[{"name":"a","target-prefix":["192.0.2.1/32"]},{"name":"b","target-prefix":["192.0.2.2/32"]}]}'
+status "two aliases within the quota, in one POST" 201
+https gateway.example PUT "$ROOT/dots-client=$G/aliases/alias=b" '{"ietf-dots-data-channel:alias":[{"name":"b","target-prefix":["192.0.2.3/32"]}]}'
+status "replacing one adds none" 204
+https gateway.example POST "$ROOT/dots-client=$G/aliases" '{"ietf-dots-data-channel:alias":[{"name":"c","target-prefix":["192.0.2.4/32"]}]}'
+error "a third one" 409 resource-denied "quota: client 'gateway.example' may have 2 aliases and has 2; these add 1, room left 0"
+same "the refusal audited" "$(sql "SELECT count(*) FROM audit WHERE what LIKE 'data-channel alias create cuid=$G%names=c' AND result LIKE 'quota:%'")" 1
+https gateway.example DELETE "$ROOT/dots-client=$G/aliases"
+status "DELETE all of them" 204
+same "none left" "$(sql "SELECT count(*) FROM data_alias WHERE cuid = '$G'")" 0
+
+# --- alias-name on the signal channel (CBOR key 13)
+body "$dir/m.cbor" '{1: {2: [{13: ["https"], 14: 600}]}}'
+expect "a mitigation naming the alias" client1.example coaps "/.well-known/dots/mitigate/cuid=$A/mid=1" "2.01" \
+  -m put -t 271 -f "$dir/m.cbor"
+same "the alias's prefix is the mitigation's (scrubctl)" "$(prefixes $A 1)" "[['198.51.100.16/28']]"
+expect "GET it" client1.example coaps "/.well-known/dots/mitigate/cuid=$A/mid=1" "2.05"
+decoded "its scope: the prefix, the alias's port range and protocol, the alias-name" \
+  's = c[1][2][0]; s[6] == ["198.51.100.16/28"] and s[7] == [{8: 443}] and s[10] == [6] and s[13] == ["https"]'
+body "$dir/m2.cbor" '{1: {2: [{6: ["198.51.100.128/25"], 13: ["https", "web"], 14: 600}]}}'
+expect "explicit targets and two aliases" client1.example coaps "/.well-known/dots/mitigate/cuid=$A/mid=2" "2.01" \
+  -m put -t 271 -f "$dir/m2.cbor"
+same "merged (mid 1 replaced: it overlaps)" "$(prefixes $A 2) $(prefixes $A 1)" \
+  "[['198.51.100.128/25', '198.51.100.16/28', '198.51.100.64/27']] []"
+body "$dir/m3.cbor" '{1: {2: [{13: ["nope"], 14: 600}]}}'
+expect "an unknown alias" client1.example coaps "/.well-known/dots/mitigate/cuid=$A/mid=3" \
+  "4.00 scope/alias-name: no alias 'nope' of cuid $A" -m put -t 271 -f "$dir/m3.cbor"
+body "$dir/m4.cbor" '{1: {2: [{13: ["named"], 14: 600}]}}'
+expect "an alias with only target-fqdn and target-uri" client1.example coaps "/.well-known/dots/mitigate/cuid=$A/mid=3" \
+  "4.00 scope/alias-name: alias 'named' names only target-fqdn or target-uri" -m put -t 271 -f "$dir/m4.cbor"
+expect "another client's alias under its own cuid" client2.example coaps "/.well-known/dots/mitigate/cuid=$B/mid=1" \
+  "4.00 scope/alias-name: no alias 'https' of cuid $B" -m put -t 271 -f "$dir/m.cbor"
+same "nothing installed by the refusals" "$(prefixes $A 3)$(prefixes $B 1)" "[][]"
+expect "withdrawn" client1.example coaps "/.well-known/dots/mitigate/cuid=$A/mid=2" "2.02" -m delete
+
+# --- durable across a restart; removal of the dots-client
+stop_scrubd
+start_scrubd --data-port "$dport"
+same "after a restart" "$(aliases client1.example $A)" "['https', 'named', 'web']"
+https client1.example DELETE "$ROOT/dots-client=$A"
+status "DELETE the dots-client" 204
+same "its aliases are gone" "$(sql "SELECT count(*) FROM data_alias WHERE cuid = '$A'")" 0
+https client1.example POST "$ROOT" "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$A\"}]}"
+status "registered again" 201
+same "with no aliases" "$(aliases client1.example $A)" "[]"
+stop_scrubd
+finish data_aliases
