@@ -5,7 +5,9 @@
 # counted only; a mitigation makes it drop (its own counters and rates say
 # so), withdrawal restores passing and reports the final totals; refusals
 # (authorization, quota, operator-only profile, unknown client) with their
-# messages; run-time clients and sources; a restart that writes nothing;
+# messages; two tenants' source lists with the same source, each applying
+# to its own traffic only; the live view (top) and an online backup;
+# run-time clients and sources; a restart that writes nothing;
 # lifetimes expiring under the daemon and while it was down; the audit log.
 # usage: mitigations.sh SCRUB-SIMCARD SCRUBD SCRUBCTL DEMO_JSON PYTHON3 ATTACK_PCAP_PY CORE
 # CORE: the simcard's core, model or rtl.
@@ -89,6 +91,26 @@ read -r offered dropped pps < <(jget 'a["result"]["traffic"]["offered"]["packets
 out=$(ctl mitigation list)
 [[ $out == *"globex       scrubctl-globex/0      active    strict"*"203.0.113.0/25"* ]] || fail "mitigation list: $out"
 [ "$(ctl -j status | jget 'a["result"]["card"]["tables"]["dest"]["used"]')" = 5 ] || fail "status dest fill"
+ok
+
+# --- Source lists are per tenant: acme blocking the attack's source
+# (192.0.2.50) leaves globex's traffic from it to globex's rules (the
+# mitigation's ACL); globex blocking it drops it before the ACL, and
+# acme's removal leaves globex's entry alone.
+src=$(global drop_src) acl=$(global drop_acl)
+ctl source add acme 192.0.2.50 drop >/dev/null || fail "source add acme"
+wait_for '[ "$(global drop_acl)" -ge $((acl + 30)) ]'
+[ "$(global drop_src)" = "$src" ] || fail "acme's block list dropped globex's traffic"
+ctl source add globex 192.0.2.50 drop >/dev/null || fail "source add globex"
+src=$(global drop_src)
+wait_for '[ "$(global drop_src)" -ge $((src + 30)) ]'
+ctl source remove acme 192.0.2.50 >/dev/null || fail "source remove acme"
+src=$(global drop_src) acl=$(global drop_acl)
+wait_for '[ "$(global drop_src)" -ge $((src + 30)) ]'
+[ $(($(global drop_acl) - acl)) -le 2 ] || fail "acme's removal undid globex's entry"
+ctl source remove globex 192.0.2.50 >/dev/null || fail "source remove globex"
+acl=$(global drop_acl)
+wait_for '[ "$(global drop_acl)" -ge $((acl + 30)) ]'
 ok
 
 # --- The live view, without a terminal: two frames a second apart, each
