@@ -48,7 +48,7 @@ static const char *const identities[] = {"acme", "globex"};
 
 /* The server with its store and the core on a model card. */
 struct bed {
-    char dir[64], store_path[96];
+    char dir[256], store_path[300];
     struct scrub_config cfg;
     struct scrub_model *model;
     struct scrub_hal *hal;
@@ -103,14 +103,17 @@ static void bed_remove(void)
     rmdir(bed.dir);
 }
 
-/* Opened once for the process (a tmpfs folder: the store's fsyncs cost
- * nothing there) and remade every INPUTS_PER_STORE inputs. */
+/* Opened once for the process and remade every INPUTS_PER_STORE inputs, in
+ * a new folder in $DOTS_FUZZ_DATA_DIR, else /dev/shm (tmpfs: the store's
+ * fsyncs cost nothing there). libFuzzer may end without running atexit
+ * (and a crash does), so scripts/fuzz-dots gives a folder it removes. */
 static struct bed *bed_once(void)
 {
     if (!bed.dir[0]) {
-        snprintf(bed.dir, sizeof bed.dir, "/dev/shm/dots-fuzz-data.XXXXXX");
+        const char *base = getenv("DOTS_FUZZ_DATA_DIR") ? getenv("DOTS_FUZZ_DATA_DIR") : "/dev/shm";
+        snprintf(bed.dir, sizeof bed.dir, "%.200s/dots-fuzz-data.XXXXXX", base);
         if (!mkdtemp(bed.dir))
-            die("cannot make a folder in /dev/shm", strerror(errno));
+            die("cannot make a folder for the store", strerror(errno));
         atexit(bed_remove);
         bed_open(&bed);
     } else if (bed.inputs % INPUTS_PER_STORE == 0) {
