@@ -150,54 +150,39 @@ static void serve_host_meta(const struct dots_request *r)
         restconf_not_allowed(r, "GET, HEAD");
         return;
     }
-    struct evbuffer *out = evbuffer_new();
-    if (!out) {
-        evhttp_send_error(r->req, HTTP_INTERNAL, NULL);
-        return;
-    }
-    evbuffer_add(out, xrd, sizeof xrd - 1);
-    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Content-Type", "application/xrd+xml");
-    evhttp_send_reply(r->req, HTTP_OK, "OK", out);
-    evbuffer_free(out);
+    restconf_reply_text(r, HTTP_OK, "application/xrd+xml", xrd);
 }
 
-static void on_request(struct evhttp_request *req, void *arg)
+/* A request to host-meta or to a RESTCONF resource. */
+static void route(const struct dots_request *r)
 {
-    struct dots_data *d = arg;
-    char id[256];
-    struct dots_request r = {.d = d, .req = req, .identity = id};
-    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
     static const char root[] = DOTS_DATA_ROOT, client[] = "/dots-client=";
-    if (request_identity(req, id, sizeof id) < 0) {
-        dots_data_say(d, DOTS_LOG_ERROR, "a request without a client identity on its connection");
-        restconf_error(&r, HTTP_INTERNAL, "transport", "operation-failed", NULL, "the connection has no client identity");
-        return;
-    }
     if (!path) {
-        restconf_error(&r, HTTP_BADREQUEST, "protocol", "malformed-message", NULL, "the request URI does not parse");
+        restconf_error(r, HTTP_BADREQUEST, "protocol", "malformed-message", NULL, "the request URI does not parse");
         return;
     }
     if (strcmp(path, "/.well-known/host-meta") == 0) {
-        serve_host_meta(&r);
+        serve_host_meta(r);
         return;
     }
     /* RFC 8040 section 4.8: a query parameter the server does not support
      * is refused; only the ACLs take some (insert, point), and a
      * dots-client's resources refuse the rest */
     if (evhttp_uri_get_query(uri) && !strstr(path, client)) {
-        restconf_error(&r, HTTP_BADREQUEST, "protocol", "invalid-value", NULL,
+        restconf_error(r, HTTP_BADREQUEST, "protocol", "invalid-value", NULL,
                        "query parameters are not supported yet (got '%s')", evhttp_uri_get_query(uri));
         return;
     }
     if (strncmp(path, root, sizeof root - 1) == 0) {
         const char *rest = path + sizeof root - 1;
         if (*rest == '\0') {
-            dots_data_serve_root(&r);
+            dots_data_serve_root(r);
             return;
         }
         if (strcmp(rest, "/capabilities") == 0) {
-            dots_data_serve_capabilities(&r);
+            dots_data_serve_capabilities(r);
             return;
         }
         if (strncmp(rest, client, sizeof client - 1) == 0) {
@@ -208,19 +193,39 @@ static void on_request(struct evhttp_request *req, void *arg)
             char *cuid = raw ? evhttp_uridecode(raw, 0, &dlen) : NULL;
             free(raw);
             if (!cuid) {
-                restconf_error(&r, HTTP_INTERNAL, "application", "operation-failed", NULL, "out of memory");
+                restconf_error(r, HTTP_INTERNAL, "application", "operation-failed", NULL, "out of memory");
                 return;
             }
             if (dlen == 0 || dlen != strlen(cuid))
-                restconf_error(&r, HTTP_BADREQUEST, "protocol", "invalid-value", NULL,
+                restconf_error(r, HTTP_BADREQUEST, "protocol", "invalid-value", NULL,
                                "the dots-client key in the URI is empty or holds a NUL");
             else
-                dots_data_serve_client(&r, cuid, end ? end : "");
+                dots_data_serve_client(r, cuid, end ? end : "");
             free(cuid);
             return;
         }
     }
-    restconf_error(&r, HTTP_NOTFOUND, "protocol", "invalid-value", NULL, "no resource %s here", path);
+    restconf_error(r, HTTP_NOTFOUND, "protocol", "invalid-value", NULL, "no resource %s here", path);
+}
+
+static void on_request(struct evhttp_request *req, void *arg)
+{
+    struct dots_data *d = arg;
+    char id[256];
+    struct dots_request r = {.d = d, .req = req, .identity = id};
+    if (request_identity(req, id, sizeof id) < 0) {
+        dots_data_say(d, DOTS_LOG_ERROR, "a request without a client identity on its connection");
+        restconf_error(&r, HTTP_INTERNAL, "transport", "operation-failed", NULL, "the connection has no client identity");
+        return;
+    }
+    route(&r);
+}
+
+void dots_data_serve_detached(struct dots_data *d, struct evhttp_request *req, const char *identity,
+                              struct dots_data_answer *answer)
+{
+    struct dots_request r = {.d = d, .req = req, .identity = identity, .answer = answer};
+    route(&r);
 }
 
 static int load_crls(struct dots_data *d, const char *file, struct scrub_err *err)
@@ -280,23 +285,38 @@ static int load_schema(struct dots_data *d, struct scrub_err *err)
     return 0;
 }
 
+int dots_data_open(const struct dots_data_config *cfg, struct dots_data **out, struct scrub_err *err)
+{
+    if (!cfg->store || !cfg->yang_dir)
+        return scrub_err_set(err, EINVAL, "dots data: the store and the YANG folder are required");
+    struct dots_data *d = calloc(1, sizeof *d);
+    if (!d)
+        return scrub_err_set(err, ENOMEM, "dots data: out of memory");
+    d->cfg = *cfg;
+    if (load_schema(d, err) < 0) {
+        dots_data_stop(d);
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
 int dots_data_start(struct event_base *base, const struct dots_data_config *cfg, struct dots_data **out,
                     struct scrub_err *err)
 {
     unsigned char probe[sizeof(struct in6_addr)];
     uint16_t port = cfg->port ? cfg->port : DOTS_DATA_PORT;
+    struct dots_data *d;
     if (!cfg->address || (inet_pton(AF_INET, cfg->address, probe) != 1 && inet_pton(AF_INET6, cfg->address, probe) != 1))
         return scrub_err_set(err, EINVAL, "dots data: %s is not an IPv4 or IPv6 address",
                              cfg->address ? cfg->address : "(null)");
     if (!cfg->store || !cfg->yang_dir || !cfg->ca_file || !cfg->cert_file || !cfg->key_file)
         return scrub_err_set(err, EINVAL, "dots data: the store, the YANG folder, the CA, certificate and key files "
                                           "are required");
-    struct dots_data *d = calloc(1, sizeof *d);
-    if (!d)
-        return scrub_err_set(err, ENOMEM, "dots data: out of memory");
+    if (dots_data_open(cfg, &d, err) < 0)
+        return -1;
     d->base = base;
-    d->cfg = *cfg;
-    if (load_schema(d, err) < 0 || setup_tls(d, err) < 0)
+    if (setup_tls(d, err) < 0)
         goto fail;
     d->http = evhttp_new(base);
     if (!d->http) {

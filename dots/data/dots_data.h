@@ -17,6 +17,8 @@
 #include "scrub_store.h"
 
 struct scrub_core;
+struct evbuffer;
+struct evhttp_request;
 
 #define DOTS_DATA_PORT 443          /* RFC 8783 names none: HTTPS's */
 #define DOTS_DATA_MAX_BODY (1 << 20) /* larger bodies get 413 */
@@ -49,5 +51,27 @@ int dots_data_start(struct event_base *base, const struct dots_data_config *cfg,
                     struct scrub_err *err);
 /* Closes the listener and every connection. */
 void dots_data_stop(struct dots_data *d);
+
+/* --- Requests served without the network (tests/dots/fuzz_data.c). */
+
+/* A server that neither listens nor speaks TLS: only cfg's store, core,
+ * YANG folder and log are used. Stopped with dots_data_stop. */
+int dots_data_open(const struct dots_data_config *cfg, struct dots_data **out, struct scrub_err *err);
+
+/* What a request was answered: its status, its body appended to the
+ * caller's buffer, and how many answers were made (one, unless the server
+ * is wrong). Its headers are the request's output headers. */
+struct dots_data_answer {
+    int status;
+    struct evbuffer *body;
+    unsigned answers;
+};
+
+/* Routes and serves req as a request of the client identity, as it would
+ * over HTTPS, answering into answer. req stays the caller's: made by
+ * evhttp_request_new with its command, URI (text and parsed), input headers
+ * and input buffer filled in. */
+void dots_data_serve_detached(struct dots_data *d, struct evhttp_request *req, const char *identity,
+                              struct dots_data_answer *answer);
 
 #endif

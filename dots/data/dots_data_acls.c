@@ -135,9 +135,10 @@ static void set_location(const struct dots_request *r, const char *cuid, const c
 }
 
 /* RFC 8040 sections 4.8.5 and 4.8.6: insert (first, last, before, after)
- * and point, the data-resource-identifier of an acl of this dots-client;
- * req->point points into *point_name (the caller frees it). Any other
- * parameter is refused. 0, or -1 after answering. */
+ * and point, the data-resource-identifier of an acl of this dots-client,
+ * each at most once (section 4.8); req->point points into *point_name (the
+ * caller frees it). Any other parameter is refused. 0, or -1 after
+ * answering. */
 static int read_insert(const struct dots_request *r, const char *cuid, struct scrub_data_acls_req *req,
                        char **point_name)
 {
@@ -153,8 +154,14 @@ static int read_insert(const struct dots_request *r, const char *cuid, struct sc
     }
     static const char *const inserts[] = {"", "first", "last", "before", "after"};
     int rc = 0;
+    bool insert_seen = false;
     for (kv = params.tqh_first; rc == 0 && kv; kv = kv->next.tqe_next) {
-        if (strcmp(kv->key, "insert") == 0) {
+        bool again = strcmp(kv->key, "insert") == 0 ? insert_seen : strcmp(kv->key, "point") == 0 && *point_name;
+        insert_seen = insert_seen || strcmp(kv->key, "insert") == 0;
+        if (again) {
+            rc = -1, restconf_error(r, 400, "protocol", "invalid-value", NULL,
+                                    "query parameter '%s' given twice (RFC 8040 section 4.8: at most once)", kv->key);
+        } else if (strcmp(kv->key, "insert") == 0) {
             size_t i = 1;
             while (i < 5 && strcmp(kv->value, inserts[i]) != 0)
                 i++;

@@ -25,6 +25,7 @@ struct dots_request {
     struct dots_data *d;
     struct evhttp_request *req;
     const char *identity;
+    struct dots_data_answer *answer; /* NULL: answered on req's connection */
 };
 
 #define DOTS_DATA_ROOT "/restconf/data/ietf-dots-data-channel:dots-data"
@@ -40,6 +41,8 @@ void restconf_error(const struct dots_request *r, int status, const char *type, 
                     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* 405 with the Allow header naming what the resource takes. */
 void restconf_not_allowed(const struct dots_request *r, const char *allow);
+/* A body of the media type, text. */
+void restconf_reply_text(const struct dots_request *r, int status, const char *media_type, const char *text);
 /* A status and no body. */
 void restconf_reply_empty(const struct dots_request *r, int status);
 /* A body of application/yang-data+json; takes body. */

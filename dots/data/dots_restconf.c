@@ -14,16 +14,38 @@
 
 #define MEDIA_TYPE "application/yang-data+json"
 
-static void send_text(const struct dots_request *r, int status, const char *text)
+/* Every answer leaves here: onto the request's connection, or into the
+ * answer of a request served without the network. */
+static void send_answer(const struct dots_request *r, int status, struct evbuffer *body)
+{
+    if (!r->answer) {
+        evhttp_send_reply(r->req, status, NULL, body);
+        return;
+    }
+    r->answer->status = status;
+    r->answer->answers++;
+    if (body)
+        evbuffer_add_buffer(r->answer->body, body);
+}
+
+static void send_internal_error(const struct dots_request *r)
+{
+    if (r->answer)
+        send_answer(r, HTTP_INTERNAL, NULL);
+    else
+        evhttp_send_error(r->req, HTTP_INTERNAL, NULL);
+}
+
+void restconf_reply_text(const struct dots_request *r, int status, const char *media_type, const char *text)
 {
     struct evbuffer *out = evbuffer_new();
     if (!out) {
-        evhttp_send_error(r->req, HTTP_INTERNAL, NULL);
+        send_internal_error(r);
         return;
     }
     evbuffer_add(out, text, strlen(text));
-    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Content-Type", MEDIA_TYPE);
-    evhttp_send_reply(r->req, status, NULL, out);
+    evhttp_add_header(evhttp_request_get_output_headers(r->req), "Content-Type", media_type);
+    send_answer(r, status, out);
     evbuffer_free(out);
 }
 
@@ -33,15 +55,15 @@ void restconf_reply_json(const struct dots_request *r, int status, json_object *
                                                                        JSON_C_TO_STRING_NOSLASHESCAPE)
                             : NULL;
     if (!text)
-        evhttp_send_error(r->req, HTTP_INTERNAL, NULL);
+        send_internal_error(r);
     else
-        send_text(r, status, text);
+        restconf_reply_text(r, status, MEDIA_TYPE, text);
     json_object_put(body);
 }
 
 void restconf_reply_empty(const struct dots_request *r, int status)
 {
-    evhttp_send_reply(r->req, status, NULL, NULL);
+    send_answer(r, status, NULL);
 }
 
 static const char *method_name(struct evhttp_request *req)

@@ -1,10 +1,12 @@
-/* Replays files through the fuzz entry point without libFuzzer, so every
+/* Replays files through a fuzz entry point without libFuzzer, so every
  * build (gcc, ASan/UBSan) runs the committed corpus as a test.
- * Usage: dots_fuzz_replay DIR|FILE... ; fails when nothing was replayed. */
+ * Usage: dots_fuzz_replay DIR|FILE... (dots_fuzz_data_replay alike); fails
+ * when nothing was replayed. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,6 +33,7 @@ static int replay_file(const char *path)
 
 int main(int argc, char **argv)
 {
+    const char *name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
     int count = 0;
     for (int i = 1; i < argc; i++) {
         DIR *d = opendir(argv[i]);
@@ -48,9 +51,9 @@ int main(int argc, char **argv)
         closedir(d);
     }
     if (count == 0) {
-        fprintf(stderr, "dots_fuzz_replay: no inputs\n");
+        fprintf(stderr, "%s: no inputs\n", name);
         return 1;
     }
-    printf("dots_fuzz_replay: %d inputs, no crash\n", count);
+    printf("%s: %d inputs, no crash\n", name, count);
     return 0;
 }
