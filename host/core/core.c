@@ -217,6 +217,8 @@ void core_synced(struct scrub_core *c, struct card_image *want, struct card_imag
 
 int core_reload(struct scrub_core *c, const struct core_change *ch, struct scrub_err *err)
 {
+    if (ch->reloads)
+        return 0;
     if (!ch->mitigations)
         return core_load(c, err);
     for (size_t i = 0; i < ch->n_mitigations; i++)

@@ -143,6 +143,7 @@ struct core_change {
      * reloaded from the store after it; NULL: everything is. */
     const struct core_key *mitigations;
     size_t n_mitigations;
+    bool reloads; /* do_it leaves what is loaded equal to the store itself */
     int (*do_it)(struct scrub_core *c, void *ctx, struct scrub_err *err);
     int (*undo)(struct scrub_core *c, void *ctx, struct scrub_err *err);
     void *ctx;

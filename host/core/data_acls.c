@@ -162,11 +162,13 @@ int core_data_acls_load(struct scrub_core *c, struct scrub_err *err)
     struct load_ctx l = {c->dacls, err};
     if (scrub_store_acls_each(c->store, NULL, on_acl, &l, err))
         return -1;
+    char owner[256] = "";
+    int found = 0;
     for (size_t i = 0; i < c->dacls->n; i++) {
         struct core_data_acl *a = &c->dacls->acls[i];
-        char owner[256];
-        int found = scrub_store_cuid_owner(c->store, a->cuid, owner, sizeof(owner), err);
-        if (found < 0)
+        /* They come by cuid: one owner lookup per cuid. */
+        if ((i == 0 || strcmp(a->cuid, c->dacls->acls[i - 1].cuid) != 0) &&
+            (found = scrub_store_cuid_owner(c->store, a->cuid, owner, sizeof(owner), err)) < 0)
             return -1;
         if (!(a->identity = strdup(found ? owner : "")))
             return scrub_err_set(err, ENOMEM, "out of memory loading ACLs");
@@ -303,9 +305,10 @@ static int acls_do(struct scrub_core *c, void *ctx, struct scrub_err *err)
             return -1;
     }
     /* Room for every ACL that is not deactivated, so that a mitigation
-     * that switches them on later never finds the card full. */
+     * that switches them on later never finds the card full. The ACLs are
+     * all that changed: only they are loaded again (core_change need not). */
     struct card_image all;
-    if (core_load(c, err) || core_build_image(c, true, &all, err))
+    if (core_data_acls_load(c, err) || core_build_image(c, true, &all, err))
         return -1;
     card_image_free(&all);
     return 0;
@@ -517,8 +520,6 @@ int scrub_core_data_acls_put(struct scrub_core *c, const struct scrub_actor *a, 
     *err = (struct scrub_err){0};
     if (res)
         *res = (struct scrub_data_acls_result){0};
-    if (c->cfg && core_load(c, err))
-        return -1;
     snprintf(what, sizeof(what), "data-channel acl %s cuid=%s acls=%zu", r->create ? "create" : "put",
              r->cuid ? r->cuid : "", r->n_acls);
     if (core_need_card(c, a, what, err))
@@ -564,7 +565,7 @@ int scrub_core_data_acls_put(struct scrub_core *c, const struct scrub_actor *a, 
         ch[i].old.name = ch[i].next.name;
     }
     struct acls_ctx x = {ch, n_ch};
-    struct core_change cc = {.what = what, .do_it = acls_do, .undo = acls_undo, .ctx = &x};
+    struct core_change cc = {.what = what, .do_it = acls_do, .undo = acls_undo, .ctx = &x, .reloads = true};
     int rc = core_change(c, a, &cc, err);
     if (rc && err->code == ENOSPC)
         room_left(c, err);
@@ -581,8 +582,6 @@ int scrub_core_data_acl_delete(struct scrub_core *c, const struct scrub_actor *a
 {
     char what[400];
     *err = (struct scrub_err){0};
-    if (c->cfg && core_load(c, err))
-        return -1;
     snprintf(what, sizeof(what), "data-channel acl delete cuid=%s name=%s", cuid ? cuid : "", name ? name : "(all)");
     if (!core_data_owner(c, a, cuid, err))
         return core_refuse(c, a, what, err);
@@ -617,7 +616,7 @@ int scrub_core_data_acl_delete(struct scrub_core *c, const struct scrub_actor *a
             rc = scrub_err_set(err, ENOMEM, "out of memory");
     }
     struct acls_ctx x = {ch, k};
-    struct core_change cc = {.what = what, .do_it = acls_do, .undo = acls_undo, .ctx = &x};
+    struct core_change cc = {.what = what, .do_it = acls_do, .undo = acls_undo, .ctx = &x, .reloads = true};
     if (rc == 0)
         rc = core_change(c, a, &cc, err);
     free_changes(ch, k);
@@ -630,8 +629,6 @@ int scrub_core_data_acls_expire(struct scrub_core *c, struct scrub_err *err)
     *err = (struct scrub_err){0};
     if (!c->cfg || !c->hal)
         return 0;
-    if (core_load(c, err))
-        return -1;
     struct scrub_core_clock now;
     core_now(c, &now);
     size_t n = 0;
@@ -663,7 +660,7 @@ int scrub_core_data_acls_expire(struct scrub_core *c, struct scrub_err *err)
             snprintf(what + len, sizeof(what) - len, " %s/%s", d->cuid, d->name);
     }
     struct acls_ctx x = {ch, k};
-    struct core_change cc = {.what = what, .do_it = acls_do, .undo = acls_undo, .ctx = &x};
+    struct core_change cc = {.what = what, .do_it = acls_do, .undo = acls_undo, .ctx = &x, .reloads = true};
     if (rc == 0)
         rc = core_change(c, &daemon, &cc, err);
     for (size_t i = 0; i < k; i++)
@@ -679,8 +676,6 @@ int scrub_core_data_acls_each(struct scrub_core *c, const char *cuid, const char
 {
     if (!c->cfg)
         return scrub_err_set(err, EINVAL, "the core has no configuration yet");
-    if (core_load(c, err))
-        return -1;
     if (with_counters && c->hal && scrub_hal_snapshot(c->hal, err))
         return scrub_err_prefix(err, "reading the ACEs' counters");
     for (size_t i = 0; c->dacls && i < c->dacls->n; i++) {
