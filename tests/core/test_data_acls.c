@@ -19,10 +19,12 @@
 #include "scrub_hal_exec.h"
 #include "scrub_hal_model.h"
 
-/* The model behind the HAL, counting table writes. */
+/* The model behind the HAL, counting table writes, which can be made to
+ * fail. */
 struct counting {
     struct scrub_model *m;
     unsigned table_cmds;
+    bool fail;
 };
 
 static bool c_read(void *ctx, uint32_t addr, uint32_t *value, struct scrub_err *err)
@@ -34,10 +36,14 @@ static bool c_read(void *ctx, uint32_t addr, uint32_t *value, struct scrub_err *
 
 static bool c_write(void *ctx, uint32_t addr, uint32_t value, struct scrub_err *err)
 {
-    (void)err;
     struct counting *k = ctx;
-    if (addr == SCRUB_REG_TBL_CMD && value != SCRUB_CMD_READ)
+    if (addr == SCRUB_REG_TBL_CMD && value != SCRUB_CMD_READ) {
+        if (k->fail) {
+            scrub_err_set(err, EIO, "card: table command refused");
+            return false;
+        }
         k->table_cmds++;
+    }
     scrub_model_write(k->m, addr, value);
     return true;
 }
@@ -419,6 +425,30 @@ static void test_acl_list(void **state)
     assert_int_equal(l.activation[0], SCRUB_STORE_DEACTIVATE);
     assert_int_equal(l.activation[1], SCRUB_STORE_ACTIVATE_IMMEDIATE);
     assert_int_equal(tenant_entries(f, 1, e, 4), 1);
+}
+
+/* A card that refuses the sync: the mitigation and the ACL's activation
+ * are both undone in the store. */
+static void test_acl_list_card_refuses(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    put_ok(f, "cuid-acme", acl_json("later", "activate-when-mitigating", "198.51.100.40/32"));
+    struct scrub_prefix p;
+    assert_true(scrub_prefix_parse("198.51.100.0/26", &p));
+    struct scrub_acl_activation off[] = {{"later", SCRUB_STORE_DEACTIVATE}};
+    struct scrub_mitigation_req m = {.identity = "acme", .cuid = "cuid-acme", .mid = 1, .prefixes = &p,
+                                     .n_prefixes = 1, .lifetime = 600, .trigger = true, .acls = off, .n_acls = 1};
+    f->counting.fail = true;
+    assert_int_equal(scrub_core_mitigation_put(f->core, &acme, &m, NULL, &err), -1);
+    f->counting.fail = false;
+    assert_non_null(strstr(err.msg, "the card refused the change, so it was undone in the store"));
+    assert_null(strstr(err.msg, "undoing it failed too"));
+    stop_core(f);
+    start_core(f);
+    struct listing l = list(f, "cuid-acme", false);
+    assert_int_equal(l.activation[0], SCRUB_STORE_ACTIVATE_WHEN_MITIGATING);
+    assert_false(scrub_core_mitigating(f->core, "acme"));
 }
 
 /* Switching a deactivated ACL on counts against the acl_entries quota. */
@@ -845,6 +875,7 @@ int main(void)
         TEST(test_activation_follows_mitigations),
         TEST(test_acl_list),
         TEST(test_acl_list_quota),
+        TEST(test_acl_list_card_refuses),
         TEST(test_tenant_safety),
         TEST(test_quota),
         TEST(test_runtime_client_scope),
