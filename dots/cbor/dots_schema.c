@@ -41,6 +41,13 @@ int dots_schema_open(const char *yang_dir, struct dots_schema **out, struct scru
         dots_schema_close(s);
         return -1;
     }
+    /* RFC 9133's acl-list in a mitigation scope (an augment-structure) */
+    if (!ly_ctx_load_module(s->ctx, "ietf-dots-signal-control", "2021-09-02", NULL)) {
+        scrub_err_set(err, ENOENT, "dots schema: ietf-dots-signal-control@2021-09-02 does not load from %s: %s",
+                      yang_dir, ly_errmsg(s->ctx));
+        dots_schema_close(s);
+        return -1;
+    }
     s->signal = find_structure(mod, "dots-signal");
     if (!s->signal) {
         dots_schema_close(s);

@@ -1,5 +1,6 @@
 /* The signal channel's schema: a libyang context holding
- * ietf-dots-signal-channel (patched for libyang, see dots/yang/patches) and
+ * ietf-dots-signal-channel and RFC 9133's ietf-dots-signal-control, which
+ * augments its scope (both patched for libyang, see dots/yang/patches), and
  * the sx:structure "dots-signal" every signal channel message body is an
  * instance of. Owns the context; trees parsed with it die with it. */
 #ifndef DOTS_SCHEMA_H

@@ -122,7 +122,9 @@ struct put_request {
     int64_t lifetime;
     bool lifetime_given, trigger, trigger_given;
     char attack_status[40]; /* an efficacy update's */
-    json_object *extra; /* target-port-range, target-protocol, alias-name */
+    json_object *extra; /* target-port-range, target-protocol, alias-name, acl-list */
+    struct scrub_acl_activation *acls; /* RFC 9133's acl-list, names owned */
+    size_t n_acls;
 };
 
 static int add_prefix(struct put_request *r, const char *text, char *diagnostic, size_t size)
@@ -163,6 +165,47 @@ static void add_extra(json_object *extra, const struct lyd_node *n)
     LY_LIST_FOR(lyd_child(n), port)
         json_object_object_add(range, LYD_NAME(port), json_object_new_int(atoi(lyd_get_value(port))));
     json_object_array_add(list, range);
+}
+
+/* One entry of RFC 9133's acl-list: the ACL to switch, and the entry kept
+ * in the scope (a GET gives it back). The schema has checked the
+ * activation-type and filled in its default, activate-when-mitigating. */
+static int add_acl(struct put_request *r, const struct lyd_node *n, char *diagnostic, size_t size)
+{
+    const char *name = "", *type = "activate-when-mitigating";
+    const struct lyd_node *leaf;
+    LY_LIST_FOR(lyd_child(n), leaf) {
+        if (strcmp(LYD_NAME(leaf), "acl-name") == 0)
+            name = lyd_get_value(leaf);
+        else if (strcmp(LYD_NAME(leaf), "activation-type") == 0)
+            type = lyd_get_value(leaf);
+    }
+    int activation = 0;
+    while (activation <= SCRUB_STORE_DEACTIVATE &&
+           strcmp(scrub_store_activation_name((enum scrub_store_activation)activation), type) != 0)
+        activation++;
+    if (activation > SCRUB_STORE_DEACTIVATE) {
+        snprintf(diagnostic, size, "acl-list: ACL '%s': activation-type '%s' is not served", name, type);
+        return -1;
+    }
+    struct scrub_acl_activation *more = realloc(r->acls, (r->n_acls + 1) * sizeof *more);
+    if (more)
+        r->acls = more;
+    char *copy = more ? strdup(name) : NULL;
+    if (!copy) {
+        snprintf(diagnostic, size, "out of memory");
+        return -1;
+    }
+    r->acls[r->n_acls++] = (struct scrub_acl_activation){copy, (enum scrub_store_activation)activation};
+    json_object *list, *entry = json_object_new_object();
+    if (!json_object_object_get_ex(r->extra, "ietf-dots-signal-control:acl-list", &list)) {
+        list = json_object_new_array();
+        json_object_object_add(r->extra, "ietf-dots-signal-control:acl-list", list);
+    }
+    json_object_object_add(entry, "acl-name", json_object_new_string(name));
+    json_object_object_add(entry, "activation-type", json_object_new_string(type));
+    json_object_array_add(list, entry);
+    return 0;
 }
 
 /* The scope of a validated body (its top-level nodes); attack-status only
@@ -211,6 +254,9 @@ static int put_from_tree(const struct lyd_node *tree, bool efficacy, struct put_
                 return -1;
             }
             snprintf(r->attack_status, sizeof r->attack_status, "%s", value);
+        } else if (strcmp(name, "acl-list") == 0 && strcmp(n->schema->module->name, "ietf-dots-signal-control") == 0) {
+            if (add_acl(r, n, diagnostic, size) < 0)
+                return -1;
         } else if (strcmp(name, "target-fqdn") == 0 || strcmp(name, "target-uri") == 0) {
             snprintf(diagnostic, size, "scope/%s is not served: name the targets with target-prefix or alias-name",
                      name);
@@ -466,6 +512,7 @@ void dots_mitigate_put(struct dots_signal *s, coap_resource_t *resource, coap_se
     if (!tree)
         return;
     struct put_request r = {0};
+    bool regroup = false;
     int rc = put_from_tree(tree, if_match != NULL, &r, diagnostic, sizeof diagnostic);
     lyd_free_all(tree);
     coap_pdu_code_t refusal = rc < 0 ? COAP_RESPONSE_CODE_BAD_REQUEST
@@ -488,6 +535,13 @@ void dots_mitigate_put(struct dots_signal *s, coap_resource_t *resource, coap_se
         dots_say(s, DOTS_LOG_INFO, "%s: efficacy update of mitigation %s/%lld: %s", id, p.cuid, (long long)p.mid,
                  r.attack_status);
     }
+    /* An acl-list changes data-channel ACLs too, which the core commits on
+     * their own, not in a group: the group so far ends first, and its
+     * successor begins after this answer. */
+    if (r.n_acls && s->group_open) {
+        dots_group_end(s);
+        regroup = true;
+    }
     struct scrub_actor actor = {SCRUB_STORE_WHO_CERTIFICATE, id, SCRUB_STORE_CHANNEL_SIGNAL, false};
     struct scrub_mitigation_req req = {
         .identity = id,
@@ -500,6 +554,8 @@ void dots_mitigate_put(struct dots_signal *s, coap_resource_t *resource, coap_se
         .scope_extra = json_object_object_length(r.extra)
                            ? json_object_to_json_string_ext(r.extra, JSON_C_TO_STRING_PLAIN)
                            : NULL,
+        .acls = r.acls,
+        .n_acls = r.n_acls,
     };
     struct scrub_mitigation_granted g;
     struct scrub_err err;
@@ -521,6 +577,11 @@ void dots_mitigate_put(struct dots_signal *s, coap_resource_t *resource, coap_se
                     g.created ? COAP_RESPONSE_CODE_CREATED : COAP_RESPONSE_CODE_CHANGED, top);
     json_object_put(top);
 done:
+    if (regroup)
+        dots_group_begin(s);
+    for (size_t i = 0; i < r.n_acls; i++)
+        free((char *)r.acls[i].name);
+    free(r.acls);
     free(r.prefixes);
     json_object_put(r.extra);
 }

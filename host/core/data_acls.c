@@ -669,6 +669,77 @@ int scrub_core_data_acls_expire(struct scrub_core *c, struct scrub_err *err)
     return rc ? -1 : (int)k;
 }
 
+/* ---- RFC 9133: activation switched by a mitigation request ------------------------- */
+
+void core_acl_switches_free(struct core_acl_switch *s, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++) {
+        free(s[i].name);
+        free(s[i].body);
+    }
+    free(s);
+}
+
+int core_acl_switches_prepare(const struct scrub_core *c, const struct core_tenant *t, const char *cuid,
+                              const struct scrub_acl_activation *req, size_t n, struct core_acl_switch **out,
+                              struct scrub_err *err)
+{
+    struct core_acl_switch *s = calloc(n ? n : 1, sizeof(*s));
+    if (!s)
+        return scrub_err_set(err, ENOMEM, "out of memory");
+    size_t added = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const struct core_data_acl *d = find(c, cuid, req[i].name);
+        for (size_t k = 0; rc == 0 && k < i; k++)
+            if (strcmp(req[k].name, req[i].name) == 0)
+                rc = scrub_err_set(err, EINVAL, "acl-list: ACL '%s' is named twice", req[i].name);
+        if (rc)
+            break;
+        /* another identity's cuid has no ACL of this client's either */
+        if (!d || strcmp(d->identity, t->identity) != 0) {
+            rc = scrub_err_set(err, EINVAL,
+                               "acl-list: no ACL '%s' of dots-client '%s' (make it on the data channel first, "
+                               "RFC 8783)",
+                               req[i].name, cuid);
+            break;
+        }
+        if (d->activation == SCRUB_STORE_DEACTIVATE && req[i].activation != SCRUB_STORE_DEACTIVATE)
+            added += d->n_entries;
+        s[i] = (struct core_acl_switch){.old = d->activation, .name = strdup(d->name), .body = strdup(d->body)};
+        s[i].rec = (struct scrub_store_acl){.cuid = cuid, .name = s[i].name, .position = d->position,
+                                            .activation = req[i].activation, .body = s[i].body,
+                                            .expires_at = d->expires_at, .updated_at = time(NULL)};
+        if (!s[i].name || !s[i].body)
+            rc = scrub_err_set(err, ENOMEM, "out of memory");
+    }
+    size_t used = rc == 0 ? entries_in_use(c, t->identity, cuid, NULL, 0) : 0;
+    if (rc == 0 && added && t->has_quotas && used + added > t->quotas.acl_entries)
+        rc = scrub_err_set(err, EDQUOT,
+                           "quota: client '%s' may have %u ACL entries (counted on the card, after expansion) and "
+                           "has %zu; the ACLs acl-list switches on need %zu more",
+                           t->identity, t->quotas.acl_entries, used, added);
+    if (rc) {
+        core_acl_switches_free(s, n);
+        return -1;
+    }
+    *out = s;
+    return 0;
+}
+
+int core_acl_switches_write(struct scrub_core *c, const struct core_acl_switch *s, size_t n, bool undo,
+                            struct scrub_err *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct scrub_store_acl rec = s[i].rec;
+        if (undo)
+            rec.activation = s[i].old;
+        if (scrub_store_acl_put(c->store, &rec, err))
+            return -1;
+    }
+    return 0;
+}
+
 /* ---- listing with counters ---------------------------------------------------------- */
 
 int scrub_core_data_acls_each(struct scrub_core *c, const char *cuid, const char *name, bool with_counters,

@@ -71,4 +71,22 @@ void core_data_input_free(struct core_data_input *in);
 const struct core_tenant *core_data_owner(struct scrub_core *c, const struct scrub_actor *a, const char *cuid,
                                           struct scrub_err *err);
 
+/* RFC 9133 (scrub_mitigation_req's acls): each ACL's record with the
+ * activation it had and gets, copied so that it outlives a reload. */
+struct core_acl_switch {
+    struct scrub_store_acl rec; /* rec.activation: the new one */
+    enum scrub_store_activation old;
+    char *name, *body;
+};
+/* Checks the switches of cuid (owned by t): each an ACL of the cuid, once,
+ * a switch on within t's quota; *out (n of them) on success. */
+int core_acl_switches_prepare(const struct scrub_core *c, const struct core_tenant *t, const char *cuid,
+                              const struct scrub_acl_activation *req, size_t n, struct core_acl_switch **out,
+                              struct scrub_err *err);
+/* Writes them into the open store transaction: the new activations, or
+ * with undo the old ones. */
+int core_acl_switches_write(struct scrub_core *c, const struct core_acl_switch *s, size_t n, bool undo,
+                            struct scrub_err *err);
+void core_acl_switches_free(struct core_acl_switch *s, size_t n);
+
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core_internal.h"
+#include "data_acls.h"
 
 #define MID_MAX 4294967295ll
 
@@ -91,6 +92,8 @@ struct put_ctx {
     struct core_mitigation old_copy;
     struct core_mitigation *replaced; /* copies of the lower mids it replaces */
     size_t n_replaced;
+    struct core_acl_switch *acls; /* RFC 9133's acl-list */
+    size_t n_acls;
 };
 
 static int put_do(struct scrub_core *c, void *ctx, struct scrub_err *err)
@@ -99,7 +102,17 @@ static int put_do(struct scrub_core *c, void *ctx, struct scrub_err *err)
     for (size_t i = 0; i < p->n_replaced; i++)
         if (scrub_store_mitigation_delete(c->store, p->replaced[i].cuid, p->replaced[i].mid, err))
             return -1;
-    return scrub_store_mitigation_put(c->store, &p->next, err);
+    if (scrub_store_mitigation_put(c->store, &p->next, err))
+        return -1;
+    if (p->n_acls == 0)
+        return 0;
+    /* as a data-channel change: room for every ACL that is not deactivated */
+    struct card_image all;
+    if (core_acl_switches_write(c, p->acls, p->n_acls, false, err) || core_load(c, err) ||
+        core_build_image(c, true, &all, err))
+        return -1;
+    card_image_free(&all);
+    return 0;
 }
 
 struct scrub_store_mitigation core_mitigation_record(const struct core_mitigation *m)
@@ -122,6 +135,8 @@ struct scrub_store_mitigation core_mitigation_record(const struct core_mitigatio
 static int put_undo(struct scrub_core *c, void *ctx, struct scrub_err *err)
 {
     struct put_ctx *p = ctx;
+    if (core_acl_switches_write(c, p->acls, p->n_acls, true, err))
+        return -1;
     for (size_t i = 0; i < p->n_replaced; i++) {
         struct scrub_store_mitigation m = core_mitigation_record(&p->replaced[i]);
         if (scrub_store_mitigation_put(c->store, &m, err))
@@ -165,6 +180,24 @@ static int64_t next_mid(const struct scrub_core *c, const char *cuid)
     return mid;
 }
 
+/* RFC 9133's acl-list: only with a request that leaves the mitigation
+ * active (not in idle time), and outside a group (it reloads the ACLs). */
+static int check_acl_list(const struct scrub_core *c, const struct core_tenant *t, const struct scrub_mitigation_req *r,
+                          struct core_acl_switch **out, struct scrub_err *err)
+{
+    *out = NULL;
+    if (r->n_acls == 0)
+        return 0;
+    if (c->group.open)
+        return scrub_err_set(err, EINVAL, "acl-list: a request that switches ACLs is not allowed inside a group of "
+                                          "changes");
+    if (!r->trigger)
+        return scrub_err_set(err, EINVAL,
+                             "acl-list in idle time: RFC 9133's filter control is for a mitigation that is active, "
+                             "and this one waits for a signal loss (trigger-mitigation false)");
+    return core_acl_switches_prepare(c, t, r->cuid, r->acls, r->n_acls, out, err);
+}
+
 int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a, const struct scrub_mitigation_req *r,
                               struct scrub_mitigation_granted *g, struct scrub_err *err)
 {
@@ -179,6 +212,12 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
     snprintf(what, sizeof(what), "mitigation put client=%s cuid=%s mid=%lld prefixes=%s profile=%s lifetime=%lld%s",
              r->identity ? r->identity : "", r->cuid ? r->cuid : "", (long long)mid, list,
              r->profile ? r->profile : "(default)", (long long)r->lifetime, r->trigger ? "" : " trigger=false");
+    for (size_t i = 0; i < r->n_acls; i++) {
+        size_t len = strlen(what);
+        if (len < sizeof(what) - 100)
+            snprintf(what + len, sizeof(what) - len, "%s%s:%s", i ? "," : " acl-list=", r->acls[i].name,
+                     scrub_store_activation_name(r->acls[i].activation));
+    }
     if (core_need_card(c, a, what, err))
         return -1;
     const struct core_tenant *t = core_tenant(c, r->identity);
@@ -189,6 +228,7 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
         free(replaced);
         return replaced ? scrub_err_prefix(err, "mitigation put") : scrub_err_set(err, ENOMEM, "out of memory");
     }
+    struct core_acl_switch *acls = NULL;
     long profile = core_profile_index(c->cfg, r->profile ? r->profile : t ? t->profile_name : NULL);
     if (!r->identity || !r->cuid || !*r->cuid)
         scrub_err_set(err, EINVAL, "a mitigation needs a client identity and a cuid");
@@ -216,7 +256,7 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
         scrub_err_set(err, EEXIST, "cuid collision: cuid %s belongs to client '%s'", r->cuid, owner);
     } else if (authorize(c, t, r->prefixes, r->n_prefixes, err) == 0 &&
                check_mids(c, r, mid, replaced, &n_replaced, g, err) == 0 &&
-               check_quota(c, t, r, mid, n_replaced, err) == 0)
+               check_quota(c, t, r, mid, n_replaced, err) == 0 && check_acl_list(c, t, r, &acls, err) == 0)
         err->code = 0;
     if (err->code) {
         free(replaced);
@@ -231,6 +271,7 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
     char *scope = core_scope_json(r->prefixes, r->n_prefixes, r->scope_extra);
     struct core_mitigation *copies = calloc(n_replaced ? n_replaced : 1, sizeof(*copies));
     if (!scope || !copies) {
+        core_acl_switches_free(acls, r->n_acls);
         free(scope);
         free(copies);
         free(replaced);
@@ -260,7 +301,9 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
                                  .boot_id = lifetime > 0 ? now.boot_id : "",
                                  .expires_boottime_ms = lifetime > 0 ? now.boottime_ms + lifetime * 1000 : 0},
                      .replaced = copies,
-                     .n_replaced = n_replaced};
+                     .n_replaced = n_replaced,
+                     .acls = acls,
+                     .n_acls = acls ? r->n_acls : 0};
     if (old) {
         core_mitigation_copy(old, &p.old_copy);
         p.old = &p.old_copy;
@@ -274,8 +317,9 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
     keys[0] = (struct core_key){r->cuid, mid};
     for (size_t i = 0; i < n_replaced; i++)
         keys[i + 1] = (struct core_key){copies[i].cuid, copies[i].mid};
-    struct core_change ch = {.what = what, .mitigations = keys, .n_mitigations = n_replaced + 1, .do_it = put_do,
-                             .undo = put_undo, .ctx = &p};
+    /* switched ACLs are reloaded with everything else */
+    struct core_change ch = {.what = what, .mitigations = p.n_acls ? NULL : keys, .n_mitigations = n_replaced + 1,
+                             .do_it = put_do, .undo = put_undo, .ctx = &p};
     rc = core_change(c, a, &ch, err);
     free(keys);
     if (rc && err->code == ENOSPC)
@@ -287,6 +331,7 @@ out:
         core_mitigation_free_copy(&copies[i]);
     free(copies);
     free(scope);
+    core_acl_switches_free(acls, p.n_acls);
     if (rc == 0)
         *g = (struct scrub_mitigation_granted){.mid = mid, .lifetime = lifetime, .created = !old,
                                                .replaced = n_replaced, .conflict_mid = -1};

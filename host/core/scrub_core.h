@@ -136,6 +136,13 @@ int scrub_core_client_remove(struct scrub_core *c, const struct scrub_actor *a, 
 
 /* ---- mitigations */
 
+/* RFC 9133's filter control: a data-channel ACL of the request's cuid,
+ * by name, and the activation-type it gets. */
+struct scrub_acl_activation {
+    const char *name;
+    enum scrub_store_activation activation;
+};
+
 struct scrub_mitigation_req {
     const char *identity;
     const char *cuid;
@@ -150,6 +157,16 @@ struct scrub_mitigation_req {
      * view; NULL: none. They narrow nothing: the card applies the profile
      * to the whole prefixes. */
     const char *scope_extra;
+    /* RFC 9133: ACLs of the cuid whose activation-type changes in the
+     * same store commit and card sync as the mitigation (audited with it,
+     * on the actor's channel). Refused (EINVAL, nothing changed) when one
+     * is not an ACL of the cuid, is named twice, or when the request is in
+     * idle time: it does not leave the mitigation active (trigger false).
+     * A switch on counts against the client's acl_entries quota (EDQUOT)
+     * and needs the card's room (ENOSPC). A request with any is not
+     * allowed inside a group of changes (EINVAL): end the group first. */
+    const struct scrub_acl_activation *acls;
+    size_t n_acls;
 };
 
 enum scrub_conflict_cause {

@@ -19,10 +19,12 @@
 #include "scrub_hal_exec.h"
 #include "scrub_hal_model.h"
 
-/* The model behind the HAL, counting table writes. */
+/* The model behind the HAL, counting table writes, which can be made to
+ * fail. */
 struct counting {
     struct scrub_model *m;
     unsigned table_cmds;
+    bool fail;
 };
 
 static bool c_read(void *ctx, uint32_t addr, uint32_t *value, struct scrub_err *err)
@@ -34,10 +36,14 @@ static bool c_read(void *ctx, uint32_t addr, uint32_t *value, struct scrub_err *
 
 static bool c_write(void *ctx, uint32_t addr, uint32_t value, struct scrub_err *err)
 {
-    (void)err;
     struct counting *k = ctx;
-    if (addr == SCRUB_REG_TBL_CMD && value != SCRUB_CMD_READ)
+    if (addr == SCRUB_REG_TBL_CMD && value != SCRUB_CMD_READ) {
+        if (k->fail) {
+            scrub_err_set(err, EIO, "card: table command refused");
+            return false;
+        }
         k->table_cmds++;
+    }
     scrub_model_write(k->m, addr, value);
     return true;
 }
@@ -229,6 +235,7 @@ struct listing {
     size_t n;
     char names[8][64];
     bool installed[8];
+    enum scrub_store_activation activation[8];
     struct scrub_data_ace_view aces[8];
     size_t n_aces;
 };
@@ -239,6 +246,7 @@ static int list_cb(void *ctx, const struct scrub_data_acl_view *v)
     if (l->n < 8) {
         snprintf(l->names[l->n], 64, "%s", v->name);
         l->installed[l->n] = v->installed;
+        l->activation[l->n] = v->activation;
     }
     l->n++;
     for (size_t k = 0; k < v->n_aces && l->n_aces < 8; k++)
@@ -340,6 +348,137 @@ static void test_activation_follows_mitigations(void **state)
         fail_msg("%s", err.msg);
     assert_int_equal(tenant_entries(f, 1, e, 4), 0);
     assert_int_equal(tenant_entries(f, 2, e, 4), 1);
+}
+
+/* RFC 9133: a mitigation request's acl-list switches ACLs of its cuid in
+ * the same commit; refusals change nothing. */
+static void test_acl_list(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_acl_entry e[4];
+    struct scrub_err err = {0};
+    put_ok(f, "cuid-acme", acl_json("later", "activate-when-mitigating", "198.51.100.40/32"));
+    put_ok(f, "cuid-acme", acl_json("never", "deactivate", "198.51.100.41/32"));
+    put_ok(f, "cuid-globex", acl_json("g", "immediate", "203.0.113.9/32"));
+    struct scrub_prefix p;
+    assert_true(scrub_prefix_parse("198.51.100.0/26", &p));
+    struct scrub_acl_activation switches[] = {{"later", SCRUB_STORE_DEACTIVATE},
+                                              {"never", SCRUB_STORE_ACTIVATE_IMMEDIATE}};
+    struct scrub_mitigation_req m = {.identity = "acme", .cuid = "cuid-acme", .mid = 1, .prefixes = &p,
+                                     .n_prefixes = 1, .lifetime = 600, .trigger = false, .acls = switches,
+                                     .n_acls = 2};
+    /* idle time: the mitigation would wait for a signal loss */
+    assert_int_equal(scrub_core_mitigation_put(f->core, &acme, &m, NULL, &err), -1);
+    assert_int_equal(err.code, EINVAL);
+    assert_non_null(strstr(err.msg, "acl-list in idle time"));
+    struct listing l = list(f, "cuid-acme", false);
+    assert_int_equal(l.activation[0], SCRUB_STORE_ACTIVATE_WHEN_MITIGATING);
+    assert_int_equal(l.activation[1], SCRUB_STORE_DEACTIVATE);
+    /* an unknown ACL, one named twice, another cuid's: nothing changes */
+    m.trigger = true;
+    struct scrub_acl_activation unknown[] = {{"later", SCRUB_STORE_DEACTIVATE}, {"nope", SCRUB_STORE_DEACTIVATE}};
+    m.acls = unknown;
+    assert_int_equal(scrub_core_mitigation_put(f->core, &acme, &m, NULL, &err), -1);
+    assert_int_equal(err.code, EINVAL);
+    assert_string_equal(err.msg, "acl-list: no ACL 'nope' of dots-client 'cuid-acme' (make it on the data channel "
+                                 "first, RFC 8783)");
+    struct scrub_acl_activation twice[] = {{"later", SCRUB_STORE_DEACTIVATE}, {"later", SCRUB_STORE_DEACTIVATE}};
+    m.acls = twice;
+    assert_int_equal(scrub_core_mitigation_put(f->core, &acme, &m, NULL, &err), -1);
+    assert_string_equal(err.msg, "acl-list: ACL 'later' is named twice");
+    struct scrub_prefix gp;
+    assert_true(scrub_prefix_parse("203.0.113.0/25", &gp));
+    struct scrub_acl_activation acmes[] = {{"later", SCRUB_STORE_ACTIVATE_IMMEDIATE}};
+    struct scrub_mitigation_req gm = {.identity = "globex", .cuid = "cuid-globex", .mid = 1, .prefixes = &gp,
+                                      .n_prefixes = 1, .lifetime = 600, .trigger = true, .acls = acmes, .n_acls = 1};
+    assert_int_equal(scrub_core_mitigation_put(f->core, &globex, &gm, NULL, &err), -1);
+    assert_string_equal(err.msg, "acl-list: no ACL 'later' of dots-client 'cuid-globex' (make it on the data channel "
+                                 "first, RFC 8783)");
+    assert_int_equal(tenant_entries(f, 1, e, 4), 0);
+    /* not inside a group of changes */
+    m.acls = switches;
+    scrub_core_group_begin(f->core);
+    assert_int_equal(scrub_core_mitigation_put(f->core, &acme, &m, NULL, &err), -1);
+    assert_string_equal(err.msg, "acl-list: a request that switches ACLs is not allowed inside a group of changes");
+    if (scrub_core_group_end(f->core, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(tenant_entries(f, 1, e, 4), 0);
+
+    /* accepted: while mitigating, "later" is off the card and "never" on */
+    if (scrub_core_mitigation_put(f->core, &acme, &m, NULL, &err))
+        fail_msg("%s", err.msg);
+    assert_int_equal(tenant_entries(f, 1, e, 4), 1);
+    struct scrub_prefix p41;
+    assert_true(scrub_prefix_parse("198.51.100.41/32", &p41));
+    assert_true(scrub_addr_eq(&e[0].dst_value, &p41.addr));
+    l = list(f, "cuid-acme", false);
+    assert_int_equal(l.activation[0], SCRUB_STORE_DEACTIVATE);
+    assert_false(l.installed[0]);
+    assert_int_equal(l.activation[1], SCRUB_STORE_ACTIVATE_IMMEDIATE);
+    assert_true(l.installed[1]);
+    /* durable: after the withdrawal and a restart, "never" stays on */
+    if (scrub_core_mitigation_withdraw(f->core, &acme, "cuid-acme", 1, NULL, &err))
+        fail_msg("%s", err.msg);
+    stop_core(f);
+    start_core(f);
+    l = list(f, "cuid-acme", false);
+    assert_int_equal(l.activation[0], SCRUB_STORE_DEACTIVATE);
+    assert_int_equal(l.activation[1], SCRUB_STORE_ACTIVATE_IMMEDIATE);
+    assert_int_equal(tenant_entries(f, 1, e, 4), 1);
+}
+
+/* A card that refuses the sync: the mitigation and the ACL's activation
+ * are both undone in the store. */
+static void test_acl_list_card_refuses(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    put_ok(f, "cuid-acme", acl_json("later", "activate-when-mitigating", "198.51.100.40/32"));
+    struct scrub_prefix p;
+    assert_true(scrub_prefix_parse("198.51.100.0/26", &p));
+    struct scrub_acl_activation off[] = {{"later", SCRUB_STORE_DEACTIVATE}};
+    struct scrub_mitigation_req m = {.identity = "acme", .cuid = "cuid-acme", .mid = 1, .prefixes = &p,
+                                     .n_prefixes = 1, .lifetime = 600, .trigger = true, .acls = off, .n_acls = 1};
+    f->counting.fail = true;
+    assert_int_equal(scrub_core_mitigation_put(f->core, &acme, &m, NULL, &err), -1);
+    f->counting.fail = false;
+    assert_non_null(strstr(err.msg, "the card refused the change, so it was undone in the store"));
+    assert_null(strstr(err.msg, "undoing it failed too"));
+    stop_core(f);
+    start_core(f);
+    struct listing l = list(f, "cuid-acme", false);
+    assert_int_equal(l.activation[0], SCRUB_STORE_ACTIVATE_WHEN_MITIGATING);
+    assert_false(scrub_core_mitigating(f->core, "acme"));
+}
+
+/* Switching a deactivated ACL on counts against the acl_entries quota. */
+static void test_acl_list_quota(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    struct scrub_prefix owned;
+    assert_true(scrub_prefix_parse("192.0.2.128/25", &owned));
+    struct scrub_client_req c = {"initech", "strict", {1, 2, 1, 1, 1}, &owned, 1};
+    if (scrub_core_client_add(f->core, &operator, &c, &err))
+        fail_msg("%s", err.msg);
+    register_cuid(f, "cuid-i", "initech");
+    put_ok(f, "cuid-i", acl_json("one", "activate-when-mitigating", "192.0.2.130/32"));
+    put_ok(f, "cuid-i", acl_json("off1", "deactivate", "192.0.2.131/32"));
+    put_ok(f, "cuid-i", acl_json("off2", "deactivate", "192.0.2.132/32"));
+    struct scrub_actor initech = {SCRUB_STORE_WHO_CERTIFICATE, "initech", SCRUB_STORE_CHANNEL_SIGNAL, false};
+    struct scrub_acl_activation on[] = {{"off1", SCRUB_STORE_ACTIVATE_IMMEDIATE},
+                                        {"off2", SCRUB_STORE_ACTIVATE_IMMEDIATE}};
+    struct scrub_mitigation_req m = {.identity = "initech", .cuid = "cuid-i", .mid = 1, .prefixes = &owned,
+                                     .n_prefixes = 1, .lifetime = 600, .trigger = true, .acls = on, .n_acls = 2};
+    assert_int_equal(scrub_core_mitigation_put(f->core, &initech, &m, NULL, &err), -1);
+    assert_int_equal(err.code, EDQUOT);
+    assert_string_equal(err.msg, "quota: client 'initech' may have 2 ACL entries (counted on the card, after "
+                                 "expansion) and has 1; the ACLs acl-list switches on need 2 more");
+    m.n_acls = 1;
+    if (scrub_core_mitigation_put(f->core, &initech, &m, NULL, &err))
+        fail_msg("%s", err.msg);
+    struct listing l = list(f, "cuid-i", false);
+    assert_true(l.installed[0] && l.installed[1] && !l.installed[2]);
 }
 
 static void test_tenant_safety(void **state)
@@ -734,6 +873,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         TEST(test_install_and_order),
         TEST(test_activation_follows_mitigations),
+        TEST(test_acl_list),
+        TEST(test_acl_list_quota),
+        TEST(test_acl_list_card_refuses),
         TEST(test_tenant_safety),
         TEST(test_quota),
         TEST(test_runtime_client_scope),

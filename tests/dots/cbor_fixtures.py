@@ -128,6 +128,16 @@ EXAMPLES = {
             "attack-status": "under-attack"}]}},
         {1: {2: [{13: ["https1", "https2"], 14: 600, 29: 1}]}},
     ),
+    # Not the RFC's: RFC 9133's acl-list (the fact sheet's J1, go-dots'
+    # sample; the RFC's own example could not be read from here) in a
+    # mitigation request.
+    "filter_control": (
+        {f"{SC}:mitigation-scope": {"scope": [{
+            "target-prefix": PREFIXES,
+            "lifetime": 3600,
+            "ietf-dots-signal-control:acl-list": [{"acl-name": "sample-ipv4-acl", "activation-type": "deactivate"}]}]}},
+        {1: {2: [{6: PREFIXES, 14: 3600, 53: [{23: "sample-ipv4-acl", 52: 3}]}]}},
+    ),
     # 4.5.1: the session configuration a GET of /config returns.
     "session_config_get": (
         {f"{SC}:signal-config": {"mitigating-config": mit_json, "idle-config": idle_json}},

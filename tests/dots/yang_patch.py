@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The patched YANG modules the build loads differ from the pristine IETF
 copies in dots/yang only where intended (dots/yang/patches): the leafrefs
-from the dots-signal structure into the data channel become strings, and the
-one absolute 'when' path becomes relative. Every other module is unchanged.
+from the dots-signal structure and RFC 9133's augment of it into the data
+channel become strings, and the one absolute 'when' path becomes relative.
+Every other module is unchanged.
 
 Usage: yang_patch.py PRISTINE_DIR PATCHED_DIR
 """
@@ -14,7 +15,7 @@ import sys
 pristine, patched = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
 # What a patch may take out: the leafref statements and their paths, and the
 # absolute when; what it may put in: the replacements and their comments.
-REMOVABLE = re.compile(r'^\s*(type leafref \{|path "/data-channel:dots-data"'
+REMOVABLE = re.compile(r'^\s*(type leafref \{|path "/data-channel:dots-data[a-z-:/]*"'
                        r'|\+ "/data-channel:[a-z-:/]+";?'
                        r'|\}|when "/dots-signal/scope/conflict-information/"'
                        r'|\+ "conflict-cause = \'overlapping-targets\'";)\s*$')
@@ -34,7 +35,8 @@ for src in sorted(pristine.glob("*.yang")):
         print(f"ok: {src.name}: {len(removed)} lines out, {len(added)} in" if removed or added
               else f"ok: {src.name}: unchanged")
 changed = [f for f in pristine.glob("*.yang") if f.read_text() != (patched / f.name).read_text()]
-if [f.name for f in changed] != ["ietf-dots-signal-channel@2021-09-02.yang"]:
+if sorted(f.name for f in changed) != ["ietf-dots-signal-channel@2021-09-02.yang",
+                                       "ietf-dots-signal-control@2021-09-02.yang"]:
     failed += 1
     print(f"FAIL: the changed modules are {[f.name for f in changed]}")
 print(f"yang_patch: {passed} passed, {failed} failed")
