@@ -228,9 +228,9 @@ void dots_data_serve_detached(struct dots_data *d, struct evhttp_request *req, c
     route(&r);
 }
 
-static int load_crls(struct dots_data *d, const char *file, struct scrub_err *err)
+static int load_crls(SSL_CTX *tls, const char *file, struct scrub_err *err)
 {
-    X509_STORE *store = SSL_CTX_get_cert_store(d->tls);
+    X509_STORE *store = SSL_CTX_get_cert_store(tls);
     X509_LOOKUP *lookup = X509_STORE_add_lookup(store, X509_LOOKUP_file());
     if (!lookup || X509_load_crl_file(lookup, file, X509_FILETYPE_PEM) <= 0)
         return scrub_err_set(err, EINVAL, "dots data: %s holds no PEM CRL (or cannot be read)", file);
@@ -239,30 +239,48 @@ static int load_crls(struct dots_data *d, const char *file, struct scrub_err *er
     return 0;
 }
 
-static int setup_tls(struct dots_data *d, struct scrub_err *err)
+/* A TLS context from the configured files: the server's certificate and
+ * key, the CAs and CRLs clients are checked against. */
+static SSL_CTX *make_tls(struct dots_data *d, struct scrub_err *err)
 {
     const struct dots_data_config *cfg = &d->cfg;
-    d->tls = SSL_CTX_new(TLS_server_method());
-    if (!d->tls)
-        return scrub_err_set(err, ENOMEM, "dots data: no TLS context");
-    SSL_CTX_set_app_data(d->tls, d);
-    if (!SSL_CTX_set_min_proto_version(d->tls, TLS1_2_VERSION))
-        return scrub_err_set(err, ENOTSUP, "dots data: this OpenSSL cannot require TLS 1.2");
-    if (SSL_CTX_use_certificate_chain_file(d->tls, cfg->cert_file) != 1 ||
-        SSL_CTX_use_PrivateKey_file(d->tls, cfg->key_file, SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_check_private_key(d->tls) != 1)
-        return scrub_err_set(err, EINVAL, "dots data: the certificate %s and key %s do not load or do not match: %s",
-                             cfg->cert_file, cfg->key_file, ERR_reason_error_string(ERR_get_error()));
-    STACK_OF(X509_NAME) *cas = SSL_load_client_CA_file(cfg->ca_file);
-    if (!cas || SSL_CTX_load_verify_locations(d->tls, cfg->ca_file, NULL) != 1) {
-        sk_X509_NAME_pop_free(cas, X509_NAME_free);
-        return scrub_err_set(err, EINVAL, "dots data: the CA file %s does not load", cfg->ca_file);
+    SSL_CTX *tls = SSL_CTX_new(TLS_server_method());
+    if (!tls) {
+        scrub_err_set(err, ENOMEM, "dots data: no TLS context");
+        return NULL;
     }
-    SSL_CTX_set_client_CA_list(d->tls, cas);
-    SSL_CTX_set_verify(d->tls, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_client);
-    SSL_CTX_set_verify_depth(d->tls, 3);
-    if (cfg->crl_file && load_crls(d, cfg->crl_file, err) < 0)
+    SSL_CTX_set_app_data(tls, d);
+    STACK_OF(X509_NAME) *cas = NULL;
+    if (!SSL_CTX_set_min_proto_version(tls, TLS1_2_VERSION)) {
+        scrub_err_set(err, ENOTSUP, "dots data: this OpenSSL cannot require TLS 1.2");
+    } else if (SSL_CTX_use_certificate_chain_file(tls, cfg->cert_file) != 1 ||
+               SSL_CTX_use_PrivateKey_file(tls, cfg->key_file, SSL_FILETYPE_PEM) != 1 ||
+               SSL_CTX_check_private_key(tls) != 1) {
+        scrub_err_set(err, EINVAL, "dots data: the certificate %s and key %s do not load or do not match: %s",
+                      cfg->cert_file, cfg->key_file, ERR_reason_error_string(ERR_get_error()));
+    } else if (!(cas = SSL_load_client_CA_file(cfg->ca_file)) ||
+               SSL_CTX_load_verify_locations(tls, cfg->ca_file, NULL) != 1) {
+        sk_X509_NAME_pop_free(cas, X509_NAME_free);
+        scrub_err_set(err, EINVAL, "dots data: the CA file %s does not load", cfg->ca_file);
+    } else {
+        SSL_CTX_set_client_CA_list(tls, cas);
+        SSL_CTX_set_verify(tls, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_client);
+        SSL_CTX_set_verify_depth(tls, 3);
+        if (!cfg->crl_file || load_crls(tls, cfg->crl_file, err) == 0)
+            return tls;
+    }
+    ERR_clear_error();
+    SSL_CTX_free(tls);
+    return NULL;
+}
+
+int dots_data_reload(struct dots_data *d, struct scrub_err *err)
+{
+    SSL_CTX *tls = make_tls(d, err);
+    if (!tls)
         return -1;
+    SSL_CTX_free(d->tls); /* each open connection's SSL keeps a reference to the old one */
+    d->tls = tls;
     return 0;
 }
 
@@ -316,7 +334,7 @@ int dots_data_start(struct event_base *base, const struct dots_data_config *cfg,
     if (dots_data_open(cfg, &d, err) < 0)
         return -1;
     d->base = base;
-    if (setup_tls(d, err) < 0)
+    if (!(d->tls = make_tls(d, err)))
         goto fail;
     d->http = evhttp_new(base);
     if (!d->http) {

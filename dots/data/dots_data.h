@@ -49,6 +49,10 @@ struct dots_data;
 
 int dots_data_start(struct event_base *base, const struct dots_data_config *cfg, struct dots_data **out,
                     struct scrub_err *err);
+/* Loads the certificate, key, CAs and CRLs again from the configured
+ * files (SIGHUP): new handshakes use them, open connections keep theirs.
+ * On failure the old ones stay and err names the file. */
+int dots_data_reload(struct dots_data *d, struct scrub_err *err);
 /* Closes the listener and every connection. */
 void dots_data_stop(struct dots_data *d);
 

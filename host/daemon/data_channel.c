@@ -25,6 +25,19 @@ int data_channel_start(struct scrubd *d, struct scrub_err *err)
     return dots_data_start(d->base, &cfg, &d->dots_data, err);
 }
 
+void data_channel_reload(struct scrubd *d)
+{
+    struct scrub_err err;
+    if (!d->dots_data)
+        return;
+    if (dots_data_reload(d->dots_data, &err) < 0)
+        log_error("dots data: certificates not reloaded, the old ones stay: %s", err.msg);
+    else
+        log_info("dots data: certificates reloaded: certificate %s, CAs %s%s%s; new handshakes use them",
+                 d->opt.dots.cert_file, d->opt.dots.ca_file, d->opt.dots.crl_file ? ", CRLs " : "",
+                 d->opt.dots.crl_file ? d->opt.dots.crl_file : "");
+}
+
 void data_channel_stop(struct scrubd *d)
 {
     dots_data_stop(d->dots_data);

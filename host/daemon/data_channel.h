@@ -7,6 +7,8 @@
 #include "scrubd.h"
 
 int data_channel_start(struct scrubd *d, struct scrub_err *err);
+/* SIGHUP: the certificates, CAs and CRLs read again (logged either way). */
+void data_channel_reload(struct scrubd *d);
 void data_channel_stop(struct scrubd *d);
 
 #endif

@@ -271,6 +271,7 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
     struct scrub_err err = {0};
     config_reload(d, SCRUB_STORE_WHO_DAEMON, "SIGHUP", SCRUB_STORE_CHANNEL_CONFIG, &err);
     signal_channel_reload(d);
+    data_channel_reload(d);
 }
 
 /* Everything that can fail at start, in order; -1 with err. */
