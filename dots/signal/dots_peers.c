@@ -64,6 +64,14 @@ struct dots_peer *dots_peer_heard(coap_session_t *session)
     return p;
 }
 
+size_t dots_signal_sessions(const struct dots_signal *s)
+{
+    size_t n = 0;
+    for (const struct dots_peer *p = s->peers; p; p = p->next)
+        n++;
+    return n;
+}
+
 void dots_peers_start(struct dots_signal *s)
 {
     coap_register_event_handler(s->ctx, on_session_event);

@@ -9,6 +9,7 @@
 #ifndef DOTS_SIGNAL_H
 #define DOTS_SIGNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <event2/event.h>
@@ -70,5 +71,7 @@ void dots_signal_stop(struct dots_signal *s);
  * use them, sessions already up keep theirs; revocations take effect at
  * the next handshake. On a failure (named in err) the old ones stay. */
 int dots_signal_reload(struct dots_signal *s, struct scrub_err *err);
+/* The client sessions established now (DTLS and TLS), every identity's. */
+size_t dots_signal_sessions(const struct dots_signal *s);
 
 #endif

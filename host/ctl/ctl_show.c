@@ -116,6 +116,9 @@ void show_status(FILE *f, json_object *r)
     names(f, get(cfg, "profiles"));
     fprintf(f, "\n  policers    %" PRId64 "\n", num(cfg, "policers"));
     fprintf(f, "store         %s (schema version %" PRId64 ")\n", str(store, "path"), num(store, "schema_version"));
+    json_object *dots = get(r, "dots_signal");
+    if (dots)
+        fprintf(f, "dots signal   %" PRId64 " sessions established\n", num(dots, "sessions"));
 }
 
 /* A rate, or "-" when the daemon has none (fewer than two polls, or the

@@ -6,6 +6,7 @@
 #include <json-c/json.h>
 
 #include "card.h"
+#include "dots_signal.h"
 #include "log.h"
 #include "reload.h"
 #include "requests.h"
@@ -70,6 +71,11 @@ static char *status(struct scrubd *d)
     json_object_object_add(store, "schema_version", json_object_new_int64(scrub_store_schema_version()));
     json_object_object_add(result, "store", store);
     json_object_object_add(result, "config", config_summary(d));
+    if (d->dots_signal) {
+        json_object *dots = json_object_new_object();
+        json_object_object_add(dots, "sessions", json_object_new_int64((int64_t)dots_signal_sessions(d->dots_signal)));
+        json_object_object_add(result, "dots_signal", dots);
+    }
     struct scrub_err err = {0};
     if (card_status(d, result, &err)) {
         json_object_put(result);

@@ -8,7 +8,8 @@
 # scrubd is stopped (SIGSTOP) the client's heartbeats go unanswered, it
 # keeps the session and opens another in parallel, which is up once scrubd
 # runs again (SIGCONT), and the first session's heartbeats are answered
-# again. Usage errors and a missing server.
+# again; scrubctl status counts the sessions. Usage errors and a missing
+# server.
 # Usage: client_heartbeat.sh DOTS_CLIENT SCRUBD SCRUBCTL DEMO_JSON DEV_PKI YANG_DIR PYTHON3
 set -euo pipefail
 dots_client=$1 scrubd=$2 scrubctl=$3 demo=$4 dev_pki=$5 yang=$6 python=$7
@@ -53,6 +54,11 @@ for transport in dtls tls; do
   sleep 4
   [ "$(state "$n")" = "requested False" ] && ok "$transport: while the session is held it waits, off the card" ||
     fail "$transport: while held: $(state "$n")"
+  held_now=$(ctl -j status | jget 'a["result"]["dots_signal"]["sessions"]')
+  [ "$held_now" -ge 1 ] && ok "$transport: scrubctl status counts the held session ($held_now)" ||
+    fail "$transport: scrubctl status: $held_now sessions"
+  ctl status | grep -qE "^dots signal +[1-9][0-9]* sessions established$" && ok "$transport: and says so in human form" ||
+    fail "$transport: scrubctl status: $(ctl status | tail -2)"
   if wait "$hold"; then ok "$transport: session --hold 5 exits 0"; else fail "$transport: exit $?: $(cat "$dir/hold.err")"; fi
   hold=
   held 'e[0] == {"event": "hold", "seconds": 5, "heartbeat-interval": 1, "missing-hb-allowed": 2, "server-loss": 2}' &&
