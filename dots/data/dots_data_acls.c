@@ -46,62 +46,6 @@ static void data_path(const char *cuid, const char *below, char *out, size_t siz
     snprintf(out, size, "/ietf-dots-data-channel:dots-data/dots-client[cuid=%c%s%c]%s", q, cuid, q, below);
 }
 
-/* Every acl node among the children of parent (directly, or in an acls
- * container) as a JSON object's text; NULL after answering a refusal. */
-static char **acl_bodies(const struct dots_request *r, const struct lyd_node *parent, size_t *n)
-{
-    const struct lyd_node *node, *acls = parent;
-    *n = 0;
-    if (strcmp(parent->schema->name, "dots-client") == 0) {
-        acls = NULL;
-        LY_LIST_FOR(lyd_child(parent), node)
-        {
-            if (strcmp(node->schema->name, "acls") == 0)
-                acls = node;
-            else if (strcmp(node->schema->name, "cuid") != 0 && !(node->flags & LYD_DEFAULT)) {
-                restconf_error(r, 400, "application", "invalid-value", NULL,
-                               "'%s' cannot be created with acls: POST aliases and acls separately",
-                               node->schema->name);
-                return NULL;
-            }
-        }
-    }
-    size_t cap = 0;
-    LY_LIST_FOR(acls ? lyd_child(acls) : NULL, node)
-    cap++;
-    char **out = calloc(cap ? cap : 1, sizeof *out);
-    if (!out || cap == 0) {
-        free(out);
-        restconf_error(r, out ? 400 : 500, "application", out ? "missing-element" : "operation-failed", NULL,
-                       out ? "the body holds no acl" : "out of memory");
-        return NULL;
-    }
-    LY_LIST_FOR(lyd_child(acls), node)
-    {
-        char *text = NULL;
-        json_object *o = NULL, *acl = NULL;
-        if (lyd_print_mem(&text, node, LYD_JSON, LYD_PRINT_SHRINK) == LY_SUCCESS && (o = json_tokener_parse(text))) {
-            json_object_object_foreach(o, key, val)
-            {
-                (void)key;
-                acl = json_object_is_type(val, json_type_array) ? json_object_array_get_idx(val, 0) : val;
-                break;
-            }
-        }
-        out[*n] = acl ? strdup(json_object_to_json_string_ext(acl, JSON_C_TO_STRING_PLAIN)) : NULL;
-        free(text);
-        json_object_put(o);
-        if (!out[(*n)++]) {
-            for (size_t i = 0; i < *n; i++)
-                free(out[i]);
-            free(out);
-            restconf_error(r, 500, "application", "operation-failed", NULL, "an acl does not print as JSON");
-            return NULL;
-        }
-    }
-    return out;
-}
-
 /* The name (the list key, its first child) of the body's first acl. */
 static const char *first_acl_name(const struct lyd_node *parent)
 {
@@ -116,13 +60,6 @@ static const char *first_acl_name(const struct lyd_node *parent)
     }
     const struct lyd_node *acl = acls ? lyd_child(acls) : NULL;
     return acl ? lyd_get_value(lyd_child(acl)) : NULL;
-}
-
-static void free_bodies(char **bodies, size_t n)
-{
-    for (size_t i = 0; bodies && i < n; i++)
-        free(bodies[i]);
-    free(bodies);
 }
 
 static void set_location(const struct dots_request *r, const char *cuid, const char *name)
@@ -213,12 +150,12 @@ static void put_acls(const struct dots_request *r, const char *cuid, const char 
         return;
     }
     size_t n;
-    char **bodies = acl_bodies(r, parent, &n);
+    char **bodies = restconf_list_bodies(r, parent, "acls", "acl", &n);
     const char *first = bodies ? first_acl_name(parent) : NULL;
     if (bodies && put_name && (n != 1 || !first || strcmp(first, put_name) != 0)) {
         restconf_error(r, 400, "application", "invalid-value", path,
                        "the body must hold the one acl the URI names, '%s' (RFC 8040 section 4.5)", put_name);
-        free_bodies(bodies, n);
+        restconf_free_bodies(bodies, n);
         bodies = NULL;
     }
     char *name = first ? strdup(first) : NULL;
@@ -244,7 +181,7 @@ static void put_acls(const struct dots_request *r, const char *cuid, const char 
     }
     free(name);
     free(point);
-    free_bodies(bodies, n);
+    restconf_free_bodies(bodies, n);
 }
 
 /* ---- GET --------------------------------------------------------------------------- */

@@ -33,79 +33,6 @@ static void refuse(const struct dots_request *r, const char *path, const struct 
     restconf_error(r, status, type, tag, path, "%s", err->msg);
 }
 
-/* The aliases container: parent itself, or among parent's children when
- * parent is a dots-client (*out NULL when it has none), where anything
- * else is refused. -1 after answering. */
-static int aliases_node(const struct dots_request *r, const struct lyd_node *parent, const struct lyd_node **out)
-{
-    *out = parent;
-    if (strcmp(parent->schema->name, "dots-client") != 0)
-        return 0;
-    const struct lyd_node *node;
-    *out = NULL;
-    LY_LIST_FOR(lyd_child(parent), node)
-    {
-        if (strcmp(node->schema->name, "aliases") == 0)
-            *out = node;
-        else if (strcmp(node->schema->name, "cuid") != 0 && !(node->flags & LYD_DEFAULT)) {
-            restconf_error(r, 400, "application", "invalid-value", NULL,
-                           "'%s' cannot be created with aliases: POST aliases and acls separately",
-                           node->schema->name);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* Every alias of the body as a JSON object's text; NULL after answering. */
-static char **alias_bodies(const struct dots_request *r, const struct lyd_node *parent, size_t *n)
-{
-    const struct lyd_node *node, *aliases;
-    *n = 0;
-    if (aliases_node(r, parent, &aliases) < 0)
-        return NULL;
-    size_t cap = 0;
-    LY_LIST_FOR(aliases ? lyd_child(aliases) : NULL, node)
-    cap++;
-    char **out = cap ? calloc(cap, sizeof *out) : NULL;
-    if (!out) {
-        restconf_error(r, cap ? 500 : 400, "application", cap ? "operation-failed" : "missing-element", NULL,
-                       cap ? "out of memory" : "the body holds no alias");
-        return NULL;
-    }
-    LY_LIST_FOR(lyd_child(aliases), node)
-    {
-        char *text = NULL;
-        json_object *o = NULL, *alias = NULL;
-        if (lyd_print_mem(&text, node, LYD_JSON, LYD_PRINT_SHRINK) == LY_SUCCESS && (o = json_tokener_parse(text))) {
-            json_object_object_foreach(o, key, val)
-            {
-                (void)key;
-                alias = json_object_is_type(val, json_type_array) ? json_object_array_get_idx(val, 0) : val;
-                break;
-            }
-        }
-        out[*n] = alias ? strdup(json_object_to_json_string_ext(alias, JSON_C_TO_STRING_PLAIN)) : NULL;
-        free(text);
-        json_object_put(o);
-        if (!out[(*n)++]) {
-            for (size_t i = 0; i < *n; i++)
-                free(out[i]);
-            free(out);
-            restconf_error(r, 500, "application", "operation-failed", NULL, "an alias does not print as JSON");
-            return NULL;
-        }
-    }
-    return out;
-}
-
-static void free_bodies(char **bodies, size_t n)
-{
-    for (size_t i = 0; bodies && i < n; i++)
-        free(bodies[i]);
-    free(bodies);
-}
-
 /* The name of the body's first alias (the list key). */
 static char *first_name(const char *body)
 {
@@ -132,13 +59,13 @@ static void put_aliases(const struct dots_request *r, const char *cuid, const ch
     if (restconf_parse_body_below(r, at, &root, &parent) < 0)
         return;
     size_t n;
-    char **bodies = alias_bodies(r, parent, &n);
+    char **bodies = restconf_list_bodies(r, parent, "aliases", "alias", &n);
     lyd_free_all(root);
     char *first = bodies ? first_name(bodies[0]) : NULL;
     if (bodies && put_name && (n != 1 || !first || strcmp(first, put_name) != 0)) {
         restconf_error(r, 400, "application", "invalid-value", path,
                        "the body must hold the one alias the URI names, '%s' (RFC 8040 section 4.5)", put_name);
-        free_bodies(bodies, n);
+        restconf_free_bodies(bodies, n);
         bodies = NULL;
     }
     if (!bodies) {
@@ -166,7 +93,7 @@ static void put_aliases(const struct dots_request *r, const char *cuid, const ch
         restconf_reply_empty(r, res.created ? 201 : 204);
     }
     free(first);
-    free_bodies(bodies, n);
+    restconf_free_bodies(bodies, n);
 }
 
 struct listing {

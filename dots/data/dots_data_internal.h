@@ -60,6 +60,13 @@ int restconf_parse_body_below(const struct dots_request *r, const char *below, s
  * qualified, "ietf-dots-data-channel:aliases"); a peek that answers
  * nothing, to route a POST. */
 bool restconf_body_has(const struct dots_request *r, const char *member);
+/* Every entry (an acl, an alias) of the body as a JSON object's text:
+ * parent is the container (acls, aliases) or a dots-client holding it,
+ * whose other members but cuid are refused. NULL after answering a
+ * refusal (none there: 400 missing-element). */
+char **restconf_list_bodies(const struct dots_request *r, const struct lyd_node *parent, const char *container,
+                            const char *entry, size_t *n);
+void restconf_free_bodies(char **bodies, size_t n);
 /* The instance-identifier of a dots-client entry into out. */
 void restconf_client_path(const char *cuid, char *out, size_t size);
 

@@ -250,3 +250,64 @@ int restconf_parse_body_below(const struct dots_request *r, const char *below, s
         *parent = at;
     return 0;
 }
+
+char **restconf_list_bodies(const struct dots_request *r, const struct lyd_node *parent, const char *container,
+                            const char *entry, size_t *n)
+{
+    const struct lyd_node *node, *list = parent;
+    *n = 0;
+    if (strcmp(parent->schema->name, "dots-client") == 0) {
+        list = NULL;
+        LY_LIST_FOR(lyd_child(parent), node)
+        {
+            if (strcmp(node->schema->name, container) == 0)
+                list = node;
+            else if (strcmp(node->schema->name, "cuid") != 0 && !(node->flags & LYD_DEFAULT)) {
+                restconf_error(r, 400, "application", "invalid-value", NULL,
+                               "'%s' cannot be created with %s: POST aliases and acls separately",
+                               node->schema->name, container);
+                return NULL;
+            }
+        }
+    }
+    size_t cap = 0;
+    LY_LIST_FOR(list ? lyd_child(list) : NULL, node)
+    cap++;
+    char **out = calloc(cap ? cap : 1, sizeof *out);
+    if (!out || cap == 0) {
+        free(out);
+        restconf_error(r, out ? 400 : 500, "application", out ? "missing-element" : "operation-failed", NULL,
+                       out ? "the body holds no %s" : "out of memory%s", out ? entry : "");
+        return NULL;
+    }
+    LY_LIST_FOR(lyd_child(list), node)
+    {
+        /* printed alone, the entry is {"module:entry": [{...}]} */
+        char *text = NULL;
+        json_object *o = NULL, *one = NULL;
+        if (lyd_print_mem(&text, node, LYD_JSON, LYD_PRINT_SHRINK) == LY_SUCCESS && (o = json_tokener_parse(text))) {
+            json_object_object_foreach(o, key, val)
+            {
+                (void)key;
+                one = json_object_is_type(val, json_type_array) ? json_object_array_get_idx(val, 0) : val;
+                break;
+            }
+        }
+        out[*n] = one ? strdup(json_object_to_json_string_ext(one, JSON_C_TO_STRING_PLAIN)) : NULL;
+        free(text);
+        json_object_put(o);
+        if (!out[(*n)++]) {
+            restconf_free_bodies(out, *n);
+            restconf_error(r, 500, "application", "operation-failed", NULL, "an %s does not print as JSON", entry);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+void restconf_free_bodies(char **bodies, size_t n)
+{
+    for (size_t i = 0; bodies && i < n; i++)
+        free(bodies[i]);
+    free(bodies);
+}
