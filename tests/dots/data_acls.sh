@@ -63,45 +63,19 @@ card() {
     sed 's/^dots-data-server: card acl [0-9]*: //'
 }
 
-ROOT=/restconf/data/ietf-dots-data-channel:dots-data
-MT=application/yang-data+json
-req() {
-  local name=$1 method=$2 path=$3; shift 3
-  : >"$dir/body"; : >"$dir/headers"
-  timeout 20 "$curl" -sS -g --cacert "$pki/ca.crt" --cert "$pki/$name.crt" --key "$pki/$name.key" -X "$method" \
-    -o "$dir/body" -D "$dir/headers" -w '%{http_code}' "$@" "https://127.0.0.1:$port$path" >"$dir/status" \
-    2>"$dir/curl.err" || true
-}
-send() { local body=$4; req "$1" "$2" "$3" -H "Content-Type: $MT" --data-binary "$body"; }
-json() { "$python" -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$dir/body" "$1" \
-  2>/dev/null || echo "(no JSON: $(head -c 200 "$dir/body"))"; }
-header() { tr -d '\r' <"$dir/headers" | sed -n "s/^$1: //Ip" | head -1; }
-expect() {
-  if [ "$(cat "$dir/status")" = "$2" ]; then ok "$1: $2"
-  else fail "$1: wanted $2, got $(cat "$dir/status") $(head -c 300 "$dir/body") $(cat "$dir/curl.err")"; fi
-}
-error() {
-  local got tag msg
-  got=$(cat "$dir/status")
-  tag=$(json "j['ietf-restconf:errors']['error'][0]['error-tag']")
-  msg=$(json "j['ietf-restconf:errors']['error'][0]['error-message']")
-  if [ "$got" = "$2" ] && [ "$tag" = "$3" ] && [[ "$msg" == *"$4"* ]]; then ok "$1: $2 $3 '$msg'"
-  else fail "$1: wanted $2 $3 '$4', got $got $(head -c 400 "$dir/body")"; fi
-}
-same() { if [ "$2" = "$3" ]; then ok "$1: $2"; else fail "$1: wanted '$3', got '$2'"; fi; }
-sql() { "$python" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); r = c.execute(sys.argv[2]).fetchone(); c.commit(); print(r[0] if r else "")' \
-  "$store" "$1"; }
+data_port=$port
+source "$(dirname "$0")/restconf_harness.sh"
 
 start
 A=acme-cuid-1 B=globex-cuid-1
 send client1.example POST $ROOT "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$A\"}]}"
-expect "register $A" 201
+status "register $A" 201
 send client2.example POST $ROOT "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$B\"}]}"
-expect "register $B" 201
+status "register $B" 201
 
 # --- capabilities: what the model card matches and does
 req client1.example GET "$ROOT/capabilities"
-expect "GET capabilities" 200
+status "GET capabilities" 200
 same "families, actions, rate-limit, protocols" \
   "$(json "[j['ietf-dots-data-channel:capabilities'][k] for k in ('address-family', 'forwarding-actions', 'rate-limit', 'transport-protocols')]")" \
   "[['ipv4', 'ipv6'], ['ietf-access-control-list:accept', 'ietf-access-control-list:drop'], True, [1, 6, 17, 58]]"
@@ -114,7 +88,7 @@ WEB='{"ietf-dots-data-channel:acls":{"acl":[{"name":"web","type":"ietf-access-co
  {"name":"no-dns","matches":{"ipv4":{"destination-ipv4-network":"198.51.100.10/32","fragment":{"type":""}},"udp":{"source-port-range-or-operator":{"operator":"eq","port":53}}},"actions":{"forwarding":"ietf-access-control-list:drop"}},
  {"name":"limit","matches":{"ipv4":{"destination-ipv4-network":"198.51.100.0/24","fragment":{"type":""}},"tcp":{"flags-bitmask":{"bitmask":0},"destination-port-range-or-operator":{"operator":"eq","port":443}}},"actions":{"forwarding":"ietf-access-control-list:accept","rate-limit":"125000.00"}}]}}]}}'
 send client1.example POST "$ROOT/dots-client=$A" "$WEB"
-expect "POST the ACL" 201
+status "POST the ACL" 201
 same "its Location" "$(header Location)" "$ROOT/dots-client=$A/acls/acl=web"
 on_card=$(card)
 same "on the card: a drop and a policed entry for acme (tenant 1)" "$on_card" \
@@ -142,14 +116,14 @@ same "its error-path, below the dots-client" "$(json "j['ietf-restconf:errors'][
 # --- PUT and GET
 LATER='{"ietf-dots-data-channel:acl":[{"name":"later","type":"ietf-access-control-list:mixed-eth-ipv4-acl-type","activation-type":"activate-when-mitigating","aces":{"ace":[{"name":"icmp","matches":{"ipv4":{"destination-ipv4-network":"198.51.100.20/32","protocol":1,"fragment":{"type":""}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}'
 send client1.example PUT "$ROOT/dots-client=$A/acls/acl=later" "$LATER"
-expect "PUT a new ACL" 201
+status "PUT a new ACL" 201
 send client1.example PUT "$ROOT/dots-client=$A/acls/acl=later" "$LATER"
-expect "PUT it again (replace)" 204
+status "PUT it again (replace)" 204
 send client1.example PUT "$ROOT/dots-client=$A/acls/acl=other" "$LATER"
 error "PUT with another name in the body" 400 invalid-value "the one acl the URI names"
 same "activate-when-mitigating: not on the card without a mitigation" "$(card | grep -c "dst 198.51.100.20" || true)" 0
 req client1.example GET "$ROOT/dots-client=$A/acls"
-expect "GET the ACLs" 200
+status "GET the ACLs" 200
 same "in order, with activation types and pending-lifetime (minutes)" \
   "$(json "[(a['name'], a['activation-type'], a['pending-lifetime']) for a in j['ietf-dots-data-channel:acls']['acl']]")" \
   "[('web', 'immediate', 10080), ('later', 'activate-when-mitigating', 10080)]"
@@ -157,7 +131,7 @@ same "per-ACE statistics from the card" \
   "$(json "j['ietf-dots-data-channel:acls']['acl'][0]['aces']['ace'][1]['statistics']")" \
   "{'matched-packets': '0', 'matched-octets': '0'}"
 req client1.example GET "$ROOT/dots-client=$A/acls/acl=later"
-expect "GET one ACL" 200
+status "GET one ACL" 200
 same "its body" "$(json "[a['name'] for a in j['ietf-dots-data-channel:acl']]")" "['later']"
 req client1.example GET "$ROOT/dots-client=$A/acls/acl=none"
 error "GET a missing ACL" 404 invalid-value "no ACL 'none'"
@@ -165,10 +139,10 @@ error "GET a missing ACL" 404 invalid-value "no ACL 'none'"
 # --- insert and point (RFC 8040 sections 4.8.5, 4.8.6)
 FIRST='{"ietf-dots-data-channel:acl":[{"name":"first","activation-type":"immediate","aces":{"ace":[{"name":"f","matches":{"udp":{"destination-port-range-or-operator":{"port":7}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}'
 send client1.example POST "$ROOT/dots-client=$A/acls?insert=first" "$FIRST"
-expect "POST with insert=first" 201
+status "POST with insert=first" 201
 MID='{"ietf-dots-data-channel:acl":[{"name":"mid","activation-type":"immediate","aces":{"ace":[{"name":"m","matches":{"udp":{"destination-port-range-or-operator":{"port":9}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}'
 send client1.example PUT "$ROOT/dots-client=$A/acls/acl=mid?insert=after&point=/ietf-dots-data-channel:dots-data/dots-client=$A/acls/acl=web" "$MID"
-expect "PUT with insert=after and a point" 201
+status "PUT with insert=after and a point" 201
 req client1.example GET "$ROOT/dots-client=$A/acls"
 same "the order" "$(json "[a['name'] for a in j['ietf-dots-data-channel:acls']['acl']]")" "['first', 'web', 'mid', 'later']"
 same "on the card in that order (ports 7, then web's, then 9)" "$(card | sed -n 's/.*dport \([0-9]*-[0-9]*\).*/\1/p' | tr '\n' ' ')" \
@@ -180,9 +154,9 @@ error "a point that is no ACL" 400 invalid-value "point: no such ACL"
 send client1.example POST "$ROOT/dots-client=$A/acls?depth=1" "$FIRST"
 error "another query parameter" 400 invalid-value "'depth' is not supported here"
 req client1.example DELETE "$ROOT/dots-client=$A/acls/acl=first"
-expect "DELETE first" 204
+status "DELETE first" 204
 req client1.example DELETE "$ROOT/dots-client=$A/acls/acl=mid"
-expect "DELETE mid" 204
+status "DELETE mid" 204
 
 # --- activate-when-mitigating follows a mitigation of the cuid (the store's,
 # read back by the core at start)
@@ -210,15 +184,15 @@ same "nothing of it stored" "$(sql "SELECT count(*) FROM data_acl WHERE cuid = '
 
 # --- DELETE
 req client1.example DELETE "$ROOT/dots-client=$A/acls/acl=web"
-expect "DELETE one ACL" 204
+status "DELETE one ACL" 204
 same "its entries are gone" "$(card | grep -c "tenant 1" || true)" 0
 req client1.example DELETE "$ROOT/dots-client=$A/acls/acl=web"
 error "DELETE it again" 404 invalid-value "no ACL 'web'"
 send client1.example POST "$ROOT/dots-client=$A" "$WEB"
-expect "POST it anew" 201
+status "POST it anew" 201
 same "on the card again" "$(card | grep -c "tenant 1" || true)" 2
 req client1.example DELETE "$ROOT/dots-client=$A"
-expect "DELETE the dots-client" 204
+status "DELETE the dots-client" 204
 same "its ACLs' entries are gone" "$(card | grep -c "tenant 1" || true)" 0
 same "and its ACLs" "$(sql "SELECT count(*) FROM data_acl WHERE cuid = '$A'")" 0
 stop

@@ -24,34 +24,8 @@ trap cleanup EXIT
 dport=$(free_port)
 start_scrubd --data-port "$dport"
 
-ROOT=/restconf/data/ietf-dots-data-channel:dots-data
-# https NAME METHOD PATH [BODY]: the status in $dir/status, the body in
-# $dir/body, the headers in $dir/headers
-https() {
-  local name=$1 method=$2 path=$3 body=${4:-}
-  : >"$dir/body"
-  timeout 20 "$curl" -sS -g --cacert "$pki/ca.crt" --cert "$pki/$name.crt" --key "$pki/$name.key" -X "$method" \
-    ${body:+-H "Content-Type: application/yang-data+json" --data-binary "$body"} -o "$dir/body" -D "$dir/headers" \
-    -w '%{http_code}' "https://127.0.0.1:$dport$path" >"$dir/status" 2>"$dir/curl.err" || true
-}
-status() {
-  [ "$(cat "$dir/status")" = "$2" ] && ok "$1: $2" ||
-    fail "$1: wanted $2, got $(cat "$dir/status") $(head -c 300 "$dir/body") $(cat "$dir/curl.err")"
-}
-json() { "$python" -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$dir/body" "$1" \
-  2>/dev/null || echo "(no JSON: $(head -c 200 "$dir/body"))"; }
-error() {
-  local got tag msg
-  got=$(cat "$dir/status")
-  tag=$(json "j['ietf-restconf:errors']['error'][0]['error-tag']")
-  msg=$(json "j['ietf-restconf:errors']['error'][0]['error-message']")
-  if [ "$got" = "$2" ] && [ "$tag" = "$3" ] && [[ "$msg" == *"$4"* ]]; then ok "$1: $2 $3 '$msg'"
-  else fail "$1: wanted $2 $3 '$4', got $got $(head -c 400 "$dir/body")"; fi
-}
-same() { if [ "$2" = "$3" ]; then ok "$1: $2"; else fail "$1: wanted '$3', got '$2'"; fi; }
-header() { tr -d '\r' <"$dir/headers" | sed -n "s/^$1: //Ip" | head -1; }
-sql() { "$python" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); r = c.execute(sys.argv[2]).fetchone(); print(r[0] if r else "")' \
-  "$dir/store.db" "$1"; }
+data_port=$dport
+source "$(dirname "$0")/restconf_harness.sh"
 aliases() { https "$1" GET "$ROOT/dots-client=$2/aliases"; json "sorted(a['name'] for a in j['ietf-dots-data-channel:aliases'].get('alias', []))"; }
 prefixes() { ctl -j mitigation list | jget "[m['prefixes'] for m in a['result']['mitigations'] if m['cuid'] == '$1' and m['mid'] == $2]"; }
 

@@ -27,7 +27,7 @@ store=$dir/store.db
 log=$dir/server.log
 port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
-# start ADDRESS: the server on ADDRESS and $port; host is how URLs name it.
+# start ADDRESS: the server on ADDRESS and $port; data_host is how URLs name it.
 start() {
   "$server" --yang "$yang" --ca "$pki/ca.crt" --crl "$pki/ca.crl" --cert "$pki/server.crt" \
     --key "$pki/server.key" --address "$1" --port "$port" --store "$store" \
@@ -42,51 +42,15 @@ stop() {
   if wait "$pid"; then ok "the server stops cleanly on SIGTERM"; else fail "the server exited $? (see its log)"; fi
   pid=
 }
-host=127.0.0.1
+data_host=127.0.0.1
 start 127.0.0.1 1
 
-ROOT=/restconf/data/ietf-dots-data-channel:dots-data
-MT=application/yang-data+json
-# req NAME METHOD PATH [curl options...]: as client NAME; the status goes to
-# $dir/status, the body to $dir/body, the headers to $dir/headers.
-req() {
-  local name=$1 method=$2 path=$3; shift 3
-  : >"$dir/body"; : >"$dir/headers"
-  timeout 20 "$curl" -sS -g --cacert "$pki/ca.crt" --cert "$pki/$name.crt" --key "$pki/$name.key" -X "$method" \
-    -o "$dir/body" -D "$dir/headers" -w '%{http_code}' "$@" "https://$host:$port$path" >"$dir/status" \
-    2>"$dir/curl.err" || true
-}
-# send NAME METHOD PATH BODY: with the RESTCONF media type.
-send() { local body=$4; req "$1" "$2" "$3" -H "Content-Type: $MT" --data-binary "$body"; }
-# json EXPR: EXPR (Python, on the parsed body j) printed.
-json() { "$python" -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$dir/body" "$1" \
-  2>/dev/null || echo "(no JSON: $(head -c 200 "$dir/body"))"; }
-header() { tr -d '\r' <"$dir/headers" | sed -n "s/^$1: //Ip" | head -1; }
-# expect WHAT STATUS: the last answer's status.
-expect() {
-  if [ "$(cat "$dir/status")" = "$2" ]; then ok "$1: $2"
-  else fail "$1: wanted $2, got $(cat "$dir/status") $(head -c 300 "$dir/body") $(cat "$dir/curl.err")"; fi
-}
-# error WHAT STATUS TAG TEXT: a RESTCONF error of that tag whose message holds TEXT.
-error() {
-  local got tag msg
-  got=$(cat "$dir/status")
-  tag=$(json "j['ietf-restconf:errors']['error'][0]['error-tag']")
-  msg=$(json "j['ietf-restconf:errors']['error'][0]['error-message']")
-  if [ "$got" = "$2" ] && [ "$tag" = "$3" ] && [[ "$msg" == *"$4"* ]] && [ "$(header Content-Type)" = "$MT" ]; then
-    ok "$1: $2 $3 '$msg'"
-  else
-    fail "$1: wanted $2 $3 '$4', got $got $(head -c 400 "$dir/body") $(cat "$dir/curl.err")"
-  fi
-}
-# same WHAT GOT WANT
-same() { if [ "$2" = "$3" ]; then ok "$1: $2"; else fail "$1: wanted '$3', got '$2'"; fi; }
-sql() { "$python" -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' \
-  "$store" "$1"; }
+data_port=$port
+source "$(dirname "$0")/restconf_harness.sh"
 
 # --- host-meta (RFC 8040 section 3.1, RFC 8783 section 6)
 req client1.example GET /.well-known/host-meta
-expect "GET host-meta" 200
+status "GET host-meta" 200
 same "host-meta media type" "$(header Content-Type)" application/xrd+xml
 same "host-meta names the RESTCONF root" "$("$python" -c '
 import sys, xml.etree.ElementTree as E
@@ -99,29 +63,29 @@ error "POST host-meta" 405 operation-not-supported "GET, HEAD"
 # --- registration (RFC 8783 section 7.1, RFC 8040 sections 4.4.1 and 4.5)
 A=dz6pHjaADkaFTbjr0JGBpw B=paL8p4Zqo4SLv64TLPXrxA
 send client1.example POST $ROOT "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$A\"}]}"
-expect "POST a dots-client" 201
+status "POST a dots-client" 201
 same "its Location" "$(header Location)" "$ROOT/dots-client=$A"
 send client1.example POST $ROOT "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$A\"}]}"
 error "POST it again" 409 resource-denied "already registered"
 same "the 409's error-path" "$(json "j['ietf-restconf:errors']['error'][0]['error-path']")" \
   "/ietf-dots-data-channel:dots-data/dots-client[cuid='$A']"
 req client1.example GET "$ROOT/dots-client=$A"
-expect "GET it" 200
+status "GET it" 200
 same "GET's body" "$(json "j")" "{'ietf-dots-data-channel:dots-client': [{'cuid': '$A'}]}"
 same "GET's media type" "$(header Content-Type)" $MT
 send client1.example PUT "$ROOT/dots-client=$B" "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$B\"}]}"
-expect "PUT a new dots-client" 201
+status "PUT a new dots-client" 201
 send client1.example PUT "$ROOT/dots-client=$B" "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$B\"}]}"
-expect "PUT it again (replace)" 204
+status "PUT it again (replace)" 204
 req client1.example GET $ROOT
-expect "GET dots-data" 200
+status "GET dots-data" 200
 same "dots-data: its own clients and the capabilities" "$(json "j")" \
   "{'ietf-dots-data-channel:dots-data': {'dots-client': [{'cuid': '$A'}, {'cuid': '$B'}], 'capabilities': {}}}"
 req client1.example GET "$ROOT/capabilities"
-expect "GET capabilities" 200
+status "GET capabilities" 200
 same "capabilities promise nothing without a core" "$(json "j")" "{'ietf-dots-data-channel:capabilities': {}}"
 req client1.example HEAD "$ROOT/dots-client=$A" -I
-expect "HEAD it" 200
+status "HEAD it" 200
 req client1.example OPTIONS "$ROOT/dots-client=$A"
 same "OPTIONS names the methods" "$(cat "$dir/status") $(header Allow)" "200 GET, HEAD, POST, PUT, DELETE, OPTIONS"
 
@@ -163,13 +127,13 @@ req client1.example GET /restconf/data/ietf-other:thing
 error "another path" 404 invalid-value "no resource"
 head -c $((1024 * 1024 + 1)) /dev/zero | tr '\0' ' ' >"$dir/big.json"
 req client1.example POST $ROOT -H "Content-Type: $MT" --data-binary "@$dir/big.json"
-expect "a body of 1 MiB + 1 byte" 413
+status "a body of 1 MiB + 1 byte" 413
 printf '{"ietf-dots-data-channel:dots-client":[{"cuid":"big"}]}' >"$dir/fits.json"
 head -c $((1024 * 1024 - $(wc -c <"$dir/fits.json"))) /dev/zero | tr '\0' ' ' >>"$dir/fits.json"
 req client1.example POST $ROOT -H "Content-Type: $MT" --data-binary "@$dir/fits.json"
-expect "a body of exactly 1 MiB" 201
+status "a body of exactly 1 MiB" 201
 req client1.example GET $ROOT -H "X-Padding: $(head -c 9000 /dev/zero | tr '\0' 'p')"
-expect "headers over 8 KiB" 400
+status "headers over 8 KiB" 400
 
 # --- one client cannot read or change another's registration
 send client2.example POST $ROOT "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$A\"}]}"
@@ -184,7 +148,7 @@ req client2.example GET $ROOT
 same "client2's dots-data holds none of client1's" "$(json "j")" \
   "{'ietf-dots-data-channel:dots-data': {'capabilities': {}}}"
 send cnonly.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"cn-1"}]}'
-expect "a CN-only client registers" 201
+status "a CN-only client registers" 201
 same "owned by its CN" "$(sql "SELECT identity FROM data_client WHERE cuid = 'cn-1'")" cnonly.example
 same "client1's cuid still client1's" "$(sql "SELECT identity FROM data_client WHERE cuid = '$A'")" client1.example
 
@@ -201,13 +165,13 @@ refused expired.example "certificate has expired: 'expired.example'"
 refused revoked.example "certificate revoked: 'revoked.example'"
 refused rogue.example "unable to get local issuer certificate: 'rogue.example'"
 refused gateway.example "identity gateway.example is not configured"
-timeout 20 "$curl" -sS --cacert "$pki/ca.crt" -o /dev/null -w '%{http_code}' "https://$host:$port/.well-known/host-meta" \
+timeout 20 "$curl" -sS --cacert "$pki/ca.crt" -o /dev/null -w '%{http_code}' "https://$data_host:$port/.well-known/host-meta" \
   >"$dir/status" 2>"$dir/curl.err" || true
-expect "no client certificate" 000
+status "no client certificate" 000
 req client1.example GET /.well-known/host-meta --tlsv1.2 --tls-max 1.2
-expect "TLS 1.2" 200
+status "TLS 1.2" 200
 req client1.example GET /.well-known/host-meta --tlsv1.3
-expect "TLS 1.3" 200
+status "TLS 1.3" 200
 # the client offers TLS 1.1 (allowed at security level 0); the server's alert refuses it
 req client1.example GET /.well-known/host-meta --tlsv1.1 --tls-max 1.1 --ciphers DEFAULT@SECLEVEL=0
 if [ "$(cat "$dir/status")" = 000 ] && grep -q "alert protocol version" "$dir/curl.err"; then
@@ -224,7 +188,7 @@ db.execute("INSERT INTO data_alias VALUES (?, 'web', '{}', NULL, 1)", (sys.argv[
 db.commit()
 PY
 req client1.example DELETE "$ROOT/dots-client=$A"
-expect "DELETE it" 204
+status "DELETE it" 204
 same "its ACLs and aliases are gone" \
   "$(sql "SELECT (SELECT count(*) FROM data_acl WHERE cuid = '$A') + (SELECT count(*) FROM data_alias WHERE cuid = '$A')")" 0
 req client1.example GET "$ROOT/dots-client=$A"
@@ -252,11 +216,11 @@ error "POST while another writer holds the store" 500 operation-failed "failed i
 wait "$locker"
 same "nothing of it kept" "$(sql "SELECT count(*) FROM data_client WHERE cuid = 'late'")" 0
 send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"late"}]}'
-expect "the same POST once the store is free" 201
+status "the same POST once the store is free" 201
 
 # --- durability: restart (on ::1) and the registrations are there
 stop
-host='[::1]'
+data_host='[::1]'
 start ::1 1
 req client1.example GET $ROOT
 same "after a restart, over IPv6" "$(json "j")" \

@@ -20,19 +20,8 @@ trap cleanup EXIT
 dport=$(free_port)
 start_scrubd --data-port "$dport"
 
-ROOT=/restconf/data/ietf-dots-data-channel:dots-data
-# https NAME METHOD PATH [BODY]: the status in $dir/status, the body in $dir/body
-https() {
-  local name=$1 method=$2 path=$3 body=${4:-}
-  : >"$dir/body"
-  timeout 20 "$curl" -sS -g --cacert "$pki/ca.crt" --cert "$pki/$name.crt" --key "$pki/$name.key" -X "$method" \
-    ${body:+-H "Content-Type: application/yang-data+json" --data-binary "$body"} -o "$dir/body" -w '%{http_code}' \
-    "https://127.0.0.1:$dport$path" >"$dir/status" 2>"$dir/curl.err" || true
-}
-status() { [ "$(cat "$dir/status")" = "$2" ] && ok "$1: $2" || fail "$1: wanted $2, got $(cat "$dir/status") $(head -c 300 "$dir/body") $(cat "$dir/curl.err")"; }
-same() { if [ "$2" = "$3" ]; then ok "$1: $2"; else fail "$1: wanted '$3', got '$2'"; fi; }
-sql() { "$python" -c 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); r = c.execute(sys.argv[2]).fetchone(); print(r[0] if r else "")' \
-  "$dir/store.db" "$1"; }
+data_port=$dport
+source "$(dirname "$0")/restconf_harness.sh"
 acl_used() { ctl -j status | jget 'a["result"]["card"]["tables"]["acl"]["used"]'; }
 # the ACL as scrubctl lists it: activation, installed, card entries
 acl_row() { ctl -j acl list "$1" | jget "[(x['activation'], x['installed'], x['card_entries']) for x in a['result']['acls'] if x['name'] == '$2']"; }

@@ -21,15 +21,8 @@ start_scrubd --data-port "$dport"
 grep -q "dots data: listening on 127.0.0.1 port $dport" "$log" && ok "the data channel listens" ||
   fail "no data channel line: $(grep "dots data" "$log" | head -3)"
 
-ROOT=/restconf/data/ietf-dots-data-channel:dots-data
-# https NAME METHOD PATH [BODY]: the status in $dir/status, the body in $dir/body
-https() {
-  local name=$1 method=$2 path=$3 body=${4:-}
-  timeout 20 "$curl" -sS -g --cacert "$pki/ca.crt" --cert "$pki/$name.crt" --key "$pki/$name.key" -X "$method" \
-    ${body:+-H "Content-Type: application/yang-data+json" --data-binary "$body"} -o "$dir/body" -w '%{http_code}' \
-    "https://127.0.0.1:$dport$path" >"$dir/status" 2>"$dir/curl.err" || true
-}
-status() { [ "$(cat "$dir/status")" = "$2" ] && ok "$1: $2" || fail "$1: wanted $2, got $(cat "$dir/status") $(head -c 300 "$dir/body") $(cat "$dir/curl.err")"; }
+data_port=$dport
+source "$(dirname "$0")/restconf_harness.sh"
 acl_used() { ctl -j status | jget 'a["result"]["card"]["tables"]["acl"]["used"]'; }
 
 https client1.example POST "$ROOT" '{"ietf-dots-data-channel:dots-client":[{"cuid":"acme-1"}]}'
