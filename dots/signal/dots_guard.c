@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "dots_signal_internal.h"
+#include "scrub_core.h"
 
 struct guard {
     char *identity;
@@ -55,15 +56,19 @@ static struct guard *guard_of(struct dots_signal *s, const char *identity)
 bool dots_guard_session_allowed(struct dots_signal *s, const char *identity, const char *peer)
 {
     struct guard *g = guard_of(s, identity);
-    if (!g || g->sessions < s->limits.max_sessions)
+    /* the lower of the channel's cap and the client's own quota */
+    uint32_t quota = s->cfg.core ? scrub_core_session_quota(s->cfg.core, identity) : UINT32_MAX;
+    bool by_quota = quota < s->limits.max_sessions;
+    if (!g || g->sessions < (by_quota ? quota : s->limits.max_sessions))
         return true; /* without memory to count, nothing to refuse on */
     g->refused_sessions++;
     int64_t now = now_ms();
     if (now - g->said_sessions_ms >= 1000) {
         g->said_sessions_ms = now;
-        dots_say(s, DOTS_LOG_WARNING,
-                 "client %s refused: identity %s has %u sessions, the most allowed (refused %llu so far)", peer,
-                 identity, g->sessions, (unsigned long long)g->refused_sessions);
+        dots_say(s, DOTS_LOG_WARNING, "client %s refused: identity %s has %u sessions, %s (refused %llu so far)", peer,
+                 identity, g->sessions,
+                 by_quota ? "its quota (scrubctl client add --max-sessions)" : "the most allowed",
+                 (unsigned long long)g->refused_sessions);
     }
     return false;
 }

@@ -385,6 +385,12 @@ bool scrub_core_knows(const struct scrub_core *c, const char *identity)
     return core_tenant(c, identity) != NULL;
 }
 
+uint32_t scrub_core_session_quota(const struct scrub_core *c, const char *identity)
+{
+    const struct core_tenant *t = core_tenant(c, identity);
+    return t && t->has_quotas ? t->quotas.sessions : UINT32_MAX;
+}
+
 int scrub_core_tenants_each(struct scrub_core *c, scrub_tenant_fn fn, void *ctx, struct scrub_err *err)
 {
     if (!c->cfg)

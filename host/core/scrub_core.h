@@ -113,6 +113,10 @@ struct scrub_tenant_view {
 };
 /* Whether identity is a tenant (configured or added at run time). */
 bool scrub_core_knows(const struct scrub_core *c, const char *identity);
+/* The DOTS sessions the client may hold at once: its sessions quota (a
+ * run-time client's), else UINT32_MAX (the signal channel's own cap
+ * applies). */
+uint32_t scrub_core_session_quota(const struct scrub_core *c, const char *identity);
 typedef int (*scrub_tenant_fn)(void *ctx, const struct scrub_tenant_view *t);
 int scrub_core_tenants_each(struct scrub_core *c, scrub_tenant_fn fn, void *ctx, struct scrub_err *err);
 

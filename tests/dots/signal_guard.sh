@@ -5,7 +5,9 @@
 # diagnostic, counted and logged, while another client is not touched; a
 # third session of an identity that holds two is refused at the handshake,
 # logged, another identity still gets in, and once its sessions close the
-# identity gets in again.
+# identity gets in again; a run-time client whose sessions quota is 1
+# (scrubctl client add --max-sessions 1) is refused a second session,
+# logged as its quota.
 # Usage: signal_guard.sh SCRUBD SCRUBCTL DEMO_JSON DEV_PKI COAP_CLIENT PYTHON3 YANG_DIR
 set -euo pipefail
 scrubd=$1 scrubctl=$2 demo=$3 dev_pki=$4 client=$5 python=$6 yang=$7
@@ -56,5 +58,23 @@ for p in $observers; do wait "$p" || true; done
 observers=
 sleep 1
 expect "client1's sessions closed: it gets in again" client1.example coaps $c "2.05" -m get
+# A run-time client's sessions quota, below the channel's cap of 2.
+ctl client add gateway.example 192.0.2.0/25 --profile strict --max-sessions 1 >/dev/null &&
+  ok "gateway.example added with a quota of 1 session" || fail "client add gateway.example"
+body "$dir/g.cbor" '{1: {2: [{6: ["192.0.2.0/26"], 14: 600}]}}'
+expect "gateway's mitigation" gateway.example coaps "$m/cuid=g1/mid=1" "2.01" -m put -t 271 -f "$dir/g.cbor"
+timeout 20 "$client" -v 6 -c "$pki/gateway.example.crt" -j "$pki/gateway.example.key" -C "$pki/ca.crt" -B 6 -s 4 \
+  "coaps://127.0.0.1:$port$m/cuid=g1/mid=1" >"$dir/observer-g.out" 2>&1 &
+observers=$!
+sleep 2
+request gateway.example coaps $c -m get
+! grep -q " c:2" "$dir/out" &&
+  grep -q "refused: identity gateway.example has 1 sessions, its quota (scrubctl client add --max-sessions)" "$log" &&
+  ok "its second session is refused at the handshake, logged as its quota" ||
+  fail "gateway's second session: $(tail -3 "$dir/out") $(grep gateway "$log" | tail -3)"
+for p in $observers; do wait "$p" || true; done
+observers=
+sleep 1
+expect "its session closed: it gets in again" gateway.example coaps $c "2.05" -m get
 stop_scrubd
 finish signal_guard
