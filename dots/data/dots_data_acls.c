@@ -14,38 +14,6 @@
 #include "dots_data_internal.h"
 #include "scrub_core.h"
 
-static struct scrub_actor actor(const struct dots_request *r)
-{
-    return (struct scrub_actor){SCRUB_STORE_WHO_CERTIFICATE, r->identity, SCRUB_STORE_CHANNEL_DATA, false};
-}
-
-/* The core's refusal as a RESTCONF error (RFC 8040 section 7). */
-static void refuse(const struct dots_request *r, const char *path, const struct scrub_err *err)
-{
-    int status = 500;
-    const char *type = "application", *tag = "operation-failed";
-    switch (err->code) {
-    case EACCES: status = 403, type = "protocol", tag = "access-denied"; break;
-    case EEXIST: status = 409, tag = "data-exists"; break;
-    case ENOENT: status = 404, type = "protocol", tag = "invalid-value"; break;
-    case EDQUOT:
-    case ENOSPC: status = 409, tag = "resource-denied"; break;
-    case EINVAL:
-    case ENOTSUP: status = 400, tag = "invalid-value"; break;
-    case ENODEV: status = 503; break;
-    default: dots_data_say(r->d, DOTS_LOG_ERROR, "ACLs of %s: %s", r->identity, err->msg);
-    }
-    restconf_error(r, status, type, tag, path, "%s", err->msg);
-}
-
-/* A data path naming the cuid's node (and what follows), quoting the key
- * with whichever quote it does not hold. */
-static void data_path(const char *cuid, const char *below, char *out, size_t size)
-{
-    char q = strchr(cuid, '\'') ? '"' : '\'';
-    snprintf(out, size, "/ietf-dots-data-channel:dots-data/dots-client[cuid=%c%s%c]%s", q, cuid, q, below);
-}
-
 /* The name (the list key, its first child) of the body's first acl. */
 static const char *first_acl_name(const struct lyd_node *parent)
 {
@@ -144,7 +112,7 @@ static void put_acls(const struct dots_request *r, const char *cuid, const char 
     }
     char at[600];
     struct lyd_node *root, *parent;
-    data_path(cuid, below, at, sizeof at);
+    restconf_client_path(cuid, below, at, sizeof at);
     if (restconf_parse_body_below(r, at, &root, &parent) < 0) {
         free(point);
         return;
@@ -165,13 +133,13 @@ static void put_acls(const struct dots_request *r, const char *cuid, const char 
         free(point);
         return;
     }
-    struct scrub_actor a = actor(r);
+    struct scrub_actor a = restconf_actor(r);
     req.acls = (const char *const *)bodies;
     req.n_acls = n;
     struct scrub_data_acls_result res;
     struct scrub_err err;
     if (scrub_core_data_acls_put(r->d->cfg.core, &a, &req, &res, &err) < 0) {
-        refuse(r, path, &err);
+        restconf_refuse(r, "ACLs", path, &err);
     } else {
         dots_data_say(r->d, DOTS_LOG_INFO, "%zu ACLs of %s created, %zu replaced by %s: on the card", res.created,
                       cuid, res.replaced, r->identity);
@@ -241,7 +209,7 @@ static void get_acls(const struct dots_request *r, const char *cuid, const char 
         if (l.failed)
             restconf_error(r, 500, "application", "operation-failed", path, "a stored ACL is not JSON");
         else
-            refuse(r, path, &err);
+            restconf_refuse(r, "ACLs", path, &err);
         return;
     }
     json_object *top = json_object_new_object();
@@ -270,10 +238,10 @@ int dots_data_acls_remove_all(const struct dots_request *r, const char *cuid, co
 {
     if (!r->d->cfg.core)
         return 0;
-    struct scrub_actor a = actor(r);
+    struct scrub_actor a = restconf_actor(r);
     struct scrub_err err;
     if (scrub_core_data_acl_delete(r->d->cfg.core, &a, cuid, NULL, &err) < 0) {
-        refuse(r, path, &err);
+        restconf_refuse(r, "ACLs", path, &err);
         return -1;
     }
     return 0;
@@ -299,7 +267,7 @@ void dots_data_serve_acls(const struct dots_request *r, const char *cuid, const 
                        "only whole ACLs are served (acls, acls/acl=NAME)");
         return;
     }
-    data_path(cuid, *rest ? "/acls" : "", below, sizeof below);
+    restconf_client_path(cuid, *rest ? "/acls" : "", below, sizeof below);
     if (name)
         snprintf(path, sizeof path, "%s/acl[name='%s']", below, name);
     else
@@ -328,14 +296,14 @@ void dots_data_serve_acls(const struct dots_request *r, const char *cuid, const 
             free(name);
             return;
         }
-        struct scrub_actor a = actor(r);
+        struct scrub_actor a = restconf_actor(r);
         struct scrub_err err;
         if (m == EVHTTP_REQ_POST)
             put_acls(r, cuid, *rest ? "/acls" : "", NULL, path);
         else if (m == EVHTTP_REQ_PUT)
             put_acls(r, cuid, "/acls", name, path);
         else if (m == EVHTTP_REQ_DELETE && scrub_core_data_acl_delete(r->d->cfg.core, &a, cuid, name, &err) < 0)
-            refuse(r, path, &err);
+            restconf_refuse(r, "ACLs", path, &err);
         else if (m == EVHTTP_REQ_DELETE)
             restconf_reply_empty(r, 204);
         else

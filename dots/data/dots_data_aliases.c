@@ -12,27 +12,6 @@
 #include "dots_data_internal.h"
 #include "scrub_core.h"
 
-static struct scrub_actor actor(const struct dots_request *r)
-{
-    return (struct scrub_actor){SCRUB_STORE_WHO_CERTIFICATE, r->identity, SCRUB_STORE_CHANNEL_DATA, false};
-}
-
-/* The core's refusal as a RESTCONF error (RFC 8040 section 7). */
-static void refuse(const struct dots_request *r, const char *path, const struct scrub_err *err)
-{
-    int status = 500;
-    const char *type = "application", *tag = "operation-failed";
-    switch (err->code) {
-    case EACCES: status = 403, type = "protocol", tag = "access-denied"; break;
-    case EEXIST: status = 409, tag = "data-exists"; break;
-    case ENOENT: status = 404, type = "protocol", tag = "invalid-value"; break;
-    case EDQUOT: status = 409, tag = "resource-denied"; break;
-    case EINVAL: status = 400, tag = "invalid-value"; break;
-    default: dots_data_say(r->d, DOTS_LOG_ERROR, "aliases of %s: %s", r->identity, err->msg);
-    }
-    restconf_error(r, status, type, tag, path, "%s", err->msg);
-}
-
 /* The name of the body's first alias (the list key). */
 static char *first_name(const char *body)
 {
@@ -42,12 +21,6 @@ static char *first_name(const char *body)
     return out;
 }
 
-static void data_path(const char *cuid, const char *below, char *out, size_t size)
-{
-    char q = strchr(cuid, '\'') ? '"' : '\'';
-    snprintf(out, size, "/ietf-dots-data-channel:dots-data/dots-client[cuid=%c%s%c]%s", q, cuid, q, below);
-}
-
 /* POST (create; 409 when one exists) or PUT of the one alias put_name
  * (201 on creation, 204 on replacement). below: where the body goes. */
 static void put_aliases(const struct dots_request *r, const char *cuid, const char *below, const char *put_name,
@@ -55,7 +28,7 @@ static void put_aliases(const struct dots_request *r, const char *cuid, const ch
 {
     char at[600];
     struct lyd_node *root, *parent;
-    data_path(cuid, below, at, sizeof at);
+    restconf_client_path(cuid, below, at, sizeof at);
     if (restconf_parse_body_below(r, at, &root, &parent) < 0)
         return;
     size_t n;
@@ -72,13 +45,13 @@ static void put_aliases(const struct dots_request *r, const char *cuid, const ch
         free(first);
         return;
     }
-    struct scrub_actor a = actor(r);
+    struct scrub_actor a = restconf_actor(r);
     struct scrub_data_aliases_req req = {.cuid = cuid, .aliases = (const char *const *)bodies, .n_aliases = n,
                                          .create = put_name == NULL};
     struct scrub_data_aliases_result res;
     struct scrub_err err;
     if (scrub_core_data_aliases_put(r->d->cfg.core, &a, &req, &res, &err) < 0) {
-        refuse(r, path, &err);
+        restconf_refuse(r, "aliases", path, &err);
     } else {
         dots_data_say(r->d, DOTS_LOG_INFO, "%zu aliases of %s created, %zu replaced by %s: committed", res.created,
                       cuid, res.replaced, r->identity);
@@ -127,7 +100,7 @@ static void get_aliases(const struct dots_request *r, const char *cuid, const ch
         if (l.failed)
             restconf_error(r, 500, "application", "operation-failed", path, "a stored alias is not JSON");
         else
-            refuse(r, path, &err);
+            restconf_refuse(r, "aliases", path, &err);
         return;
     }
     if (name && json_object_array_length(l.list) == 0) {
@@ -169,7 +142,7 @@ void dots_data_serve_aliases(const struct dots_request *r, const char *cuid, con
         restconf_error(r, 404, "protocol", "invalid-value", NULL, "an alias is served whole (aliases, aliases/alias=NAME)");
         return;
     }
-    data_path(cuid, *rest ? "/aliases" : "", below, sizeof below);
+    restconf_client_path(cuid, *rest ? "/aliases" : "", below, sizeof below);
     if (name)
         snprintf(path, sizeof path, "%s/alias[name='%s']", below, name);
     else
@@ -197,14 +170,14 @@ void dots_data_serve_aliases(const struct dots_request *r, const char *cuid, con
             free(name);
             return;
         }
-        struct scrub_actor a = actor(r);
+        struct scrub_actor a = restconf_actor(r);
         struct scrub_err err;
         if (m == EVHTTP_REQ_POST)
             put_aliases(r, cuid, *rest ? "/aliases" : "", NULL, path);
         else if (m == EVHTTP_REQ_PUT)
             put_aliases(r, cuid, "/aliases", name, path);
         else if (m == EVHTTP_REQ_DELETE && scrub_core_data_alias_delete(r->d->cfg.core, &a, cuid, name, &err) < 0)
-            refuse(r, path, &err);
+            restconf_refuse(r, "aliases", path, &err);
         else if (m == EVHTTP_REQ_DELETE)
             restconf_reply_empty(r, 204);
         else

@@ -176,7 +176,7 @@ static void register_client(const struct dots_request *r)
         restconf_error(r, 500, "application", "operation-failed", NULL, "out of memory");
         return;
     }
-    restconf_client_path(cuid, path, sizeof path);
+    restconf_client_path(cuid, "", path, sizeof path);
     int found = dots_data_check_owner(r, cuid, path) < 0 ? -1 : dots_data_registered(r, cuid, path);
     if (found == 1)
         restconf_error(r, 409, "application", "resource-denied", path, "dots-client %s is already registered", cuid);
@@ -328,7 +328,7 @@ void dots_data_serve_client(const struct dots_request *r, const char *cuid, cons
     static const char allow[] = "GET, HEAD, POST, PUT, DELETE, OPTIONS";
     enum evhttp_cmd_type m = evhttp_request_get_command(r->req);
     char path[400];
-    restconf_client_path(cuid, path, sizeof path);
+    restconf_client_path(cuid, "", path, sizeof path);
     /* a POST to the dots-client creates what its body holds */
     if ((*rest == '\0' && m == EVHTTP_REQ_POST && restconf_body_has(r, "ietf-dots-data-channel:aliases")) ||
         strcmp(rest, "/aliases") == 0 || strncmp(rest, "/aliases/", 9) == 0) {

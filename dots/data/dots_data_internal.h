@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 
 #include "dots_data.h"
+#include "scrub_core.h"
 
 struct dots_data {
     struct event_base *base;
@@ -67,8 +68,14 @@ bool restconf_body_has(const struct dots_request *r, const char *member);
 char **restconf_list_bodies(const struct dots_request *r, const struct lyd_node *parent, const char *container,
                             const char *entry, size_t *n);
 void restconf_free_bodies(char **bodies, size_t n);
-/* The instance-identifier of a dots-client entry into out. */
-void restconf_client_path(const char *cuid, char *out, size_t size);
+/* The instance-identifier of a dots-client entry, and below (what
+ * follows it, "" or "/acls..."), into out. */
+void restconf_client_path(const char *cuid, const char *below, char *out, size_t size);
+/* The requester as the core's audit names it. */
+struct scrub_actor restconf_actor(const struct dots_request *r);
+/* The core's refusal as a RESTCONF error (RFC 8040 section 7); what
+ * ("ACLs", "aliases") names the resource when the failure is logged. */
+void restconf_refuse(const struct dots_request *r, const char *what, const char *path, const struct scrub_err *err);
 
 /* --- dots_data_clients.c: the ietf-dots-data-channel:dots-data resources. */
 

@@ -2,6 +2,7 @@
  * 7.1), bodies as application/yang-data+json (section 5.2), and request
  * bodies read, checked for their media type and validated with libyang
  * against ietf-dots-data-channel. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,11 +110,34 @@ void restconf_not_allowed(const struct dots_request *r, const char *allow)
     restconf_error(r, 405, "protocol", "operation-not-supported", NULL, "this resource takes %s only", allow);
 }
 
-void restconf_client_path(const char *cuid, char *out, size_t size)
+void restconf_client_path(const char *cuid, const char *below, char *out, size_t size)
 {
     /* an instance-identifier's key value is quoted with ' unless it holds one */
     char q = strchr(cuid, '\'') ? '"' : '\'';
-    snprintf(out, size, "/ietf-dots-data-channel:dots-data/dots-client[cuid=%c%s%c]", q, cuid, q);
+    snprintf(out, size, "/ietf-dots-data-channel:dots-data/dots-client[cuid=%c%s%c]%s", q, cuid, q, below);
+}
+
+struct scrub_actor restconf_actor(const struct dots_request *r)
+{
+    return (struct scrub_actor){SCRUB_STORE_WHO_CERTIFICATE, r->identity, SCRUB_STORE_CHANNEL_DATA, false};
+}
+
+void restconf_refuse(const struct dots_request *r, const char *what, const char *path, const struct scrub_err *err)
+{
+    int status = 500;
+    const char *type = "application", *tag = "operation-failed";
+    switch (err->code) {
+    case EACCES: status = 403, type = "protocol", tag = "access-denied"; break;
+    case EEXIST: status = 409, tag = "data-exists"; break;
+    case ENOENT: status = 404, type = "protocol", tag = "invalid-value"; break;
+    case EDQUOT:
+    case ENOSPC: status = 409, tag = "resource-denied"; break;
+    case EINVAL:
+    case ENOTSUP: status = 400, tag = "invalid-value"; break;
+    case ENODEV: status = 503; break;
+    default: dots_data_say(r->d, DOTS_LOG_ERROR, "%s of %s: %s", what, r->identity, err->msg);
+    }
+    restconf_error(r, status, type, tag, path, "%s", err->msg);
 }
 
 /* Content-Type without parameters, compared case-insensitively. */
