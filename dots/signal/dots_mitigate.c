@@ -87,6 +87,23 @@ too_long:
     return -1;
 }
 
+/* With cuid_from_cert: the cuid must be the one derived from the client's
+ * certificate; -1 after answering 4.03. */
+static int check_derived_cuid(coap_session_t *session, coap_pdu_t *response, const char *cuid)
+{
+    char derived[DOTS_CUID_DERIVED_LEN + 1], diagnostic[320];
+    if (dots_session_cuid(session, derived) < 0) {
+        dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "no cuid can be derived from the session's certificate");
+        return -1;
+    }
+    if (strcmp(cuid, derived) == 0)
+        return 0;
+    snprintf(diagnostic, sizeof diagnostic,
+             "cuid %s is not the one derived from the client's certificate (%s; RFC 9132 section 4.4.1)", cuid, derived);
+    dots_refuse(response, COAP_RESPONSE_CODE_FORBIDDEN, diagnostic);
+    return -1;
+}
+
 /* The identity, then the path; -1 after answering the refusal. A cdid is
  * refused: no identity is configured as a server-domain gateway yet. */
 static int mitigate_request(const struct dots_signal *s, coap_session_t *session, const coap_pdu_t *request,
@@ -111,7 +128,7 @@ static int mitigate_request(const struct dots_signal *s, coap_session_t *session
                              : "this request needs the Uri-Path cuid=CUID (RFC 9132 section 4.4.2)");
         return -1;
     }
-    return 0;
+    return s->cfg.cuid_from_cert ? check_derived_cuid(session, response, p->cuid) : 0;
 }
 
 /* ---- PUT ---------------------------------------------------------------------------- */

@@ -316,15 +316,32 @@ struct lyd_node *dots_request_body(const struct dots_signal *s, const coap_pdu_t
     return tree;
 }
 
-int dots_session_identity(coap_session_t *session, char *id, size_t size)
+/* The client's certificate in DER (OPENSSL_free), or -1. */
+static int peer_der(coap_session_t *session, unsigned char **der)
 {
     coap_tls_library_t lib;
     SSL *ssl = coap_session_get_tls(session, &lib);
-    unsigned char *der = NULL;
     X509 *cert = ssl && lib == COAP_TLS_LIBRARY_OPENSSL ? SSL_get1_peer_certificate(ssl) : NULL;
-    int len = cert ? i2d_X509(cert, &der) : -1;
+    *der = NULL;
+    int len = cert ? i2d_X509(cert, der) : -1;
     X509_free(cert);
+    return len;
+}
+
+int dots_session_identity(coap_session_t *session, char *id, size_t size)
+{
+    unsigned char *der;
+    int len = peer_der(session, &der);
     int r = len > 0 ? dots_identity_from_der(der, (size_t)len, id, size) : -1;
+    OPENSSL_free(der);
+    return r;
+}
+
+int dots_session_cuid(coap_session_t *session, char cuid[DOTS_CUID_DERIVED_LEN + 1])
+{
+    unsigned char *der;
+    int len = peer_der(session, &der);
+    int r = len > 0 ? dots_cuid_from_der(der, (size_t)len, cuid) : -1;
     OPENSSL_free(der);
     return r;
 }

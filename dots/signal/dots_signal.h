@@ -58,6 +58,9 @@ struct dots_signal_config {
     struct scrub_store *store;
     /* What a client may ask for; NULL: dots_sc_default_ranges. */
     const struct dots_sc_ranges *ranges;
+    /* A mitigation request's cuid must be the one RFC 9132 section 4.4.1
+     * derives from the client's certificate (a gateway's cdid aside). */
+    bool cuid_from_cert;
     void (*log)(void *ctx, enum dots_log_level level, const char *msg);
     void *log_ctx;
 };

@@ -10,6 +10,7 @@
 #include <coap3/coap.h>
 #include <openssl/x509.h>
 
+#include "dots_cuid.h"
 #include "dots_signal.h"
 
 /* A client's session configuration (RFC 9132 section 4.5.2). */
@@ -104,6 +105,8 @@ struct lyd_node *dots_request_body(const struct dots_signal *s, const coap_pdu_t
 
 /* The client's identity, from its session's certificate, or -1. */
 int dots_session_identity(coap_session_t *session, char *id, size_t size);
+/* The cuid RFC 9132 section 4.4.1 derives from that certificate, or -1. */
+int dots_session_cuid(coap_session_t *session, char cuid[DOTS_CUID_DERIVED_LEN + 1]);
 /* The same for a request: -1 after answering 5.00. The request counts as
  * a sign of life of the client (dots_liveness_seen), unless it is a GET
  * with Observe: libcoap re-runs those for every notification. */

@@ -57,6 +57,8 @@ static void usage(FILE *f)
             "      --dots-range PARAMETER=MIN-MAX   what clients may set in their session configurations,\n"
             "                         e.g. heartbeat-interval=15-240, ack-timeout=1.00-30.00 (RFC 9132 4.5.1's)\n"
             "      --dots-notify-s S  while mitigating, observers get fresh counters this often (default 60)\n"
+            "      --dots-cuid-from-cert   a mitigation request's cuid must be the one derived from the\n"
+            "                         client's certificate (RFC 9132 section 4.4.1); else 4.03\n"
             "      --dots-max-sessions N, --dots-max-handshakes N, --dots-rate R, --dots-burst B\n"
             "                         self-protection: sessions per client identity (default 8), DTLS/TLS\n"
             "                         handshakes in progress (128), requests per second per identity (50) and\n"
@@ -86,7 +88,7 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
     enum { OPT_SYSLOG = 256, OPT_OWNER, OPT_GROUP, OPT_MODE, OPT_WDOG, OPT_KICK, OPT_FAIL_CLOSED, OPT_STATS, OPT_MAX_LIFETIME,
            OPT_DOTS_CERT, OPT_DOTS_KEY, OPT_DOTS_CA, OPT_DOTS_CRL, OPT_DOTS_ADDRESS, OPT_DOTS_PORT, OPT_DOTS_YANG,
            OPT_DOTS_RANGE, OPT_DOTS_NOTIFY, OPT_DATA_PORT, OPT_DATA_ADDRESS,
-           OPT_DOTS_MAX_SESSIONS, OPT_DOTS_MAX_HANDSHAKES, OPT_DOTS_RATE, OPT_DOTS_BURST };
+           OPT_DOTS_MAX_SESSIONS, OPT_DOTS_MAX_HANDSHAKES, OPT_DOTS_RATE, OPT_DOTS_BURST, OPT_DOTS_CUID_FROM_CERT };
     static const struct option longs[] = {
         {"config", required_argument, NULL, 'f'},     {"store", required_argument, NULL, 'S'},
         {"socket", required_argument, NULL, 's'},     {"backend", required_argument, NULL, 'b'},
@@ -103,6 +105,7 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         {"dots-max-sessions", required_argument, NULL, OPT_DOTS_MAX_SESSIONS},
         {"dots-max-handshakes", required_argument, NULL, OPT_DOTS_MAX_HANDSHAKES},
         {"dots-rate", required_argument, NULL, OPT_DOTS_RATE}, {"dots-burst", required_argument, NULL, OPT_DOTS_BURST},
+        {"dots-cuid-from-cert", no_argument, NULL, OPT_DOTS_CUID_FROM_CERT},
         {"data-port", required_argument, NULL, OPT_DATA_PORT}, {"data-address", required_argument, NULL, OPT_DATA_ADDRESS},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
     };
@@ -214,6 +217,7 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
             }
             o->dots.data_port = (uint16_t)v;
             break;
+        case OPT_DOTS_CUID_FROM_CERT: o->dots.cuid_from_cert = true; break;
         case OPT_DOTS_NOTIFY:
             if (parse_u32("--dots-notify-s", optarg, 86400, 10, &o->dots.notify_s))
                 return -1;

@@ -34,6 +34,7 @@ struct scrubd_dots_options {
     struct dots_sc_ranges ranges; /* what clients may set in their session configurations */
     uint32_t notify_s; /* Observe notifications while mitigating; 0: the channel's default */
     struct dots_limits limits; /* self-protection */
+    bool cuid_from_cert; /* cuids must be derived from client certificates (RFC 9132 section 4.4.1) */
     const char *data_address; /* the data channel (RFC 8783), with the same certificates; */
     uint16_t data_port;       /* off while 0 */
 };

@@ -25,6 +25,7 @@ int signal_channel_start(struct scrubd *d, struct scrub_err *err)
         .ranges = &o->ranges,
         .notify_period_s = o->notify_s,
         .limits = &o->limits,
+        .cuid_from_cert = o->cuid_from_cert,
         .log = log_dots,
         .log_ctx = (void *)"dots signal",
     };
