@@ -105,7 +105,7 @@ static int check_derived_cuid(coap_session_t *session, coap_pdu_t *response, con
 }
 
 /* The identity, then the path; -1 after answering the refusal. A cdid is
- * refused: no identity is configured as a server-domain gateway yet. */
+ * taken from a configured gateway only. */
 static int mitigate_request(const struct dots_signal *s, coap_session_t *session, const coap_pdu_t *request,
                             coap_pdu_t *response, char *id, size_t size, struct mitigate_path *p, bool need_mid)
 {
@@ -116,7 +116,7 @@ static int mitigate_request(const struct dots_signal *s, coap_session_t *session
         dots_refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST, diagnostic);
         return -1;
     }
-    if (p->has_cdid) {
+    if (p->has_cdid && !scrub_core_is_gateway(s->cfg.core, id)) {
         snprintf(diagnostic, sizeof diagnostic,
                  "cdid is accepted from server-domain gateways only, and '%s' is not one (RFC 9132 section 4.4.1)", id);
         dots_refuse(response, COAP_RESPONSE_CODE_FORBIDDEN, diagnostic);
@@ -128,7 +128,8 @@ static int mitigate_request(const struct dots_signal *s, coap_session_t *session
                              : "this request needs the Uri-Path cuid=CUID (RFC 9132 section 4.4.2)");
         return -1;
     }
-    return s->cfg.cuid_from_cert ? check_derived_cuid(session, response, p->cuid) : 0;
+    /* behind a gateway the cuid is its client's, derived from a certificate the server never sees */
+    return s->cfg.cuid_from_cert && !p->has_cdid ? check_derived_cuid(session, response, p->cuid) : 0;
 }
 
 /* ---- PUT ---------------------------------------------------------------------------- */
@@ -563,6 +564,7 @@ void dots_mitigate_put(struct dots_signal *s, coap_resource_t *resource, coap_se
     struct scrub_mitigation_req req = {
         .identity = id,
         .cuid = p.cuid,
+        .cdid = p.has_cdid ? p.cdid : NULL,
         .mid = p.mid,
         .prefixes = r.prefixes,
         .n_prefixes = r.n_prefixes,

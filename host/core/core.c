@@ -385,6 +385,12 @@ bool scrub_core_knows(const struct scrub_core *c, const char *identity)
     return core_tenant(c, identity) != NULL;
 }
 
+bool scrub_core_is_gateway(const struct scrub_core *c, const char *identity)
+{
+    const struct core_tenant *t = core_tenant(c, identity);
+    return t && t->gateway;
+}
+
 uint32_t scrub_core_session_quota(const struct scrub_core *c, const char *identity)
 {
     const struct core_tenant *t = core_tenant(c, identity);

@@ -10,6 +10,7 @@ struct core_tenant {
     char *identity;
     uint16_t id;
     bool configured;
+    bool gateway; /* a configured server-domain DOTS gateway */
     size_t profile; /* config index; SIZE_MAX when the stored name is not configured */
     char *profile_name;
     struct scrub_prefix *prefixes;

@@ -246,6 +246,7 @@ int core_load(struct scrub_core *c, struct scrub_err *err)
         c->tenants[c->n_tenants++] = (struct core_tenant){.identity = strdup(ct->identity ? ct->identity : ct->name),
                                                           .id = (uint16_t)(i + 1),
                                                           .configured = true,
+                                                          .gateway = ct->gateway,
                                                           .profile = ct->profile,
                                                           .profile_name = strdup(cfg->profiles[ct->profile].name),
                                                           .prefixes = ct->prefixes,

@@ -239,6 +239,9 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
     else if (!a->operator && (!a->who || strcmp(a->who, r->identity) != 0))
         scrub_err_set(err, EACCES, "not authorized: '%s' cannot request mitigations for '%s'", a->who ? a->who : "",
                       r->identity);
+    else if (r->cdid && !t->gateway)
+        scrub_err_set(err, EACCES, "not authorized: cdid %s: '%s' is not configured as a DOTS gateway", r->cdid,
+                      r->identity);
     else if (mid < 0 || mid > MID_MAX)
         scrub_err_set(err, EINVAL, "mid %lld is out of range (0..%lld)", (long long)mid, MID_MAX);
     else if (r->n_prefixes == 0)
@@ -288,6 +291,7 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
     free(replaced);
     struct put_ctx p = {.next = {.identity = r->identity,
                                  .cuid = r->cuid,
+                                 .cdid = r->cdid,
                                  .mid = mid,
                                  .scope = scope,
                                  .profile = c->cfg->profiles[profile].name,
@@ -402,6 +406,7 @@ int scrub_core_mitigations_each(struct scrub_core *c, const char *identity, bool
         snprintf(full, sizeof(full), "%s %s", name, text);
         struct scrub_mitigation_view v = {.identity = m->identity,
                                           .cuid = m->cuid,
+                                          .cdid = m->cdid,
                                           .profile = m->profile,
                                           .mid = m->mid,
                                           .status = m->status,

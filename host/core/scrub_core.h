@@ -113,6 +113,8 @@ struct scrub_tenant_view {
 };
 /* Whether identity is a tenant (configured or added at run time). */
 bool scrub_core_knows(const struct scrub_core *c, const char *identity);
+/* Whether identity is a tenant configured as a server-domain DOTS gateway. */
+bool scrub_core_is_gateway(const struct scrub_core *c, const char *identity);
 /* The DOTS sessions the client may hold at once: its sessions quota (a
  * run-time client's), else UINT32_MAX (the signal channel's own cap
  * applies). */
@@ -150,6 +152,7 @@ struct scrub_acl_activation {
 struct scrub_mitigation_req {
     const char *identity;
     const char *cuid;
+    const char *cdid; /* the client domain a gateway relays (RFC 9132); NULL: none. Gateways only (EACCES) */
     int64_t mid; /* 0..2^32-1; -1: one above the cuid's highest */
     const struct scrub_prefix *prefixes;
     size_t n_prefixes;
@@ -213,6 +216,7 @@ int scrub_core_mitigation_withdraw(struct scrub_core *c, const struct scrub_acto
 
 struct scrub_mitigation_view {
     const char *identity, *cuid, *profile;
+    const char *cdid; /* NULL: not through a gateway */
     int64_t mid;
     enum scrub_store_mitigation_status status;
     int64_t lifetime, created_at, triggered_at, expires_at;

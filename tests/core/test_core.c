@@ -433,6 +433,42 @@ static void test_configured_identity(void **state)
                 "PREFIX...)");
 }
 
+static int cdid_cb(void *ctx, const struct scrub_mitigation_view *m)
+{
+    snprintf(ctx, 64, "%s %s/%lld", m->cdid ? m->cdid : "-", m->cuid, (long long)m->mid);
+    return 0;
+}
+
+/* A cdid (RFC 9132) is taken from a tenant configured as a DOTS gateway
+ * only, and is kept with the mitigation across a restart. */
+static void test_gateway_cdid(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    struct scrub_prefix p = prefix("203.0.113.0/25");
+    struct scrub_mitigation_req r = {.identity = "globex", .cuid = "cuid-gw", .cdid = "site-3", .mid = 1,
+                                     .prefixes = &p, .n_prefixes = 1, .lifetime = 600, .trigger = true};
+    const struct scrub_actor globex = {SCRUB_STORE_WHO_CERTIFICATE, "globex", SCRUB_STORE_CHANNEL_SIGNAL, false};
+    assert_false(scrub_core_is_gateway(f->core, "globex"));
+    assert_int_equal(scrub_core_mitigation_put(f->core, &globex, &r, NULL, &err), -1);
+    assert_int_equal(err.code, EACCES);
+    assert_string_equal(err.msg, "not authorized: cdid site-3: 'globex' is not configured as a DOTS gateway");
+    assert_int_equal(n_mitigations(f), 0);
+
+    f->cfg.tenants[1].gateway = true;
+    assert_int_equal(scrub_core_set_config(f->core, &f->cfg, &err), 0);
+    assert_true(scrub_core_is_gateway(f->core, "globex"));
+    assert_false(scrub_core_is_gateway(f->core, "acme"));
+    if (scrub_core_mitigation_put(f->core, &globex, &r, NULL, &err))
+        fail_msg("%s", err.msg);
+    stop_core(f);
+    start_core(f);
+    char seen[64] = "";
+    if (scrub_core_mitigations_each(f->core, "globex", false, cdid_cb, seen, &err))
+        fail_msg("%s", err.msg);
+    assert_string_equal(seen, "site-3 cuid-gw/1");
+}
+
 /* globex nested in acme (198.51.100.128/25 inside acme's 198.51.100.0/24,
  * as scrub-config's nested-in allows): each mitigates what is its own,
  * acme's wider scope beside globex's without a conflict, and acme is
@@ -737,6 +773,7 @@ int main(void)
         TEST(test_mid_rule_and_cuids),
         TEST(test_trigger_on_signal_loss),
         TEST(test_configured_identity),
+        TEST(test_gateway_cdid),
         TEST(test_nested_tenants),
         TEST(test_card_full),
         TEST(test_clients_and_quotas),

@@ -11,6 +11,7 @@ pid=
 # scrubd_config [monitor-only]: $dir/scrubd.json, demo.json with acme acting
 # as client1.example (also owning the RFC 9132 examples' 2001:db8:6401::/48)
 # and globex as client2.example; monitor-only: both counted, not filtered.
+# The tenant whose identity is $gateway (if set) is a DOTS gateway.
 scrubd_config() {
   "$python" -c "
 import json, sys
@@ -21,7 +22,9 @@ for t in c['scrub-config:scrub-config']['tenant']:
         t['protected-prefix'].append('2001:db8:6401::/48')
     if sys.argv[3]:
         t['monitor-only'] = True
-json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$dir/scrubd.json" "${1:-}"
+    if t['identity'] == sys.argv[4]:
+        t['gateway'] = True
+json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$dir/scrubd.json" "${1:-}" "${gateway:-}"
 }
 
 # start_scrubd [scrubd options]: on the card model (-b overrides), with
