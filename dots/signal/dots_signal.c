@@ -64,26 +64,29 @@ static void coap_log_to_ours(coap_log_t level, const char *message)
 static int check_client(const char *cn, const uint8_t *der, size_t len, coap_session_t *session, unsigned depth,
                         int validated, void *arg)
 {
-    const struct dots_signal *s = arg;
+    struct dots_signal *s = arg;
     char id[256];
     (void)cn;  /* libcoap's choice of name; the identity rule is ours */
     if (depth > 0)
         return validated;
     if (!validated) {
         dots_say(s, DOTS_LOG_WARNING, "client %s refused: its certificate does not verify", coap_session_str(session));
+        s->refused_handshakes++;
         return 0;
     }
     if (dots_identity_from_der(der, len, id, sizeof id) < 0) {
         dots_say(s, DOTS_LOG_WARNING, "client %s refused: its certificate names no DNS SAN and no CN",
             coap_session_str(session));
+        s->refused_handshakes++;
         return 0;
     }
     if (s->cfg.core && !scrub_core_knows(s->cfg.core, id)) {
         dots_say(s, DOTS_LOG_WARNING, "client %s refused: identity %s is not a tenant (configure it, or scrubctl "
                  "client add)", coap_session_str(session), id);
+        s->refused_handshakes++;
         return 0;
     }
-    if (!dots_guard_session_allowed((struct dots_signal *)s, id, coap_session_str(session)))
+    if (!dots_guard_session_allowed(s, id, coap_session_str(session)))
         return 0;
     if (s->cfg.identities) {
         const char *const *it = s->cfg.identities;
@@ -91,6 +94,7 @@ static int check_client(const char *cn, const uint8_t *der, size_t len, coap_ses
             it++;
         if (!*it) {
             dots_say(s, DOTS_LOG_WARNING, "client %s refused: identity %s is not configured", coap_session_str(session), id);
+            s->refused_handshakes++;
             return 0;
         }
     }

@@ -77,4 +77,12 @@ int dots_signal_reload(struct dots_signal *s, struct scrub_err *err);
 /* The client sessions established now (DTLS and TLS), every identity's. */
 size_t dots_signal_sessions(const struct dots_signal *s);
 
+/* What self-protection refused since the start, every identity's. */
+struct dots_signal_refusals {
+    uint64_t handshakes; /* certificates refused: not verified (unknown CA, expired, revoked), no identity, no tenant */
+    uint64_t sessions;   /* handshakes over an identity's sessions cap or quota */
+    uint64_t requests;   /* requests over an identity's rate, answered 4.29 */
+};
+void dots_signal_refusals(const struct dots_signal *s, struct dots_signal_refusals *out);
+
 #endif

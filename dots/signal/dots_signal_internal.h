@@ -70,6 +70,7 @@ struct dots_signal {
     struct dots_limits limits;
     struct guard *guards;
     size_t nguards, guards_cap;
+    uint64_t refused_handshakes; /* certificates check_client refused */
 };
 
 /* The server a session belongs to. */

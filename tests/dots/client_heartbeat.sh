@@ -57,7 +57,7 @@ for transport in dtls tls; do
   held_now=$(ctl -j status | jget 'a["result"]["dots_signal"]["sessions"]')
   [ "$held_now" -ge 1 ] && ok "$transport: scrubctl status counts the held session ($held_now)" ||
     fail "$transport: scrubctl status: $held_now sessions"
-  ctl status | grep -qE "^dots signal +[1-9][0-9]* sessions established$" && ok "$transport: and says so in human form" ||
+  ctl status | grep -qE "^dots signal +[1-9][0-9]* sessions established; refused since the start: " && ok "$transport: and says so in human form" ||
     fail "$transport: scrubctl status: $(ctl status | tail -2)"
   if wait "$hold"; then ok "$transport: session --hold 5 exits 0"; else fail "$transport: exit $?: $(cat "$dir/hold.err")"; fi
   hold=
