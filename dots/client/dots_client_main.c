@@ -37,12 +37,13 @@ static void usage(void)
             "               [--target-port-range LO[-HI]]... [--target-protocol N]... [--lifetime S]\n"
             "               [--trigger-mitigation true|false]\n"
             "               [--acl NAME[=immediate|activate-when-mitigating|deactivate]]...\n"
-            "  mitigate get [--cuid C] [--mid N] [--observe SECONDS]\n"
+            "  mitigate get [--cuid C] [--mid N] [--observe SECONDS [--sid N]]\n"
             "  mitigate delete [--cuid C] --mid N\n"
             "  efficacy [--cuid C] --mid N --attack-status under-attack|attack-successfully-mitigated\n"
             "           [--lifetime S] [the scope options of mitigate put]\n"
             "  session --hold SECONDS [--sid N]\n"
-            "      (heartbeats at the interval of the session configuration sid N, else the server's defaults)\n"
+            "      (heartbeats at the interval of the session configuration sid N, else the server's defaults;\n"
+            "      an observation holds its session the same way)\n"
             "  cuid: print the cuid derived from --cert (RFC 9132 section 4.4.1), which the mitigation\n"
             "      commands use when --cuid is not given\n"
             "  --acl: RFC 9133's acl-list, an ACL made on the data channel and its activation-type\n"
@@ -314,7 +315,29 @@ static void say_error(const struct scrub_err *err)
     fprintf(stderr, "dots-client: %s\n", msg);
 }
 
-static int run(struct dots_client *client, const struct args *a, const struct dots_client_request *req)
+/* What the hold's callbacks share: the options, and the exit status the
+ * notifications of an observation make. */
+struct watch {
+    const struct args *a;
+    int status;
+    bool ended; /* the server ended the observation */
+};
+
+static bool on_notification(void *arg, const struct dots_client_answer *answer)
+{
+    struct watch *w = arg;
+    if (show(w->a, "notification", answer) != 0)
+        w->status = EXIT_REFUSED;
+    w->ended = answer->code >= 300; /* the server dropped us with it (RFC 7641) */
+    return !w->ended;
+}
+
+static void on_hold_event(void *arg, const struct dots_client_event *e);
+
+/* Sends the request and shows the answer; with observe, the notifications
+ * until the time is up, the session held with heartbeats as h says. */
+static int run(struct dots_client *client, const struct args *a, const struct dots_client_request *req,
+               const struct dots_client_hold_config *h)
 {
     struct dots_client_answer answer;
     struct scrub_err err;
@@ -332,33 +355,15 @@ static int run(struct dots_client *client, const struct args *a, const struct do
         fprintf(stderr, "dots-client: %s: the server did not register the observation\n", what);
     if (!observing)
         return status;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    double end = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + a->observe;
-    for (;;) {
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        double left = end - ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
-        if (left <= 0)
-            break;
-        int r = dots_client_next_notification(client, (unsigned)(left * 1000) + 1, &answer, &err);
-        if (r < 0) {
-            say_error(&err);
-            return EXIT_TRANSPORT;
-        }
-        if (r == 0)
-            break;
-        bool ended = answer.code >= 300;  /* the server dropped us with it (RFC 7641) */
-        if (show(a, "notification", &answer) != 0)
-            status = EXIT_REFUSED;
-        dots_client_answer_free(&answer);
-        if (ended)
-            return status;
-    }
-    if (dots_client_cancel_observe(client, &err) < 0) {
+    struct watch w = {.a = a, .status = status};
+    struct dots_client_hold_config watching = *h;
+    watching.on_notification = on_notification;
+    if (dots_client_hold(client, (unsigned)(a->observe * 1000 + 0.5), &watching, on_hold_event, &w, NULL, &err) < 0 ||
+        (!w.ended && dots_client_cancel_observe(client, &err) < 0)) {
         say_error(&err);
         return EXIT_TRANSPORT;
     }
-    return status;
+    return w.status;
 }
 
 /* A parameter's current value in a configuration of a GET /config answer. */
@@ -400,7 +405,7 @@ static void hold_values(const struct lyd_node *tree, struct dots_client_hold_con
 
 static void on_hold_event(void *arg, const struct dots_client_event *e)
 {
-    const struct args *a = arg;
+    const struct args *a = ((const struct watch *)arg)->a;
     static const char *const json_names[] = {
         [DOTS_CLIENT_SERVER_HEARTBEAT] = "server-heartbeat", [DOTS_CLIENT_UNANSWERED] = "unanswered",
         [DOTS_CLIENT_ANSWERED_AGAIN] = "answered-again", [DOTS_CLIENT_OPENING] = "opening",
@@ -439,14 +444,15 @@ static void on_hold_event(void *arg, const struct dots_client_event *e)
     fflush(stdout);
 }
 
-/* session --hold: the configuration first (which also sets the session
- * up), then the session held with heartbeats. */
-static int hold_session(struct dots_client *client, const struct args *a)
+/* The heartbeats to hold a session with, from GET /config (sid N, else
+ * the defaults); this also sets the session up. 0, or the exit status of a
+ * refusal or of a transport failure. A refusal is shown as an answer, or
+ * when quiet said in a line (h is left as it was). */
+static int session_values(struct dots_client *client, const struct args *a, bool quiet,
+                          struct dots_client_hold_config *h)
 {
     char path[64], what[96];
     struct dots_client_answer answer;
-    struct dots_client_hold_config h;
-    struct dots_client_hold_stats st;
     struct scrub_err err;
     snprintf(path, sizeof path, "config%s%s", a->sid ? "/sid=" : "", a->sid ? a->sid : "");
     snprintf(what, sizeof what, "GET /.well-known/dots/%s", path);
@@ -455,13 +461,29 @@ static int hold_session(struct dots_client *client, const struct args *a)
         say_error(&err);
         return EXIT_TRANSPORT;
     }
-    if (answer.code >= 300) {
-        int status = show(a, what, &answer);
-        dots_client_answer_free(&answer);
-        return status ? status : EXIT_REFUSED;
+    int status = 0;
+    if (answer.code < 300)
+        hold_values(answer.tree, h);
+    else if (!quiet)
+        status = show(a, what, &answer);
+    else {
+        fprintf(stderr, "dots-client: %s: %s, so no heartbeats are sent\n", what, dots_client_code_name(answer.code));
+        status = EXIT_REFUSED;
     }
-    hold_values(answer.tree, &h);
     dots_client_answer_free(&answer);
+    return status;
+}
+
+/* session --hold: the configuration first, then the session held with
+ * heartbeats. */
+static int hold_session(struct dots_client *client, const struct args *a)
+{
+    struct dots_client_hold_config h;
+    struct dots_client_hold_stats st;
+    struct scrub_err err;
+    int status = session_values(client, a, false, &h);
+    if (status)
+        return status;
     if (a->json)
         printf("{\"event\":\"hold\",\"seconds\":%g,\"heartbeat-interval\":%u,\"missing-hb-allowed\":%u,"
                "\"server-loss\":%u}\n", a->hold, h.interval_ms / 1000, h.missing_allowed, h.server_loss_ms / 1000);
@@ -472,7 +494,8 @@ static int hold_session(struct dots_client *client, const struct args *a)
     else
         printf("holding the session for %g s: heartbeat-interval 0, no heartbeats\n", a->hold);
     fflush(stdout);
-    if (dots_client_hold(client, (unsigned)(a->hold * 1000 + 0.5), &h, on_hold_event, (void *)a, &st, &err) < 0) {
+    struct watch w = {.a = a};
+    if (dots_client_hold(client, (unsigned)(a->hold * 1000 + 0.5), &h, on_hold_event, &w, &st, &err) < 0) {
         say_error(&err);
         return EXIT_TRANSPORT;
     }
@@ -552,8 +575,8 @@ int main(int argc, char **argv)
         return usage_error("configuration values go with config put only");
     if (config && put && !a.sid)
         return usage_error("config put needs --sid");
-    if (!config && !session && a.sid)
-        return usage_error("--sid belongs to config and session");
+    if (!config && !session && a.sid && a.observe < 0)
+        return usage_error("--sid belongs to config, session and mitigate get --observe");
     if (mitigate && !put && (a.any_scope || a.attack_status))
         return usage_error("scope options go with mitigate put and efficacy only");
     if ((mitigate && put) || efficacy) {
@@ -618,7 +641,13 @@ int main(int argc, char **argv)
     struct dots_client_request req = {
         .method = method, .path = path, .body = body, .if_match_empty = efficacy, .observe = a.observe > 0,
     };
-    status = session ? hold_session(client, &a) : run(client, &a, &req);
+    struct dots_client_hold_config h = {0};
+    if (session)
+        status = hold_session(client, &a);
+    else if (req.observe && session_values(client, &a, true, &h) == EXIT_TRANSPORT)
+        status = EXIT_TRANSPORT;
+    else
+        status = run(client, &a, &req, &h);
 done:
     dots_client_close(client);
     lyd_free_all(body);
