@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Judges one replay of e2e_data_simcard.sh: the capture offered to the
 card (e2e_data_pcap.py's) against the frames it passed, matched by their
-tags. Prints JSON: per flow (now, later, other, rate2, rate10) the frames
+tags. Prints JSON: per flow (now, later, other, rate2, rate10, lead) the frames
 and L3 bytes offered, passed and dropped; for the rate flows the policer's
 measured rate in card time (the records' timestamps):
 
@@ -54,11 +54,10 @@ def main():
             untagged += 1
             continue
         passed[k[1]] = (t, f)
-    flows = {}
+    flows = {name: {"offered": 0, "offered_octets": 0, "passed": 0, "passed_octets": 0, "frames": []} for name in NAMES}
     for index, (t, f) in enumerate(offered):
         flow, _ = tag(f)
-        st = flows.setdefault(NAMES[flow], {"offered": 0, "offered_octets": 0, "passed": 0, "passed_octets": 0,
-                                             "frames": []})
+        st = flows[NAMES[flow]]
         got = passed.pop(index, None)
         if got and got != (t, f):
             altered += 1
@@ -70,7 +69,7 @@ def main():
     for name, st in flows.items():
         st["dropped"] = st["offered"] - st["passed"]
         frames = st.pop("frames")
-        if not name.startswith("rate"):
+        if not name.startswith("rate") or len(frames) < 2:
             continue
         first_s, last_s = frames[0][0], frames[-1][0]
         st["offered_Bps"] = round(sum(n for _, n, _ in frames[1:]) / ((last_s - first_s) / 1e9), 1)

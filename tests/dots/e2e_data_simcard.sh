@@ -19,10 +19,11 @@
 #      scrubctl acl list and with the frames (drop: the dropped frames;
 #      rate-limit: every frame of its flow; octets are L3 bytes).
 #   2. mitigating: the card holds the capture (--wait-client) until scrubd
-#      lets go; before, dots-client's mitigation of acme-1: 'later' drops too.
+#      lets go; before, dots-client's mitigation of acme-1: 'later' drops
+#      its flow too.
 #   3. deactivate: likewise, after a mitigation request with acl-list
-#      'later' deactivate: 'later' passes again while the mitigation stays
-#      active.
+#      'later' deactivate (RFC 9133): 'later' passes again while the
+#      mitigation stays active.
 # Usage: e2e_data_simcard.sh SIMCARD SCRUBD SCRUBCTL DOTS_CLIENT COAP_CLIENT CURL DEMO_JSON DEV_PKI PYTHON3 YANG_DIR
 set -euo pipefail
 simcard=$1 scrubd=$2 scrubctl=$3 dots_client=$4 client=$5 curl=$6 demo=$7 dev_pki=$8 python=$9 yang=${10}
@@ -44,7 +45,7 @@ source "$here/restconf_harness.sh"
 
 RATE=50000 # bytes/s: the policer's burst is 9,000 bytes (its floor; a tenth of a second would be 5,000)
 FRAMES=50  # of each of the flows now, later, other
-GAP=15     # seconds of real time the first replay leaves for scrubd and the requests
+GAP=20     # seconds of real time the first replay leaves for scrubd and the requests (they take about 7)
 "$python" "$here/e2e_data_pcap.py" "$dir/rate.pcap" $FRAMES --lead $GAP --rate $RATE 1.3
 "$python" "$here/e2e_data_pcap.py" "$dir/filter.pcap" $FRAMES
 
@@ -55,7 +56,9 @@ start_card() {
   for _ in $(seq 300); do grep -q "ready:" "$dir/$1-card.log" && break; sleep 0.05; done
   grep -q "ready:" "$dir/$1-card.log" || die "scrub-simcard ($1) not ready"
 }
-scrubd_on_card() { start_scrubd -b simcard --data-port "$data_port"; }
+# scrubd on the card, not polling it for rates (each poll is transactions
+# the RTL runs between frames)
+scrubd_on_card() { start_scrubd -b simcard --data-port "$data_port" --stats-ms 0; }
 # through NAME: waits until the card has replayed its capture
 through() {
   for _ in $(seq 1200); do grep -q "capture done" "$dir/$1-card.log" && return 0; sleep 0.1; done
@@ -77,9 +80,36 @@ dc() {
   "$dots_client" --server 127.0.0.1 --port "$port" --ca "$pki/ca.crt" --cert "$pki/client1.example.crt" \
     --key "$pki/client1.example.key" --yang "$yang" "$@"
 }
+acl_rows() { ctl -j acl list acme-1 | jget "[(x['name'], x['activation'], x['installed']) for x in a['result']['acls']]"; }
 acl_row() { ctl -j acl list acme-1 | jget "[(x['activation'], x['installed']) for x in a['result']['acls'] if x['name'] == '$1']"; }
 mitigation_status() { ctl -j mitigation show $A 1 | jget 'a["result"]["status"]'; }
-rx() { ctl -j counters | jget 'a["result"]["global"]["rx"]["packets"]'; }
+# in_time: the requests are in before the flows of a capture replayed at
+# real time (only its lead frame through the card)
+in_time() {
+  local rx
+  rx=$(ctl -j counters | jget 'a["result"]["global"]["rx"]["packets"]')
+  [ "$rx" -le 1 ] || die "the requests took more than the $GAP s the capture leaves them ($rx frames in already)"
+}
+# statistics NAME CAPTURE OFF: once the card (replaying at real time, held
+# by scrubd) is through, each ACE's "matched-packets/matched-octets" by the
+# data channel's GET, by scrubctl acl list (the card's counter pairs, read
+# by the core) and from the frames (drop: the frames dropped; rate-limit:
+# every frame of its flow; octets: L3 bytes) agree; the ACE named OFF is off
+# the card and has none. Then scrubd and the card stop.
+statistics() {
+  local dots ctl_stats frames
+  through "$1"
+  https client1.example GET "$ROOT/dots-client=$A/acls"
+  status "$1: GET the ACLs" 200
+  dots=$(json "' '.join('%s=%s/%s' % (e['name'], e['statistics']['matched-packets'], e['statistics']['matched-octets']) if 'statistics' in e else e['name'] + '=-' for a in j['ietf-dots-data-channel:acls']['acl'] for e in a['aces']['ace'])")
+  ctl_stats=$(ctl -j acl list "$A" | jget "' '.join('%s=%s/%s' % (e['name'], e['matched']['packets'], e['matched']['bytes']) if 'matched' in e else e['name'] + '=-' for x in a['result']['acls'] for e in x['aces'])")
+  stop_scrubd
+  stop_card "$1" "$2"
+  frames=$(jget "' '.join(n + '=' + ('-' if n == '${3:-}' else '%s/%s' % ((f['offered'], f['offered_octets']) if n.startswith('rate') else (f['dropped'], f['offered_octets'] - f['passed_octets']))) for n, f in ((m, a['flows'][m]) for m in ('now', 'later', 'rate2', 'rate10')))" <"$dir/$1.json")
+  same "$1: per-ACE statistics (GET) equal the card's counters (scrubctl acl list)" "$dots" "$ctl_stats"
+  same "$1: and the frames (drop ACEs: the frames dropped; rate-limit ACEs: every frame; octets: L3${3:+; $3 off the card})" \
+    "$dots" "$frames"
+}
 
 # --- 1. immediate ACLs, and an activate-when-mitigating one without a
 # mitigation. The card replays the capture at real time: its lead frame at
@@ -98,25 +128,10 @@ DROP='{"forwarding":"ietf-access-control-list:drop"}'
 LIMIT="{\"forwarding\":\"ietf-access-control-list:accept\",\"rate-limit\":\"$RATE.00\"}"
 https client1.example POST "$ROOT/dots-client=$A" "{\"ietf-dots-data-channel:acls\":{\"acl\":[$(acl now immediate 198.51.100.10/32 5000 "$DROP"),$(acl later activate-when-mitigating 198.51.100.20/32 6000 "$DROP"),$(acl rate2 immediate 198.51.100.30/32 7000 "$LIMIT"),$(acl rate10 immediate 198.51.100.31/32 7000 "$LIMIT")]}}"
 status "POST the ACLs now, later, rate2, rate10" 201
-same "immediate: on the card now, rate2, rate10; later not (no mitigation)" \
-  "$(acl_row now) $(acl_row later) $(acl_row rate2) $(acl_row rate10)" \
-  "[('immediate', True)] [('activate-when-mitigating', False)] [('immediate', True)] [('immediate', True)]"
-[ "$(rx)" -le 1 ] || die "the requests took more than the $GAP s the capture leaves them ($(rx) frames in already)"
-through immediate
-# each installed ACE's "matched-packets/matched-octets": by the data
-# channel's GET, by scrubctl acl list (the card's counter pairs, read by the
-# core), from the frames (drop: the frames dropped; rate-limit: every frame
-# of the flow; octets: L3 bytes)
-https client1.example GET "$ROOT/dots-client=$A/acls"
-status "immediate: GET the ACLs" 200
-stats_dots=$(json "' '.join('%s=%s/%s' % (e['name'], e['statistics']['matched-packets'], e['statistics']['matched-octets']) if 'statistics' in e else e['name'] + '=-' for a in j['ietf-dots-data-channel:acls']['acl'] for e in a['aces']['ace'])")
-stats_ctl=$(ctl -j acl list "$A" | jget "' '.join('%s=%s/%s' % (e['name'], e['matched']['packets'], e['matched']['bytes']) if 'matched' in e else e['name'] + '=-' for x in a['result']['acls'] for e in x['aces'])")
-stop_scrubd
-stop_card immediate "$dir/rate.pcap"
-stats_frames=$(jget "' '.join(n + '=' + ('-' if n == 'later' else '%s/%s' % ((f['offered'], f['offered_octets']) if n.startswith('rate') else (f['dropped'], f['offered_octets'] - f['passed_octets']))) for n, f in ((m, a['flows'][m]) for m in ('now', 'later', 'rate2', 'rate10')))" <"$dir/immediate.json")
-same "immediate: per-ACE statistics (GET; later: none, off the card) equal the card's counters (scrubctl acl list)" \
-  "$stats_dots" "$stats_ctl"
-same "immediate: and the frames (now: dropped; rate2, rate10: every frame; octets: L3)" "$stats_dots" "$stats_frames"
+same "immediate: on the card now, rate2, rate10; later not (no mitigation)" "$(acl_rows)" \
+  "[('now', 'immediate', True), ('later', 'activate-when-mitigating', False), ('rate2', 'immediate', True), ('rate10', 'immediate', True)]"
+in_time
+statistics immediate "$dir/rate.pcap" later
 same "immediate: 'now' drops its flow at once" "$(flow immediate now)" "$FRAMES 0"
 same "immediate: 'later' drops nothing without a mitigation" "$(flow immediate later)" "$FRAMES $FRAMES"
 same "immediate: the other flows pass" "$(flow immediate other)" "$FRAMES $FRAMES"
