@@ -150,6 +150,11 @@ struct scrub_store_mitigation {
      * lifetime is indefinite. */
     const char *boot_id;
     int64_t expires_boottime_ms;
+    /* The active-but-terminating period (RFC 9132 section 4.4.4) its
+     * client's last withdrawal got, seconds; 0: never withdrawn. With
+     * status SCRUB_STORE_WITHDRAWN the mitigation is still on the card
+     * until its expiry (expires_at and the monotonic guard), then ends. */
+    int64_t terminating_s;
 };
 
 /* Creates the mitigation or, when (cuid, mid) exists, replaces it (an
