@@ -83,7 +83,7 @@ static int want_mitigation(void *arg, const struct scrub_mitigation_view *m)
 {
     struct sync_ctx *x = arg;
     char path[300];
-    x->active |= m->status == SCRUB_STORE_ACTIVE;
+    x->active |= m->state != SCRUB_MIT_WAITING; /* on the card: counters change */
     if (!x->last_cuid || strcmp(x->last_cuid, m->cuid) != 0) {
         snprintf(path, sizeof path, ".well-known/dots/mitigate/cuid=%s", m->cuid);
         if (add_path(x, path))
@@ -156,10 +156,12 @@ static void notify_all(struct dots_signal *s)
         coap_resource_notify_observers(s->observed[i].resource, NULL);
 }
 
-/* The core changed: notify now; the resources follow from the loop. */
+/* The core changed: notify now, the end of what ended included; the
+ * resources follow from the loop. */
 static void on_change(void *arg)
 {
     struct dots_signal *s = arg;
+    dots_ended_update(s, true);
     notify_all(s);
     event_active(s->resync, 0, 0);
 }
@@ -169,7 +171,13 @@ static void on_resync(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct dots_signal *s = arg;
+    /* the change's notifications (the ends among them) go before the
+     * resources of what ended do */
+    coap_tick_t now;
+    coap_ticks(&now);
+    coap_io_prepare_epoll(s->ctx, now);
     sync_resources(s);
+    dots_ended_clear(s, false); /* told, and their resources are gone */
     notify_all(s); /* the new resources have no observers yet: cheap */
 }
 
@@ -182,6 +190,7 @@ static void on_period(evutil_socket_t fd, short what, void *arg)
         notify_all(s);
     /* what was withdrawn meanwhile has been told: its resources go */
     sync_resources(s);
+    dots_ended_clear(s, false);
 }
 
 int dots_observe_start(struct dots_signal *s, struct scrub_err *err)
@@ -193,6 +202,7 @@ int dots_observe_start(struct dots_signal *s, struct scrub_err *err)
     if (!s->resync || !s->notify_timer || event_add(s->notify_timer, &tv) < 0)
         return scrub_err_set(err, ENOMEM, "dots signal: cannot add the notification events to the loop");
     sync_resources(s);
+    dots_ended_update(s, false);
     scrub_core_on_change(s->cfg.core, on_change, s);
     return 0;
 }
@@ -206,6 +216,7 @@ void dots_observe_stop(struct dots_signal *s)
     if (s->notify_timer)
         event_free(s->notify_timer);
     s->resync = s->notify_timer = NULL;
+    dots_ended_clear(s, true);
     /* the resources themselves go with the CoAP context */
     for (size_t i = 0; i < s->nobserved; i++)
         free(s->observed[i].path);
