@@ -69,8 +69,10 @@ void dots_ended_update(struct dots_signal *s, bool after_change)
 {
     struct snapshot x = {0};
     struct scrub_err err;
-    if (scrub_core_mitigations_each(s->cfg.core, NULL, false, take, &x, &err) != 0) {
-        dots_say(s, DOTS_LOG_ERROR, "the ends of mitigations are not told: %s", "the mitigations could not be listed");
+    int rc = scrub_core_mitigations_each(s->cfg.core, NULL, false, take, &x, &err);
+    if (rc != 0) {
+        dots_say(s, DOTS_LOG_ERROR, "the ends of mitigations are not told: listing them: %s",
+                 rc < 0 ? err.msg : "out of memory");
         forget(x.k, x.n);
         return;
     }

@@ -3,9 +3,10 @@
  * and each of its (cuid, mid) gets a resource of its own, observable,
  * served by the same handlers. After every change the core reports, the
  * observers are told (libcoap re-runs the GET of each and sends the
- * answer: a mitigation gone ends its observers with 4.04), and the
- * resources are brought in line with the mitigations from the loop, not
- * from inside a handler that may belong to a resource being removed.
+ * answer: a mitigation gone is told as status 6 or 7, dots_ended.c), and
+ * the resources are brought in line with the mitigations from the loop,
+ * not from inside a handler that may belong to a resource being removed;
+ * a resource that goes ends its observers with 4.04 (libcoap).
  * While any mitigation is active the observers are also told every
  * notify period, with fresh counters. libcoap sends notifications as NON
  * with a CON every fifth (COAP_OBS_MAX_NON), drops observers that do not

@@ -122,9 +122,9 @@ int scrub_store_cuid_release(struct scrub_store *s, const char *cuid, struct scr
 /* --- Mitigations (signal channel requests and operator mitigations). */
 
 enum scrub_store_mitigation_status {
-    SCRUB_STORE_REQUESTED,
+    SCRUB_STORE_REQUESTED, /* waiting for its trigger (DOTS trigger-mitigation false): off the card */
     SCRUB_STORE_ACTIVE,
-    SCRUB_STORE_WITHDRAWN,
+    SCRUB_STORE_WITHDRAWN, /* its client withdrew it: on the card until its expiry (terminating_s) */
     SCRUB_STORE_EXPIRED,
 };
 const char *scrub_store_status_name(enum scrub_store_mitigation_status st);
