@@ -275,7 +275,8 @@ typedef int (*scrub_mitigation_fn)(void *ctx, const struct scrub_mitigation_view
 int scrub_core_mitigations_each(struct scrub_core *c, const char *identity, bool with_traffic,
                                 scrub_mitigation_fn fn, void *ctx, struct scrub_err *err);
 
-/* Whether identity has an active (installed) mitigation, as loaded. */
+/* Whether identity has a mitigation on the card (active, or in its
+ * active-but-terminating period), as loaded. */
 bool scrub_core_mitigating(const struct scrub_core *c, const char *identity);
 
 /* The signal with identity was lost: its mitigations waiting for that
@@ -285,8 +286,9 @@ bool scrub_core_mitigating(const struct scrub_core *c, const char *identity);
 int scrub_core_mitigations_trigger(struct scrub_core *c, const struct scrub_actor *a, const char *identity,
                                    struct scrub_err *err);
 
-/* Withdraws the mitigations whose lifetime ended (the monotonic guard of
- * docs/store.md decides): one store transaction, one sync. Returns how
+/* Withdraws the mitigations whose lifetime or active-but-terminating
+ * period ended (the monotonic guard of docs/store.md decides): one store
+ * transaction, one sync. Returns how
  * many expired, or -1. Cheap when nothing is due. */
 int scrub_core_expire(struct scrub_core *c, struct scrub_err *err);
 
