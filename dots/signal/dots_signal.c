@@ -25,10 +25,14 @@
 #include "scrub_core.h"
 
 /* The Max-Age of a session configuration answer (RFC 9132 section 4.5.1:
- * how long the client may use it before asking again). The server's side
- * of it (the ranges) changes only with a restart, which ends the sessions;
- * an hour bounds how long a client goes without looking. */
-#define CONFIG_MAX_AGE_S 3600
+ * how long the client may use it before asking again): the configured
+ * one, else an hour. The server's side of it (the ranges) changes only
+ * with a restart, which ends the sessions; an hour bounds how long a
+ * client goes without looking. */
+static int config_max_age(const struct dots_signal *s)
+{
+    return (int)(s->cfg.config_max_age_s ? s->cfg.config_max_age_s : DOTS_CONFIG_MAX_AGE_DEFAULT_S);
+}
 
 /* libcoap's log handler has no context: the one server of the process. */
 static struct dots_signal *active;
@@ -542,7 +546,7 @@ static void get_config(coap_resource_t *resource, coap_session_t *session, const
         dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session configuration could not be encoded");
         return;
     }
-    dots_answer_cbor(resource, session, request, response, COAP_RESPONSE_CODE_CONTENT, cbor, len, CONFIG_MAX_AGE_S);
+    dots_answer_cbor(resource, session, request, response, COAP_RESPONSE_CODE_CONTENT, cbor, len, config_max_age(s));
     free(cbor);
 }
 

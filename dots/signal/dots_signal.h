@@ -52,6 +52,14 @@ struct dots_signal_config {
     /* While a mitigation is active, observers are told this often with
      * fresh counters (seconds; 0: 60). */
     unsigned notify_period_s;
+    /* After a client's DELETE its mitigation stays on the card this long,
+     * status 5 (RFC 9132 section 4.4.4's active-but-terminating period;
+     * seconds; 0: none, withdrawn at once; scrubd's default is
+     * DOTS_TERMINATING_DEFAULT_S). */
+    unsigned terminating_s;
+    /* The Max-Age option of the session configuration's 2.05 answers
+     * (seconds; 0: DOTS_CONFIG_MAX_AGE_DEFAULT_S). */
+    unsigned config_max_age_s;
     const struct dots_schema *schema;
     /* Session configurations are kept here, committed before each answer;
      * the caller opens and closes it. Required. */
@@ -64,6 +72,9 @@ struct dots_signal_config {
     void (*log)(void *ctx, enum dots_log_level level, const char *msg);
     void *log_ctx;
 };
+
+#define DOTS_TERMINATING_DEFAULT_S 120 /* RFC 9132 section 4.4.4 */
+#define DOTS_CONFIG_MAX_AGE_DEFAULT_S 3600
 
 struct dots_signal;
 

@@ -29,12 +29,13 @@ json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$dir/scrubd.json" "${1:-}" "${gat
 
 # start_scrubd [scrubd options]: on the card model (-b overrides), with
 # the signal channel on $address (default 127.0.0.1), the store and
-# control socket in $dir; waits for it.
+# control socket in $dir; waits for it. A DELETE withdraws at once unless
+# the test gives --dots-terminating-s (the active-but-terminating period).
 start_scrubd() {
   [ -f "$dir/scrubd.json" ] || scrubd_config
   : >"$log"
   "$scrubd" -f "$dir/scrubd.json" -S "$dir/store.db" -s "$dir/ctl.sock" -b model --watchdog-ms 0 --stats-ms 200 \
-    --dots-yang "$yang" --dots-ca "$pki/ca.crt" --dots-crl "$pki/ca.crl" --dots-cert "$pki/server.crt" \
+    --dots-terminating-s 0 --dots-yang "$yang" --dots-ca "$pki/ca.crt" --dots-crl "$pki/ca.crl" --dots-cert "$pki/server.crt" \
     --dots-key "$pki/server.key" --dots-address "${address:-127.0.0.1}" --dots-port "$port" "$@" 2>"$log" &
   pid=$!
   for _ in $(seq 300); do grep -q "ready:" "$log" && return 0; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
