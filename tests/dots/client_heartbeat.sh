@@ -50,7 +50,7 @@ for transport in dtls tls; do
   tcp=; [ "$transport" = tls ] && tcp=--tcp
   c1 $tcp mitigate put --cuid c1 --mid "$n" --target-prefix "198.51.100.$(((n - 1) * 128))/25" \
     --trigger-mitigation false >/dev/null && ok "$transport: a waiting mitigation c1/$n" || fail "$transport: mitigate put"
-  c1 $tcp --json session --hold 5 --sid 1 >"$dir/hold.out" 2>"$dir/hold.err" &
+  c1 $tcp --json session --hold 6 --sid 1 >"$dir/hold.out" 2>"$dir/hold.err" &
   hold=$!
   sleep 4
   [ "$(state "$n")" = "requested False" ] && ok "$transport: while the session is held it waits, off the card" ||
@@ -60,9 +60,9 @@ for transport in dtls tls; do
     fail "$transport: scrubctl status: $held_now sessions"
   ctl status | grep -qE "^dots signal +[1-9][0-9]* sessions established; refused since the start: " && ok "$transport: and says so in human form" ||
     fail "$transport: scrubctl status: $(ctl status | tail -2)"
-  if wait "$hold"; then ok "$transport: session --hold 5 exits 0"; else fail "$transport: exit $?: $(cat "$dir/hold.err")"; fi
+  if wait "$hold"; then ok "$transport: session --hold 6 exits 0"; else fail "$transport: exit $?: $(cat "$dir/hold.err")"; fi
   hold=
-  held 'e[0] == {"event": "hold", "seconds": 5, "heartbeat-interval": 1, "missing-hb-allowed": 2, "server-loss": 2}' &&
+  held 'e[0] == {"event": "hold", "seconds": 6, "heartbeat-interval": 1, "missing-hb-allowed": 2, "server-loss": 2}' &&
     ok "$transport: it holds with heartbeat-interval 1, missing-hb-allowed 2" || fail "$transport: $(head -1 "$dir/hold.out")"
   held 'e[-1]["event"] == "held" and len(e[-1]["sessions"]) == 1 and e[-1]["sessions"][0]["sent"] >= 4 and e[-1]["sessions"][0]["answered"] >= e[-1]["sessions"][0]["sent"] - 1' &&
     ok "$transport: its heartbeats were answered, one session" || fail "$transport: $(tail -1 "$dir/hold.out")"
@@ -83,13 +83,13 @@ grep -q "signal with client1.example lost (nothing heard for .* ms): 1 waiting m
 # a waiting mitigation of another cuid stays waiting while it lasts.
 c1 mitigate put --cuid c2 --mid 1 --target-prefix 2001:db8:6401::/64 --trigger-mitigation false >/dev/null &&
   ok "a waiting mitigation c2/1" || fail "mitigate put c2/1"
-c1 --json mitigate get --cuid c2 --mid 1 --observe 5 --sid 1 >"$dir/hold.out" 2>"$dir/hold.err" &
+c1 --json mitigate get --cuid c2 --mid 1 --observe 6 --sid 1 >"$dir/hold.out" 2>"$dir/hold.err" &
 hold=$!
 sleep 4
 c2_state() { ctl -j mitigation show c2 1 | jget 'a["result"]["status"], a["result"]["installed"]'; }
 [ "$(c2_state)" = "requested False" ] && ok "while it is observed it waits, off the card" ||
   fail "while observed: $(c2_state)"
-if wait "$hold"; then ok "mitigate get --observe 5 exits 0"; else fail "observe: exit $?: $(cat "$dir/hold.err")"; fi
+if wait "$hold"; then ok "mitigate get --observe 6 exits 0"; else fail "observe: exit $?: $(cat "$dir/hold.err")"; fi
 hold=
 held 'e[0]["code"] == "2.05" and "observe" in e[0] and e[0]["body"]["ietf-dots-signal-channel:scope"][0]["status"] == "attack-mitigation-signal-loss" and len([x for x in e if x.get("event") == "server-heartbeat" and x["peer-hb-status"] is True]) >= 3' &&
   ok "the answer (status 8), then 3 or more heartbeats from the server, each with peer-hb-status true" ||
