@@ -23,7 +23,7 @@ static int load_acl(const struct dots_request *r, const struct dots_data_target 
     struct lyd_node *acl = dots_data_find_entry(*container, "acl", t->name);
     if (acl && (*aces = dots_data_find_child(acl, "aces")))
         return 0;
-    restconf_error(r, 500, "application", "operation-failed", t->path, "the ACL '%s' read back has no aces", t->name);
+    restconf_error(r, 500, "application", "operation-failed", t->path, "out of memory reading ACL '%s'", t->name);
     lyd_free_all(*root);
     return -1;
 }
@@ -73,10 +73,14 @@ static int place(const struct dots_request *r, const struct dots_data_target *t,
         const char *pname = restconf_query_point(r, q, prefix, "an ace of this acl");
         if (!pname)
             return -1;
-        if (strcmp(pname, name) == 0 || !(point = dots_data_find_entry(aces, "ace", pname))) {
-            restconf_error(r, 400, "protocol", "invalid-value", t->path, "point: %s '%s' of ACL '%s'",
-                           strcmp(pname, name) == 0 ? "the ACE placed is not a point beside itself: ace" : "no ACE",
-                           pname, t->name);
+        if (strcmp(pname, name) == 0) {
+            restconf_error(r, 400, "protocol", "invalid-value", t->path, "point: ACE '%s' is the one being placed",
+                           pname);
+            return -1;
+        }
+        if (!(point = dots_data_find_entry(aces, "ace", pname))) {
+            restconf_error(r, 400, "protocol", "invalid-value", t->path, "point: no ACE '%s' of ACL '%s'", pname,
+                           t->name);
             return -1;
         }
     }

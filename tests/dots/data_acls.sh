@@ -271,7 +271,7 @@ error "PUT with another ACE in the body" 400 invalid-value "the one ace the URI 
 send client1.example POST "$OPS?insert=after&point=/ietf-dots-data-channel:dots-data/dots-client=$A/acls/acl=ops/aces/ace=nope" "$(ACE p110 110)"
 error "a point that is no ACE" 400 invalid-value "point: no ACE 'nope' of ACL 'ops'"
 send client1.example PUT "$OPS/ace=p101?insert=after&point=/ietf-dots-data-channel:dots-data/dots-client=$A/acls/acl=ops/aces/ace=p101" "$(ACE p101 101)"
-error "a point that is the ACE itself" 400 invalid-value "not a point beside itself"
+error "a point that is the ACE itself" 400 invalid-value "point: ACE 'p101' is the one being placed"
 send client1.example POST "$OPS?insert=after&point=/ietf-dots-data-channel:dots-data/dots-client=$A/acls/acl=web" "$(ACE p110 110)"
 error "a point that is an ACL" 400 invalid-value "point must name an ace of this acl"
 send client1.example POST "$OPS" '{"ietf-dots-data-channel:ace":[{"name":"far","matches":{"ipv4":{"destination-ipv4-network":"203.0.113.9/32","fragment":{"type":""}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}'
