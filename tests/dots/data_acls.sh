@@ -9,7 +9,11 @@
 # another client's prefix refused 403 naming the ACE and the prefix;
 # another client cannot read or change them (403); PUT acl=NAME (201, then
 # 204); GET with per-ACE statistics; insert and point ordering on the card;
-# an activate-when-mitigating ACL off
+# GET with content and depth; PATCH as a plain merge (one ACE's leaf, two
+# ACLs in one change; refusals: a result that does not validate, another
+# client's prefix, a missing ACL 404, YANG Patch 415); single ACEs (POST,
+# PUT, GET, DELETE of aces/ace=NAME, with insert and point, each change on
+# the card in the ACL's order); an activate-when-mitigating ACL off
 # the card until a mitigation of the cuid is active (written to the store,
 # then the server restarted: the core reads it back), on after, off again
 # once withdrawn; an ACL the card cannot hold refused whole (409); DELETE
