@@ -116,6 +116,13 @@ send client1.example POST "$ROOT/dots-client=$A" '{"ietf-dots-data-channel:acls"
 error "a schema violation" 400 invalid-value "out of the allowed range"
 same "its error-path, below the dots-client" "$(json "j['ietf-restconf:errors']['error'][0]['error-path']")" \
   "/ietf-dots-data-channel:dots-data/dots-client[cuid='$A']/acls/acl[name='bad']/aces/ace[name='x']/matches/ipv4/dscp"
+# metadata annotations: libyang 2.1.30 crashed on the first (the fuzzer's find)
+send client1.example POST "$ROOT" '{"@ietf-dots-data-channel:dots-client":[{"cuid":"c9"}]}'
+error "a metadata annotation of a list" 400 unknown-attribute "'@ietf-dots-data-channel:dots-client': metadata annotations (RFC 7951 section 5.2) are not taken"
+send client1.example POST "$ROOT/dots-client=$A/acls" '{"ietf-dots-data-channel:acl":[{"name":"m","@name":{"ietf-netconf:operation":"x"}}]}'
+error "a metadata annotation of a leaf" 400 unknown-attribute "'@name'"
+send client1.example POST "$ROOT" '{"@ietf-dots-data-channel:dots-client":[{"cuid":"c9"}'
+error "one in a body that is not JSON" 400 malformed-message "the body is not JSON"
 
 # --- PUT and GET
 LATER='{"ietf-dots-data-channel:acl":[{"name":"later","type":"ietf-access-control-list:mixed-eth-ipv4-acl-type","activation-type":"activate-when-mitigating","aces":{"ace":[{"name":"icmp","matches":{"ipv4":{"destination-ipv4-network":"198.51.100.20/32","protocol":1,"fragment":{"type":""}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}'
