@@ -77,6 +77,10 @@ struct dots_client_hold_config {
     unsigned interval_ms;     /* a heartbeat this often; 0: none (the server's are still answered) */
     unsigned missing_allowed; /* this many unanswered in a row: a new session is opened in parallel */
     unsigned server_loss_ms;  /* no heartbeat from the server for this long: our peer-hb-status is false */
+    /* While an observation is on (a send with observe): each notification,
+     * with the hold's arg; returning false ends the hold. NULL: they wait
+     * for dots_client_next_notification. */
+    bool (*on_notification)(void *arg, const struct dots_client_answer *answer);
 };
 
 enum dots_client_event_kind {

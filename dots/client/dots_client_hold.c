@@ -265,6 +265,18 @@ int dots_client_hold(struct dots_client *c, unsigned ms, const struct dots_clien
             r = dots_client_transport_error(c, -1, "holding the session", err);
             break;
         }
+        if (cfg->on_notification && c->observing && c->queue) {
+            struct dots_client_answer answer;
+            if (dots_client_next_notification(c, 0, &answer, err) < 0) {
+                r = -1;
+                break;
+            }
+            bool more = cfg->on_notification(arg, &answer);
+            dots_client_answer_free(&answer);
+            if (!more)
+                break;
+            continue;
+        }
         uint64_t wake = end;
         for (unsigned i = 0; i < h.nsessions && cfg->interval_ms; i++) {
             struct held *s = &h.s[i];

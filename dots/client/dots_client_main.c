@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "dots_client.h"
+#include "dots_cuid.h"
 #include "dots_client_msg.h"
 #include "dots_client_print.h"
 
@@ -26,20 +27,26 @@ static void usage(void)
     fprintf(stderr,
             "usage: dots-client --server HOST --ca PEM --cert PEM --key PEM [--port PORT] [--tcp]\n"
             "                   [--yang DIR] [--timeout SECONDS] [--json] COMMAND...\n"
+            "       dots-client --cert PEM cuid\n"
             "  config get [--sid N]\n"
             "  config put --sid N [--heartbeat-interval S] [--missing-hb-allowed N] [--max-retransmit N]\n"
             "                     [--ack-timeout D] [--ack-random-factor D] [--probing-rate N]\n"
             "      (each value for mitigating and idle time; --mitigating-NAME or --idle-NAME for one)\n"
             "  config delete [--sid N]\n"
-            "  mitigate put --cuid C --mid N --target-prefix P [--target-prefix P]...\n"
+            "  mitigate put [--cuid C] --mid N (--target-prefix P | --alias-name A)...\n"
             "               [--target-port-range LO[-HI]]... [--target-protocol N]... [--lifetime S]\n"
             "               [--trigger-mitigation true|false]\n"
-            "  mitigate get [--cuid C [--mid N]] [--observe SECONDS]\n"
-            "  mitigate delete --cuid C --mid N\n"
-            "  efficacy --cuid C --mid N --attack-status under-attack|attack-successfully-mitigated\n"
+            "               [--acl NAME[=immediate|activate-when-mitigating|deactivate]]...\n"
+            "  mitigate get [--cuid C] [--mid N] [--observe SECONDS [--sid N]]\n"
+            "  mitigate delete [--cuid C] --mid N\n"
+            "  efficacy [--cuid C] --mid N --attack-status under-attack|attack-successfully-mitigated\n"
             "           [--lifetime S] [the scope options of mitigate put]\n"
             "  session --hold SECONDS [--sid N]\n"
-            "      (heartbeats at the interval of the session configuration sid N, else the server's defaults)\n"
+            "      (heartbeats at the interval of the session configuration sid N, else the server's defaults;\n"
+            "      an observation holds its session the same way)\n"
+            "  cuid: print the cuid derived from --cert (RFC 9132 section 4.4.1), which the mitigation\n"
+            "      commands use when --cuid is not given\n"
+            "  --acl: RFC 9133's acl-list, an ACL made on the data channel and its activation-type\n"
             "  --tcp: CoAP over TLS (coaps+tcp) instead of DTLS (coaps); port 4646; --lifetime 3600 (-1: indefinite)\n"
             "  --json: each answer as one line of JSON, the body as its YANG JSON (RFC 7951)\n"
             "  exit status: 0 for 2.xx, 1 for 4.xx/5.xx, 2 for usage errors, 3 when no answer came\n");
@@ -52,10 +59,11 @@ struct args {
     const char *yang;
     bool json;
     const char *sid, *cuid, *mid, *attack_status;
-    const char *prefixes[MAX_ITEMS];
+    const char *prefixes[MAX_ITEMS], *aliases[MAX_ITEMS];
+    struct dots_acl_activation acls[MAX_ITEMS];
     struct dots_port_range ports[MAX_ITEMS];
     uint8_t protocols[MAX_ITEMS];
-    size_t nprefixes, nports, nprotocols;
+    size_t nprefixes, nports, nprotocols, naliases, nacls;
     int64_t lifetime;
     int trigger;
     double observe;  /* seconds, < 0: none */
@@ -110,11 +118,31 @@ static int parse_port_range(const char *text, struct dots_port_range *r)
     return 0;
 }
 
+/* NAME or NAME=ACTIVATION; the '=' is cut in place. */
+static int parse_acl(char *text, struct dots_acl_activation *acl)
+{
+    static const char *const activations[] = {"immediate", "activate-when-mitigating", "deactivate"};
+    static const char want[] = "want NAME or NAME=immediate|activate-when-mitigating|deactivate";
+    char *eq = strchr(text, '=');
+    if (!*text || eq == text)
+        return bad("--acl", text, want);
+    *acl = (struct dots_acl_activation){.name = text};
+    if (!eq)
+        return 0;
+    for (size_t i = 0; i < sizeof activations / sizeof *activations; i++)
+        if (strcmp(eq + 1, activations[i]) == 0)
+            acl->activation = activations[i];
+    if (!acl->activation)
+        return bad("--acl", text, want);
+    *eq = '\0';
+    return 0;
+}
+
 /* Option codes: 256 + i for the common and scope options, then three per
  * session configuration parameter (both times, mitigating, idle). */
 enum {
     O_SERVER = 256, O_PORT, O_TCP, O_CA, O_CERT, O_KEY, O_YANG, O_TIMEOUT, O_JSON, O_SID, O_CUID, O_MID,
-    O_PREFIX, O_PORTS, O_PROTOCOL, O_LIFETIME, O_TRIGGER, O_OBSERVE, O_ATTACK, O_HELP, O_HOLD, O_SC,
+    O_PREFIX, O_PORTS, O_PROTOCOL, O_LIFETIME, O_TRIGGER, O_OBSERVE, O_ATTACK, O_HELP, O_HOLD, O_ALIAS, O_ACL, O_SC,
 };
 
 static int parse(int argc, char **argv, struct args *a)
@@ -131,7 +159,8 @@ static int parse(int argc, char **argv, struct args *a)
         {"target-protocol", required_argument, NULL, O_PROTOCOL}, {"lifetime", required_argument, NULL, O_LIFETIME},
         {"trigger-mitigation", required_argument, NULL, O_TRIGGER}, {"observe", required_argument, NULL, O_OBSERVE},
         {"attack-status", required_argument, NULL, O_ATTACK}, {"help", no_argument, NULL, O_HELP},
-        {"hold", required_argument, NULL, O_HOLD},
+        {"hold", required_argument, NULL, O_HOLD}, {"alias-name", required_argument, NULL, O_ALIAS},
+        {"acl", required_argument, NULL, O_ACL},
     };
     size_t n = O_SC - O_SERVER;
     for (int p = 0; p < DOTS_CLIENT_SC_PARAMS; p++) {
@@ -203,6 +232,22 @@ static int parse(int argc, char **argv, struct args *a)
             a->any_scope = true;
             break;
         }
+        case O_ALIAS:
+            if (a->naliases == MAX_ITEMS)
+                return bad("--alias-name", optarg, "too many (at most 64)");
+            if (!*optarg)
+                return bad("--alias-name", optarg, "want an alias name");
+            a->aliases[a->naliases++] = optarg;
+            a->any_scope = true;
+            break;
+        case O_ACL:
+            if (a->nacls == MAX_ITEMS)
+                return bad("--acl", optarg, "too many (at most 64)");
+            if (parse_acl(optarg, &a->acls[a->nacls]) < 0)
+                return -1;
+            a->nacls++;
+            a->any_scope = true;
+            break;
         case O_LIFETIME:
             if (strcmp(optarg, "-1") == 0)
                 a->lifetime = -1;
@@ -270,7 +315,29 @@ static void say_error(const struct scrub_err *err)
     fprintf(stderr, "dots-client: %s\n", msg);
 }
 
-static int run(struct dots_client *client, const struct args *a, const struct dots_client_request *req)
+/* What the hold's callbacks share: the options, and the exit status the
+ * notifications of an observation make. */
+struct watch {
+    const struct args *a;
+    int status;
+    bool ended; /* the server ended the observation */
+};
+
+static bool on_notification(void *arg, const struct dots_client_answer *answer)
+{
+    struct watch *w = arg;
+    if (show(w->a, "notification", answer) != 0)
+        w->status = EXIT_REFUSED;
+    w->ended = answer->code >= 300; /* the server dropped us with it (RFC 7641) */
+    return !w->ended;
+}
+
+static void on_hold_event(void *arg, const struct dots_client_event *e);
+
+/* Sends the request and shows the answer; with observe, the notifications
+ * until the time is up, the session held with heartbeats as h says. */
+static int run(struct dots_client *client, const struct args *a, const struct dots_client_request *req,
+               const struct dots_client_hold_config *h)
 {
     struct dots_client_answer answer;
     struct scrub_err err;
@@ -288,33 +355,15 @@ static int run(struct dots_client *client, const struct args *a, const struct do
         fprintf(stderr, "dots-client: %s: the server did not register the observation\n", what);
     if (!observing)
         return status;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    double end = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + a->observe;
-    for (;;) {
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        double left = end - ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
-        if (left <= 0)
-            break;
-        int r = dots_client_next_notification(client, (unsigned)(left * 1000) + 1, &answer, &err);
-        if (r < 0) {
-            say_error(&err);
-            return EXIT_TRANSPORT;
-        }
-        if (r == 0)
-            break;
-        bool ended = answer.code >= 300;  /* the server dropped us with it (RFC 7641) */
-        if (show(a, "notification", &answer) != 0)
-            status = EXIT_REFUSED;
-        dots_client_answer_free(&answer);
-        if (ended)
-            return status;
-    }
-    if (dots_client_cancel_observe(client, &err) < 0) {
+    struct watch w = {.a = a, .status = status};
+    struct dots_client_hold_config watching = *h;
+    watching.on_notification = on_notification;
+    if (dots_client_hold(client, (unsigned)(a->observe * 1000 + 0.5), &watching, on_hold_event, &w, NULL, &err) < 0 ||
+        (!w.ended && dots_client_cancel_observe(client, &err) < 0)) {
         say_error(&err);
         return EXIT_TRANSPORT;
     }
-    return status;
+    return w.status;
 }
 
 /* A parameter's current value in a configuration of a GET /config answer. */
@@ -356,7 +405,7 @@ static void hold_values(const struct lyd_node *tree, struct dots_client_hold_con
 
 static void on_hold_event(void *arg, const struct dots_client_event *e)
 {
-    const struct args *a = arg;
+    const struct args *a = ((const struct watch *)arg)->a;
     static const char *const json_names[] = {
         [DOTS_CLIENT_SERVER_HEARTBEAT] = "server-heartbeat", [DOTS_CLIENT_UNANSWERED] = "unanswered",
         [DOTS_CLIENT_ANSWERED_AGAIN] = "answered-again", [DOTS_CLIENT_OPENING] = "opening",
@@ -395,14 +444,15 @@ static void on_hold_event(void *arg, const struct dots_client_event *e)
     fflush(stdout);
 }
 
-/* session --hold: the configuration first (which also sets the session
- * up), then the session held with heartbeats. */
-static int hold_session(struct dots_client *client, const struct args *a)
+/* The heartbeats to hold a session with, from GET /config (sid N, else
+ * the defaults); this also sets the session up. 0, or the exit status of a
+ * refusal or of a transport failure. A refusal is shown as an answer, or
+ * when quiet said in a line (h is left as it was). */
+static int session_values(struct dots_client *client, const struct args *a, bool quiet,
+                          struct dots_client_hold_config *h)
 {
     char path[64], what[96];
     struct dots_client_answer answer;
-    struct dots_client_hold_config h;
-    struct dots_client_hold_stats st;
     struct scrub_err err;
     snprintf(path, sizeof path, "config%s%s", a->sid ? "/sid=" : "", a->sid ? a->sid : "");
     snprintf(what, sizeof what, "GET /.well-known/dots/%s", path);
@@ -411,13 +461,29 @@ static int hold_session(struct dots_client *client, const struct args *a)
         say_error(&err);
         return EXIT_TRANSPORT;
     }
-    if (answer.code >= 300) {
-        int status = show(a, what, &answer);
-        dots_client_answer_free(&answer);
-        return status ? status : EXIT_REFUSED;
+    int status = 0;
+    if (answer.code < 300)
+        hold_values(answer.tree, h);
+    else if (!quiet)
+        status = show(a, what, &answer);
+    else {
+        fprintf(stderr, "dots-client: %s: %s, so no heartbeats are sent\n", what, dots_client_code_name(answer.code));
+        status = EXIT_REFUSED;
     }
-    hold_values(answer.tree, &h);
     dots_client_answer_free(&answer);
+    return status;
+}
+
+/* session --hold: the configuration first, then the session held with
+ * heartbeats. */
+static int hold_session(struct dots_client *client, const struct args *a)
+{
+    struct dots_client_hold_config h;
+    struct dots_client_hold_stats st;
+    struct scrub_err err;
+    int status = session_values(client, a, false, &h);
+    if (status)
+        return status;
     if (a->json)
         printf("{\"event\":\"hold\",\"seconds\":%g,\"heartbeat-interval\":%u,\"missing-hb-allowed\":%u,"
                "\"server-loss\":%u}\n", a->hold, h.interval_ms / 1000, h.missing_allowed, h.server_loss_ms / 1000);
@@ -428,7 +494,8 @@ static int hold_session(struct dots_client *client, const struct args *a)
     else
         printf("holding the session for %g s: heartbeat-interval 0, no heartbeats\n", a->hold);
     fflush(stdout);
-    if (dots_client_hold(client, (unsigned)(a->hold * 1000 + 0.5), &h, on_hold_event, (void *)a, &st, &err) < 0) {
+    struct watch w = {.a = a};
+    if (dots_client_hold(client, (unsigned)(a->hold * 1000 + 0.5), &h, on_hold_event, &w, &st, &err) < 0) {
         say_error(&err);
         return EXIT_TRANSPORT;
     }
@@ -454,11 +521,28 @@ static int usage_error(const char *msg)
     return EXIT_USAGE;
 }
 
+/* The cuid command: what the mitigation commands use without --cuid. */
+static int print_cuid(const char *cert_file)
+{
+    char cuid[DOTS_CUID_DERIVED_LEN + 1];
+    if (!cert_file)
+        return usage_error("cuid needs --cert");
+    if (dots_cuid_from_pem_file(cert_file, cuid) < 0) {
+        fprintf(stderr, "dots-client: --cert %s: %s\n", cert_file,
+                errno == EINVAL ? "holds no certificate" : strerror(errno));
+        return EXIT_USAGE;
+    }
+    printf("%s\n", cuid);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct args a = {.yang = DOTS_CLIENT_YANG_DIR, .lifetime = 3600, .trigger = -1, .observe = -1, .hold = -1};
     if (parse(argc, argv, &a) < 0)
         return EXIT_USAGE;
+    if (optind + 1 == argc && strcmp(argv[optind], "cuid") == 0)
+        return print_cuid(a.cfg.cert_file);
     if (!a.cfg.server || !a.cfg.ca_file || !a.cfg.cert_file || !a.cfg.key_file)
         return usage_error("--server, --ca, --cert and --key are needed");
     const char *cmd = optind < argc ? argv[optind] : "", *sub = optind + 1 < argc ? argv[optind + 1] : "";
@@ -485,33 +569,40 @@ int main(int argc, char **argv)
     bool put = method == DOTS_CLIENT_PUT;
     /* what each command takes */
     if (config && (a.cuid || a.mid || a.attack_status || a.observe >= 0 || a.nprefixes || a.nports || a.nprotocols ||
-                   a.trigger >= 0))
+                   a.naliases || a.nacls || a.trigger >= 0))
         return usage_error("config takes --sid and, with put, the configuration values only");
     if (config && !put && a.any_scope)
         return usage_error("configuration values go with config put only");
     if (config && put && !a.sid)
         return usage_error("config put needs --sid");
-    if (!config && !session && a.sid)
-        return usage_error("--sid belongs to config and session");
+    if (!config && !session && a.sid && a.observe < 0)
+        return usage_error("--sid belongs to config, session and mitigate get --observe");
     if (mitigate && !put && (a.any_scope || a.attack_status))
         return usage_error("scope options go with mitigate put and efficacy only");
     if ((mitigate && put) || efficacy) {
-        if (!a.cuid || !a.mid)
-            return usage_error("mitigate put, delete and efficacy need --cuid and --mid");
-        if (mitigate && !a.nprefixes)
-            return usage_error("mitigate put needs at least one --target-prefix");
+        if (!a.mid)
+            return usage_error("mitigate put, delete and efficacy need --mid");
+        if (mitigate && !a.nprefixes && !a.naliases)
+            return usage_error("mitigate put needs at least one --target-prefix or --alias-name");
         if (efficacy && !a.attack_status)
             return usage_error("efficacy needs --attack-status");
         if (mitigate && a.attack_status)
             return usage_error("--attack-status goes with efficacy");
     }
-    if (mitigate && method == DOTS_CLIENT_DELETE && (!a.cuid || !a.mid))
-        return usage_error("mitigate delete needs --cuid and --mid");
-    if (a.mid && !a.cuid)
-        return usage_error("--mid needs --cuid");
+    if (mitigate && method == DOTS_CLIENT_DELETE && !a.mid)
+        return usage_error("mitigate delete needs --mid");
     if (a.observe >= 0 && !(mitigate && method == DOTS_CLIENT_GET))
         return usage_error("--observe goes with mitigate get");
 
+    char derived[DOTS_CUID_DERIVED_LEN + 1];
+    if ((mitigate || efficacy) && !a.cuid) {
+        if (dots_cuid_from_pem_file(a.cfg.cert_file, derived) < 0) {
+            fprintf(stderr, "dots-client: --cert %s: %s, so no cuid can be derived from it (give --cuid)\n",
+                    a.cfg.cert_file, errno == EINVAL ? "holds no certificate" : strerror(errno));
+            return EXIT_USAGE;
+        }
+        a.cuid = derived;
+    }
     char path[320];
     if (config)
         snprintf(path, sizeof path, "config%s%s", a.sid ? "/sid=" : "", a.sid ? a.sid : "");
@@ -531,7 +622,8 @@ int main(int argc, char **argv)
     if (put) {
         struct dots_mitigation_scope scope = {
             .prefixes = a.prefixes, .nprefixes = a.nprefixes, .ports = a.ports, .nports = a.nports,
-            .protocols = a.protocols, .nprotocols = a.nprotocols, .lifetime = a.lifetime,
+            .protocols = a.protocols, .nprotocols = a.nprotocols, .aliases = a.aliases, .naliases = a.naliases,
+            .acls = a.acls, .nacls = a.nacls, .lifetime = a.lifetime,
             .trigger_mitigation = a.trigger, .attack_status = a.attack_status,
         };
         if ((config ? dots_client_config_tree(schema, &a.sc, &body, &err)
@@ -549,7 +641,13 @@ int main(int argc, char **argv)
     struct dots_client_request req = {
         .method = method, .path = path, .body = body, .if_match_empty = efficacy, .observe = a.observe > 0,
     };
-    status = session ? hold_session(client, &a) : run(client, &a, &req);
+    struct dots_client_hold_config h = {0};
+    if (session)
+        status = hold_session(client, &a);
+    else if (req.observe && session_values(client, &a, true, &h) == EXIT_TRANSPORT)
+        status = EXIT_TRANSPORT;
+    else
+        status = run(client, &a, &req, &h);
 done:
     dots_client_close(client);
     lyd_free_all(body);

@@ -72,6 +72,22 @@ int dots_client_mitigation_tree(const struct dots_schema *s, const struct dots_m
         for (size_t i = 0; !bad && i < scope->nprotocols; i++)
             bad = append(a, json_object_new_int(scope->protocols[i])) < 0;
     }
+    if (!bad && scope->naliases) {
+        json_object *a = json_object_new_array();
+        bad = add(entry, "alias-name", a) < 0;
+        for (size_t i = 0; !bad && i < scope->naliases; i++)
+            bad = append(a, json_object_new_string(scope->aliases[i])) < 0;
+    }
+    if (!bad && scope->nacls) {
+        json_object *a = json_object_new_array();
+        bad = add(entry, "ietf-dots-signal-control:acl-list", a) < 0;
+        for (size_t i = 0; !bad && i < scope->nacls; i++) {
+            json_object *acl = json_object_new_object();
+            bad = append(a, acl) < 0 || add(acl, "acl-name", json_object_new_string(scope->acls[i].name)) < 0;
+            if (!bad && scope->acls[i].activation)
+                bad = add(acl, "activation-type", json_object_new_string(scope->acls[i].activation)) < 0;
+        }
+    }
     bad = bad || add(entry, "lifetime", json_object_new_int64(scope->lifetime)) < 0;
     if (!bad && scope->trigger_mitigation >= 0)
         bad = add(entry, "trigger-mitigation", json_object_new_boolean(scope->trigger_mitigation)) < 0;

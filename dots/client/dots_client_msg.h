@@ -18,6 +18,13 @@ struct dots_port_range {
     uint16_t lower, upper;  /* upper == lower: one port, sent as lower-port alone */
 };
 
+/* RFC 9133's filter control: an ACL of the client's (made on the data
+ * channel) and the activation-type it should get. */
+struct dots_acl_activation {
+    const char *name;
+    const char *activation; /* YANG name (immediate, ...), NULL: not sent (the schema's default) */
+};
+
 /* One scope (RFC 9132 allows one per request). */
 struct dots_mitigation_scope {
     const char *const *prefixes;
@@ -26,6 +33,10 @@ struct dots_mitigation_scope {
     size_t nports;
     const uint8_t *protocols;
     size_t nprotocols;
+    const char *const *aliases;  /* alias-name: data-channel aliases (RFC 8783) */
+    size_t naliases;
+    const struct dots_acl_activation *acls; /* ietf-dots-signal-control:acl-list */
+    size_t nacls;
     int64_t lifetime;            /* seconds, -1 indefinite; always sent (it is mandatory) */
     int trigger_mitigation;      /* -1: not sent (the default, true), 0 or 1 */
     const char *attack_status;   /* NULL, or the YANG name: an efficacy update */

@@ -113,6 +113,15 @@ int dots_guard_request(struct dots_signal *s, const char *identity)
     return (int)((1 - g->tokens) / s->limits.rate_per_s) + 1;
 }
 
+void dots_signal_refusals(const struct dots_signal *s, struct dots_signal_refusals *out)
+{
+    *out = (struct dots_signal_refusals){.handshakes = s->refused_handshakes};
+    for (size_t i = 0; i < s->nguards; i++) {
+        out->sessions += s->guards[i].refused_sessions;
+        out->requests += s->guards[i].refused_requests;
+    }
+}
+
 void dots_guard_start(struct dots_signal *s)
 {
     coap_context_set_max_handshake_sessions(s->ctx, s->limits.max_handshakes);

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <json-c/json.h>
 
@@ -87,8 +86,25 @@ too_long:
     return -1;
 }
 
+/* With cuid_from_cert: the cuid must be the one derived from the client's
+ * certificate; -1 after answering 4.03. */
+static int check_derived_cuid(coap_session_t *session, coap_pdu_t *response, const char *cuid)
+{
+    char derived[DOTS_CUID_DERIVED_LEN + 1], diagnostic[320];
+    if (dots_session_cuid(session, derived) < 0) {
+        dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "no cuid can be derived from the session's certificate");
+        return -1;
+    }
+    if (strcmp(cuid, derived) == 0)
+        return 0;
+    snprintf(diagnostic, sizeof diagnostic,
+             "cuid %s is not the one derived from the client's certificate (%s; RFC 9132 section 4.4.1)", cuid, derived);
+    dots_refuse(response, COAP_RESPONSE_CODE_FORBIDDEN, diagnostic);
+    return -1;
+}
+
 /* The identity, then the path; -1 after answering the refusal. A cdid is
- * refused: no identity is configured as a server-domain gateway yet. */
+ * taken from a configured gateway only. */
 static int mitigate_request(const struct dots_signal *s, coap_session_t *session, const coap_pdu_t *request,
                             coap_pdu_t *response, char *id, size_t size, struct mitigate_path *p, bool need_mid)
 {
@@ -99,7 +115,7 @@ static int mitigate_request(const struct dots_signal *s, coap_session_t *session
         dots_refuse(response, COAP_RESPONSE_CODE_BAD_REQUEST, diagnostic);
         return -1;
     }
-    if (p->has_cdid) {
+    if (p->has_cdid && !scrub_core_is_gateway(s->cfg.core, id)) {
         snprintf(diagnostic, sizeof diagnostic,
                  "cdid is accepted from server-domain gateways only, and '%s' is not one (RFC 9132 section 4.4.1)", id);
         dots_refuse(response, COAP_RESPONSE_CODE_FORBIDDEN, diagnostic);
@@ -111,7 +127,8 @@ static int mitigate_request(const struct dots_signal *s, coap_session_t *session
                              : "this request needs the Uri-Path cuid=CUID (RFC 9132 section 4.4.2)");
         return -1;
     }
-    return 0;
+    /* behind a gateway the cuid is its client's, derived from a certificate the server never sees */
+    return s->cfg.cuid_from_cert && !p->has_cdid ? check_derived_cuid(session, response, p->cuid) : 0;
 }
 
 /* ---- PUT ---------------------------------------------------------------------------- */
@@ -546,6 +563,7 @@ void dots_mitigate_put(struct dots_signal *s, coap_resource_t *resource, coap_se
     struct scrub_mitigation_req req = {
         .identity = id,
         .cuid = p.cuid,
+        .cdid = p.has_cdid ? p.cdid : NULL,
         .mid = p.mid,
         .prefixes = r.prefixes,
         .n_prefixes = r.n_prefixes,
@@ -591,18 +609,21 @@ done:
 struct get_ctx {
     const struct mitigate_path *path;
     json_object *entries;
-    int64_t now;
 };
 
-/* The rule for status (docs/dots.md): 8 while it waits for a trigger; 2
- * while the card dropped its traffic over the last poll; 1 otherwise. */
+/* The DOTS status of the core's state (the rule is the core's,
+ * docs/dots.md "Status"; the names are iana-dots-signal-channel's). */
 static const char *status_of(const struct scrub_mitigation_view *m)
 {
-    if (m->status == SCRUB_STORE_REQUESTED)
-        return "attack-mitigation-signal-loss";
-    if (m->installed && m->traffic.rates_known && m->traffic.dropped_pps > 0)
-        return "attack-successfully-mitigated";
-    return "attack-mitigation-in-progress";
+    switch (m->state) {
+    case SCRUB_MIT_WAITING: return "attack-mitigation-signal-loss";              /* 8 */
+    case SCRUB_MIT_MITIGATED: return "attack-successfully-mitigated";            /* 2 */
+    case SCRUB_MIT_STOPPED: return "attack-stopped";                             /* 3 */
+    case SCRUB_MIT_EXCEEDED: return "attack-exceeded-capability";                /* 4 */
+    case SCRUB_MIT_TERMINATING: return "dots-client-withdrawn-mitigation";       /* 5 */
+    case SCRUB_MIT_IN_PROGRESS: break;
+    }
+    return "attack-mitigation-in-progress"; /* 1 */
 }
 
 static json_object *u64(uint64_t v)
@@ -624,17 +645,34 @@ static int add_entry(void *arg, const struct scrub_mitigation_view *m)
     json_object_object_add(entry, "lifetime", json_object_new_int64(m->remaining_s));
     json_object_object_add(entry, "status", json_object_new_string(status_of(m)));
     if (m->triggered_at > 0) {
-        /* totals since triggered; the averages over the same time */
-        int64_t seconds = g->now - m->triggered_at;
+        /* totals since triggered; the averages over whole buckets (the core's) */
         const struct scrub_counter *d = &m->traffic.dropped;
         json_object_object_add(entry, "mitigation-start", u64((uint64_t)m->triggered_at));
         json_object_object_add(entry, "bytes-dropped", u64(d->bytes));
         json_object_object_add(entry, "pkts-dropped", u64(d->packets));
-        json_object_object_add(entry, "bps-dropped", u64(seconds > 0 ? d->bytes / (uint64_t)seconds : 0));
-        json_object_object_add(entry, "pps-dropped", u64(seconds > 0 ? d->packets / (uint64_t)seconds : 0));
+        json_object_object_add(entry, "bps-dropped", u64(m->traffic.avg_dropped_bytes_s));
+        json_object_object_add(entry, "pps-dropped", u64(m->traffic.avg_dropped_packets_s));
     }
     json_object_array_add(g->entries, entry);
     return 0;
+}
+
+/* What ended with the last change, for its observers' last notification
+ * (dots_ended.c): mid, lifetime 0 and status 6 or 7. */
+static void add_ended(const struct dots_signal *s, const char *identity, struct get_ctx *g)
+{
+    for (size_t i = 0; i < s->nended; i++) {
+        const struct dots_ended *e = &s->ended[i];
+        if (strcmp(e->identity, identity) != 0 || strcmp(e->cuid, g->path->cuid) != 0 ||
+            (g->path->has_mid && e->mid != g->path->mid))
+            continue;
+        json_object *entry = json_object_new_object();
+        json_object_object_add(entry, "mid", json_object_new_int64(e->mid));
+        json_object_object_add(entry, "lifetime", json_object_new_int64(0));
+        json_object_object_add(entry, "status", json_object_new_string(e->terminated ? "attack-mitigation-terminated"
+                                                                                     : "attack-mitigation-withdrawn"));
+        json_object_array_add(g->entries, entry);
+    }
 }
 
 void dots_mitigate_get(struct dots_signal *s, coap_resource_t *resource, coap_session_t *session,
@@ -646,7 +684,7 @@ void dots_mitigate_get(struct dots_signal *s, coap_resource_t *resource, coap_se
     if (mitigate_request(s, session, request, response, id, sizeof id, &p, false) < 0)
         return;
     dots_group_flush(s); /* only what is durable is told */
-    struct get_ctx g = {.path = &p, .entries = json_object_new_array(), .now = time(NULL)};
+    struct get_ctx g = {.path = &p, .entries = json_object_new_array()};
     /* counters need the card; without it the answer says what is stored */
     bool card = scrub_core_image(s->cfg.core) != NULL;
     int rc = scrub_core_mitigations_each(s->cfg.core, id, card, add_entry, &g, &err);
@@ -656,6 +694,7 @@ void dots_mitigate_get(struct dots_signal *s, coap_resource_t *resource, coap_se
         dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the mitigations could not be read");
         return;
     }
+    add_ended(s, id, &g);
     if (json_object_array_length(g.entries) == 0) {
         json_object_put(g.entries);
         if (p.has_mid)
@@ -683,7 +722,9 @@ void dots_mitigate_delete(struct dots_signal *s, coap_resource_t *resource, coap
         mitigate_request(s, session, request, response, id, sizeof id, &p, true) < 0)
         return;
     struct scrub_actor actor = {SCRUB_STORE_WHO_CERTIFICATE, id, SCRUB_STORE_CHANNEL_SIGNAL, false};
-    if (scrub_core_mitigation_withdraw(s->cfg.core, &actor, p.cuid, p.mid, NULL, &err) < 0) {
+    int64_t granted;
+    if (scrub_core_mitigation_terminate(s->cfg.core, &actor, p.cuid, p.mid, s->cfg.terminating_s, &granted, &err) <
+        0) {
         dots_say(s, DOTS_LOG_INFO, "%s: DELETE mitigation %s/%lld refused: %s", id, p.cuid, (long long)p.mid,
                  err.msg);
         /* another client's mitigation is not named to this one */
@@ -696,6 +737,7 @@ void dots_mitigate_delete(struct dots_signal *s, coap_resource_t *resource, coap
         }
         return;
     }
-    dots_say(s, DOTS_LOG_INFO, "%s: mitigation %s/%lld withdrawn", id, p.cuid, (long long)p.mid);
+    dots_say(s, DOTS_LOG_INFO, "%s: mitigation %s/%lld withdrawn, active but terminating for %lld s", id, p.cuid,
+             (long long)p.mid, (long long)granted);
     answer_accepted(s, resource, session, request, response, COAP_RESPONSE_CODE_DELETED, NULL);
 }

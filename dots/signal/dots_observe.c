@@ -3,9 +3,10 @@
  * and each of its (cuid, mid) gets a resource of its own, observable,
  * served by the same handlers. After every change the core reports, the
  * observers are told (libcoap re-runs the GET of each and sends the
- * answer: a mitigation gone ends its observers with 4.04), and the
- * resources are brought in line with the mitigations from the loop, not
- * from inside a handler that may belong to a resource being removed.
+ * answer: a mitigation gone is told as status 6 or 7, dots_ended.c), and
+ * the resources are brought in line with the mitigations from the loop,
+ * not from inside a handler that may belong to a resource being removed;
+ * a resource that goes ends its observers with 4.04 (libcoap).
  * While any mitigation is active the observers are also told every
  * notify period, with fresh counters. libcoap sends notifications as NON
  * with a CON every fifth (COAP_OBS_MAX_NON), drops observers that do not
@@ -83,7 +84,7 @@ static int want_mitigation(void *arg, const struct scrub_mitigation_view *m)
 {
     struct sync_ctx *x = arg;
     char path[300];
-    x->active |= m->status == SCRUB_STORE_ACTIVE;
+    x->active |= m->state != SCRUB_MIT_WAITING; /* on the card: counters change */
     if (!x->last_cuid || strcmp(x->last_cuid, m->cuid) != 0) {
         snprintf(path, sizeof path, ".well-known/dots/mitigate/cuid=%s", m->cuid);
         if (add_path(x, path))
@@ -156,10 +157,12 @@ static void notify_all(struct dots_signal *s)
         coap_resource_notify_observers(s->observed[i].resource, NULL);
 }
 
-/* The core changed: notify now; the resources follow from the loop. */
+/* The core changed: notify now, the end of what ended included; the
+ * resources follow from the loop. */
 static void on_change(void *arg)
 {
     struct dots_signal *s = arg;
+    dots_ended_update(s, true);
     notify_all(s);
     event_active(s->resync, 0, 0);
 }
@@ -169,7 +172,13 @@ static void on_resync(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct dots_signal *s = arg;
+    /* the change's notifications (the ends among them) go before the
+     * resources of what ended do */
+    coap_tick_t now;
+    coap_ticks(&now);
+    coap_io_prepare_epoll(s->ctx, now);
     sync_resources(s);
+    dots_ended_clear(s, false); /* told, and their resources are gone */
     notify_all(s); /* the new resources have no observers yet: cheap */
 }
 
@@ -182,6 +191,7 @@ static void on_period(evutil_socket_t fd, short what, void *arg)
         notify_all(s);
     /* what was withdrawn meanwhile has been told: its resources go */
     sync_resources(s);
+    dots_ended_clear(s, false);
 }
 
 int dots_observe_start(struct dots_signal *s, struct scrub_err *err)
@@ -193,6 +203,7 @@ int dots_observe_start(struct dots_signal *s, struct scrub_err *err)
     if (!s->resync || !s->notify_timer || event_add(s->notify_timer, &tv) < 0)
         return scrub_err_set(err, ENOMEM, "dots signal: cannot add the notification events to the loop");
     sync_resources(s);
+    dots_ended_update(s, false);
     scrub_core_on_change(s->cfg.core, on_change, s);
     return 0;
 }
@@ -206,6 +217,7 @@ void dots_observe_stop(struct dots_signal *s)
     if (s->notify_timer)
         event_free(s->notify_timer);
     s->resync = s->notify_timer = NULL;
+    dots_ended_clear(s, true);
     /* the resources themselves go with the CoAP context */
     for (size_t i = 0; i < s->nobserved; i++)
         free(s->observed[i].path);

@@ -25,10 +25,14 @@
 #include "scrub_core.h"
 
 /* The Max-Age of a session configuration answer (RFC 9132 section 4.5.1:
- * how long the client may use it before asking again). The server's side
- * of it (the ranges) changes only with a restart, which ends the sessions;
- * an hour bounds how long a client goes without looking. */
-#define CONFIG_MAX_AGE_S 3600
+ * how long the client may use it before asking again): the configured
+ * one, else an hour. The server's side of it (the ranges) changes only
+ * with a restart, which ends the sessions; an hour bounds how long a
+ * client goes without looking. */
+static int config_max_age(const struct dots_signal *s)
+{
+    return (int)(s->cfg.config_max_age_s ? s->cfg.config_max_age_s : DOTS_CONFIG_MAX_AGE_DEFAULT_S);
+}
 
 /* libcoap's log handler has no context: the one server of the process. */
 static struct dots_signal *active;
@@ -64,26 +68,29 @@ static void coap_log_to_ours(coap_log_t level, const char *message)
 static int check_client(const char *cn, const uint8_t *der, size_t len, coap_session_t *session, unsigned depth,
                         int validated, void *arg)
 {
-    const struct dots_signal *s = arg;
+    struct dots_signal *s = arg;
     char id[256];
     (void)cn;  /* libcoap's choice of name; the identity rule is ours */
     if (depth > 0)
         return validated;
     if (!validated) {
         dots_say(s, DOTS_LOG_WARNING, "client %s refused: its certificate does not verify", coap_session_str(session));
+        s->refused_handshakes++;
         return 0;
     }
     if (dots_identity_from_der(der, len, id, sizeof id) < 0) {
         dots_say(s, DOTS_LOG_WARNING, "client %s refused: its certificate names no DNS SAN and no CN",
             coap_session_str(session));
+        s->refused_handshakes++;
         return 0;
     }
     if (s->cfg.core && !scrub_core_knows(s->cfg.core, id)) {
         dots_say(s, DOTS_LOG_WARNING, "client %s refused: identity %s is not a tenant (configure it, or scrubctl "
                  "client add)", coap_session_str(session), id);
+        s->refused_handshakes++;
         return 0;
     }
-    if (!dots_guard_session_allowed((struct dots_signal *)s, id, coap_session_str(session)))
+    if (!dots_guard_session_allowed(s, id, coap_session_str(session)))
         return 0;
     if (s->cfg.identities) {
         const char *const *it = s->cfg.identities;
@@ -91,6 +98,7 @@ static int check_client(const char *cn, const uint8_t *der, size_t len, coap_ses
             it++;
         if (!*it) {
             dots_say(s, DOTS_LOG_WARNING, "client %s refused: identity %s is not configured", coap_session_str(session), id);
+            s->refused_handshakes++;
             return 0;
         }
     }
@@ -316,15 +324,32 @@ struct lyd_node *dots_request_body(const struct dots_signal *s, const coap_pdu_t
     return tree;
 }
 
-int dots_session_identity(coap_session_t *session, char *id, size_t size)
+/* The client's certificate in DER (OPENSSL_free), or -1. */
+static int peer_der(coap_session_t *session, unsigned char **der)
 {
     coap_tls_library_t lib;
     SSL *ssl = coap_session_get_tls(session, &lib);
-    unsigned char *der = NULL;
     X509 *cert = ssl && lib == COAP_TLS_LIBRARY_OPENSSL ? SSL_get1_peer_certificate(ssl) : NULL;
-    int len = cert ? i2d_X509(cert, &der) : -1;
+    *der = NULL;
+    int len = cert ? i2d_X509(cert, der) : -1;
     X509_free(cert);
+    return len;
+}
+
+int dots_session_identity(coap_session_t *session, char *id, size_t size)
+{
+    unsigned char *der;
+    int len = peer_der(session, &der);
     int r = len > 0 ? dots_identity_from_der(der, (size_t)len, id, size) : -1;
+    OPENSSL_free(der);
+    return r;
+}
+
+int dots_session_cuid(coap_session_t *session, char cuid[DOTS_CUID_DERIVED_LEN + 1])
+{
+    unsigned char *der;
+    int len = peer_der(session, &der);
+    int r = len > 0 ? dots_cuid_from_der(der, (size_t)len, cuid) : -1;
     OPENSSL_free(der);
     return r;
 }
@@ -521,7 +546,7 @@ static void get_config(coap_resource_t *resource, coap_session_t *session, const
         dots_refuse(response, COAP_RESPONSE_CODE_INTERNAL_ERROR, "the session configuration could not be encoded");
         return;
     }
-    dots_answer_cbor(resource, session, request, response, COAP_RESPONSE_CODE_CONTENT, cbor, len, CONFIG_MAX_AGE_S);
+    dots_answer_cbor(resource, session, request, response, COAP_RESPONSE_CODE_CONTENT, cbor, len, config_max_age(s));
     free(cbor);
 }
 

@@ -52,15 +52,29 @@ struct dots_signal_config {
     /* While a mitigation is active, observers are told this often with
      * fresh counters (seconds; 0: 60). */
     unsigned notify_period_s;
+    /* After a client's DELETE its mitigation stays on the card this long,
+     * status 5 (RFC 9132 section 4.4.4's active-but-terminating period;
+     * seconds; 0: none, withdrawn at once; scrubd's default is
+     * DOTS_TERMINATING_DEFAULT_S). */
+    unsigned terminating_s;
+    /* The Max-Age option of the session configuration's 2.05 answers
+     * (seconds; 0: DOTS_CONFIG_MAX_AGE_DEFAULT_S). */
+    unsigned config_max_age_s;
     const struct dots_schema *schema;
     /* Session configurations are kept here, committed before each answer;
      * the caller opens and closes it. Required. */
     struct scrub_store *store;
     /* What a client may ask for; NULL: dots_sc_default_ranges. */
     const struct dots_sc_ranges *ranges;
+    /* A mitigation request's cuid must be the one RFC 9132 section 4.4.1
+     * derives from the client's certificate (a gateway's cdid aside). */
+    bool cuid_from_cert;
     void (*log)(void *ctx, enum dots_log_level level, const char *msg);
     void *log_ctx;
 };
+
+#define DOTS_TERMINATING_DEFAULT_S 120 /* RFC 9132 section 4.4.4 */
+#define DOTS_CONFIG_MAX_AGE_DEFAULT_S 3600
 
 struct dots_signal;
 
@@ -73,5 +87,13 @@ void dots_signal_stop(struct dots_signal *s);
 int dots_signal_reload(struct dots_signal *s, struct scrub_err *err);
 /* The client sessions established now (DTLS and TLS), every identity's. */
 size_t dots_signal_sessions(const struct dots_signal *s);
+
+/* What self-protection refused since the start, every identity's. */
+struct dots_signal_refusals {
+    uint64_t handshakes; /* certificates refused: not verified (unknown CA, expired, revoked), no identity, no tenant */
+    uint64_t sessions;   /* handshakes over an identity's sessions cap or quota */
+    uint64_t requests;   /* requests over an identity's rate, answered 4.29 */
+};
+void dots_signal_refusals(const struct dots_signal *s, struct dots_signal_refusals *out);
 
 #endif

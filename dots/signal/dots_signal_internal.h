@@ -10,6 +10,7 @@
 #include <coap3/coap.h>
 #include <openssl/x509.h>
 
+#include "dots_cuid.h"
 #include "dots_signal.h"
 
 /* A client's session configuration (RFC 9132 section 4.5.2). */
@@ -61,6 +62,12 @@ struct dots_signal {
     size_t nobserved;
     struct event *resync, *notify_timer;
     bool mitigating; /* some mitigation is active, as of the last sync */
+    /* The mitigations as of the last change, and those that ended with it
+     * (dots_ended.c), until the next sync of the resources. */
+    struct dots_known *known;
+    size_t nknown;
+    struct dots_ended *ended;
+    size_t nended;
     /* Group commit (dots_group.c), with a core: open during a pass of
      * the loop; the answers waiting for it. */
     bool group_open;
@@ -69,6 +76,7 @@ struct dots_signal {
     struct dots_limits limits;
     struct guard *guards;
     size_t nguards, guards_cap;
+    uint64_t refused_handshakes; /* certificates check_client refused */
 };
 
 /* The server a session belongs to. */
@@ -104,6 +112,8 @@ struct lyd_node *dots_request_body(const struct dots_signal *s, const coap_pdu_t
 
 /* The client's identity, from its session's certificate, or -1. */
 int dots_session_identity(coap_session_t *session, char *id, size_t size);
+/* The cuid RFC 9132 section 4.4.1 derives from that certificate, or -1. */
+int dots_session_cuid(coap_session_t *session, char cuid[DOTS_CUID_DERIVED_LEN + 1]);
 /* The same for a request: -1 after answering 5.00. The request counts as
  * a sign of life of the client (dots_liveness_seen), unless it is a GET
  * with Observe: libcoap re-runs those for every notification. */
@@ -146,6 +156,18 @@ void dots_heartbeat_put(coap_resource_t *resource, coap_session_t *session, cons
 /* ---- Observe (dots_observe.c); with a core */
 int dots_observe_start(struct dots_signal *s, struct scrub_err *err);
 void dots_observe_stop(struct dots_signal *s);
+
+/* ---- the end of mitigations told to their observers (dots_ended.c) */
+struct dots_ended {
+    char *cuid, *identity;
+    int64_t mid;
+    bool terminated; /* its period or lifetime ran out (status 6); else withdrawn (7) */
+};
+/* Lists the mitigations; after_change: those gone since the last list
+ * are added to s->ended. */
+void dots_ended_update(struct dots_signal *s, bool after_change);
+/* Forgets the ended ones (their observers were told); all: the list too. */
+void dots_ended_clear(struct dots_signal *s, bool all);
 
 /* ---- /.well-known/dots/mitigate (dots_mitigate.c); served only with a core */
 /* ---- dots_group.c: group commit of mitigation requests */

@@ -281,6 +281,7 @@ static int read_tenant(struct config_reader *r, const struct lyd_node *node, str
         return config_node_error(r, node, EINVAL, "names no known profile");
     t->profile = (size_t)profile;
     t->monitor_only = config_leaf_is(node, "monitor-only", "true");
+    t->gateway = config_leaf_is(node, "gateway", "true");
     t->prefixes = alloc_array(r, count_children(node, "protected-prefix"), sizeof(*t->prefixes), "prefixes");
     t->sources = alloc_array(r, count_children(node, "source"), sizeof(*t->sources), "sources");
     if (!t->prefixes || !t->sources)

@@ -74,6 +74,7 @@ struct scrub_tenant {
     char *identity; /* the client identity acting for it (its certificate's); the name unless configured */
     size_t profile; /* index into profiles */
     bool monitor_only;
+    bool gateway; /* a server-domain DOTS gateway: its requests may carry a cdid */
     struct scrub_prefix *prefixes;
     size_t n_prefixes;
     struct scrub_source *sources;

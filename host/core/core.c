@@ -30,8 +30,10 @@ static void poll_free(struct scrub_core *c)
     free(c->poll_prev);
     free(c->poll_cur);
     free(c->poll_count);
+    free(c->activity);
     c->poll_prev = c->poll_cur = NULL;
     c->poll_count = NULL;
+    c->activity = NULL;
     c->poll_pairs = 0;
 }
 
@@ -69,7 +71,7 @@ int core_build_image(struct scrub_core *c, bool all_acls, struct card_image *out
     size_t n_mits = 0, n_srcs = 0;
     for (size_t i = 0; rc == 0 && i < c->n_mits; i++) {
         const struct core_mitigation *m = &c->mits[i];
-        if (m->status != SCRUB_STORE_ACTIVE)
+        if (!core_on_card(m->status))
             continue;
         const struct core_tenant *t = core_tenant(c, m->identity);
         long profile = core_profile_index(c->cfg, m->profile);
@@ -208,8 +210,10 @@ void core_synced(struct scrub_core *c, struct card_image *want, struct card_imag
     else
         card_image_free(&c->card);
     for (uint32_t i = 0; c->poll_count && i < c->poll_pairs; i++)
-        if (want->pair_fresh[i])
+        if (want->pair_fresh[i]) {
             c->poll_count[i] = 0;
+            c->activity[i] = (struct core_activity){0};
+        }
     c->card = *want;
     if (c->on_change)
         c->on_change(c->on_change_ctx);
@@ -385,6 +389,12 @@ bool scrub_core_knows(const struct scrub_core *c, const char *identity)
     return core_tenant(c, identity) != NULL;
 }
 
+bool scrub_core_is_gateway(const struct scrub_core *c, const char *identity)
+{
+    const struct core_tenant *t = core_tenant(c, identity);
+    return t && t->gateway;
+}
+
 uint32_t scrub_core_session_quota(const struct scrub_core *c, const char *identity)
 {
     const struct core_tenant *t = core_tenant(c, identity);
@@ -430,7 +440,8 @@ int scrub_core_poll(struct scrub_core *c, struct scrub_err *err)
         c->poll_prev = calloc(n ? n : 1, sizeof(*c->poll_prev));
         c->poll_cur = calloc(n ? n : 1, sizeof(*c->poll_cur));
         c->poll_count = calloc(n ? n : 1, 1);
-        if (!c->poll_prev || !c->poll_cur || !c->poll_count) {
+        c->activity = calloc(n ? n : 1, sizeof(*c->activity));
+        if (!c->poll_prev || !c->poll_cur || !c->poll_count || !c->activity) {
             poll_free(c);
             return scrub_err_set(err, ENOMEM, "out of memory polling counters");
         }
@@ -473,5 +484,12 @@ int scrub_core_poll(struct scrub_core *c, struct scrub_err *err)
     free(v);
     c->poll_prev_ms = c->poll_cur_ms;
     c->poll_cur_ms = now.boottime_ms;
+    struct scrub_counter overflow;
+    if (scrub_hal_read_counters(c->hal, SCRUB_TABLE_GSTAT, SCRUB_GSTAT_DROP_OVERFLOW, 1, &overflow, err))
+        return scrub_err_prefix(err, "polling the card's output FIFO overflows");
+    c->overflow_rose = c->overflow_known && overflow.packets > c->overflow_packets;
+    c->overflow_packets = overflow.packets;
+    c->overflow_known = true;
+    core_activity_poll(c, &now);
     return 0;
 }

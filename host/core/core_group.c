@@ -73,7 +73,7 @@ static uint32_t may_add(const struct scrub_core *c, const struct core_change *ch
     uint32_t n = 0;
     for (size_t k = 0; k < ch->n_mitigations; k++) {
         const struct core_mitigation *m = core_mitigation(c, ch->mitigations[k].cuid, ch->mitigations[k].mid);
-        if (m && m->status == SCRUB_STORE_ACTIVE)
+        if (m && core_on_card(m->status))
             n += (uint32_t)m->n_prefixes;
     }
     return n;

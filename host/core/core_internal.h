@@ -10,6 +10,7 @@ struct core_tenant {
     char *identity;
     uint16_t id;
     bool configured;
+    bool gateway; /* a configured server-domain DOTS gateway */
     size_t profile; /* config index; SIZE_MAX when the stored name is not configured */
     char *profile_name;
     struct scrub_prefix *prefixes;
@@ -20,11 +21,19 @@ struct core_tenant {
 
 struct core_mitigation {
     char *identity, *cuid, *profile, *boot_id, *scope, *cdid;
-    int64_t mid, lifetime, created_at, triggered_at, expires_at, expires_boottime_ms;
+    int64_t mid, lifetime, created_at, triggered_at, expires_at, expires_boottime_ms, terminating_s;
     enum scrub_store_mitigation_status status;
     struct scrub_prefix *prefixes;
     size_t n_prefixes;
 };
+
+/* Whether a mitigation in this state has its entries on the card: an
+ * active one, and one its client withdrew during its active-but-terminating
+ * period. */
+static inline bool core_on_card(enum scrub_store_mitigation_status st)
+{
+    return st == SCRUB_STORE_ACTIVE || st == SCRUB_STORE_WITHDRAWN;
+}
 
 /* A mitigation's strings copied into memory of their own (prefixes left
  * out), and freed; its store record, pointing into it. */
@@ -56,6 +65,15 @@ struct core_group {
     size_t n_saved, saved_cap;
 };
 
+/* What the polls saw of a mitigation's counter pair since it was
+ * allocated (the status rule and the average drop rates). */
+struct core_activity {
+    int64_t drop_ms;             /* CLOCK_BOOTTIME of the last poll that saw its drops rise; 0: none */
+    bool offered_rose;           /* over the last poll interval */
+    int64_t bucket_k;            /* whole buckets since the trigger at its last sample; 0: none */
+    struct scrub_counter bucket; /* its drop totals at that sample */
+};
+
 struct scrub_core {
     struct scrub_store *store;
     struct scrub_core_options opt;
@@ -78,8 +96,11 @@ struct scrub_core {
     /* The last two counter polls of the mitigations' pairs (by pair). */
     struct scrub_counter *poll_prev, *poll_cur;
     uint8_t *poll_count; /* readings of the pair since it was allocated, up to 2 */
+    struct core_activity *activity; /* at each pair's first counter */
     int64_t poll_prev_ms, poll_cur_ms;
     uint32_t poll_pairs;
+    uint64_t overflow_packets; /* the card's DROP_OVERFLOW at the last poll */
+    bool overflow_known, overflow_rose; /* it rose over the last poll interval */
 
     struct core_group group;
 };
@@ -114,6 +135,17 @@ void core_mitigation_name(const char *cuid, int64_t mid, char *buf, size_t size)
 /* The index of a profile or policer by name, or -1. */
 long core_profile_index(const struct scrub_config *cfg, const char *name);
 long core_policer_index(const struct scrub_config *cfg, const char *name);
+
+/* ---- activity.c: what the counter polls say of each mitigation */
+/* After a poll read the pairs: drops seen, traffic offered, buckets. */
+void core_activity_poll(struct scrub_core *c, const struct scrub_core_clock *now);
+/* Its state by the status rule (scrub_core.h); without from_polls only
+ * from the store (an active one is in progress), which costs no lookups. */
+enum scrub_mitigation_state core_mitigation_state(const struct scrub_core *c, const struct core_mitigation *m,
+                                                  const struct scrub_core_clock *now, bool from_polls);
+/* Its average drop rates into out (dropped totals filled in already). */
+void core_activity_averages(const struct scrub_core *c, const struct core_mitigation *m,
+                            const struct scrub_core_clock *now, struct scrub_traffic *out);
 
 /* ---- core_clock.c */
 void core_now(const struct scrub_core *c, struct scrub_core_clock *now);

@@ -181,6 +181,7 @@ static int mitigation_from_store(struct core_mitigation *m, const struct scrub_s
                                   .triggered_at = sm->triggered_at,
                                   .expires_at = sm->expires_at,
                                   .expires_boottime_ms = sm->expires_boottime_ms,
+                                  .terminating_s = sm->terminating_s,
                                   .status = sm->status};
     if (!m->identity || !m->cuid || !m->profile || !m->boot_id || !m->scope)
         return scrub_err_set(err, ENOMEM, "out of memory loading mitigations");
@@ -246,6 +247,7 @@ int core_load(struct scrub_core *c, struct scrub_err *err)
         c->tenants[c->n_tenants++] = (struct core_tenant){.identity = strdup(ct->identity ? ct->identity : ct->name),
                                                           .id = (uint16_t)(i + 1),
                                                           .configured = true,
+                                                          .gateway = ct->gateway,
                                                           .profile = ct->profile,
                                                           .profile_name = strdup(cfg->profiles[ct->profile].name),
                                                           .prefixes = ct->prefixes,

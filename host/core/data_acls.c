@@ -188,7 +188,7 @@ int core_data_acls_load(struct scrub_core *c, struct scrub_err *err)
 static bool mitigating(const struct scrub_core *c, const char *cuid)
 {
     for (size_t i = 0; i < c->n_mits; i++)
-        if (c->mits[i].status == SCRUB_STORE_ACTIVE && strcmp(c->mits[i].cuid, cuid) == 0)
+        if (core_on_card(c->mits[i].status) && strcmp(c->mits[i].cuid, cuid) == 0)
             return true;
     return false;
 }

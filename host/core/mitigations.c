@@ -129,7 +129,8 @@ struct scrub_store_mitigation core_mitigation_record(const struct core_mitigatio
                                            .triggered_at = m->triggered_at,
                                            .expires_at = m->expires_at,
                                            .boot_id = m->boot_id,
-                                           .expires_boottime_ms = m->expires_boottime_ms};
+                                           .expires_boottime_ms = m->expires_boottime_ms,
+                                           .terminating_s = m->terminating_s};
 }
 
 static int put_undo(struct scrub_core *c, void *ctx, struct scrub_err *err)
@@ -239,6 +240,9 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
     else if (!a->operator && (!a->who || strcmp(a->who, r->identity) != 0))
         scrub_err_set(err, EACCES, "not authorized: '%s' cannot request mitigations for '%s'", a->who ? a->who : "",
                       r->identity);
+    else if (r->cdid && !t->gateway)
+        scrub_err_set(err, EACCES, "not authorized: cdid %s: '%s' is not configured as a DOTS gateway", r->cdid,
+                      r->identity);
     else if (mid < 0 || mid > MID_MAX)
         scrub_err_set(err, EINVAL, "mid %lld is out of range (0..%lld)", (long long)mid, MID_MAX);
     else if (r->n_prefixes == 0)
@@ -288,6 +292,7 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
     free(replaced);
     struct put_ctx p = {.next = {.identity = r->identity,
                                  .cuid = r->cuid,
+                                 .cdid = r->cdid,
                                  .mid = mid,
                                  .scope = scope,
                                  .profile = c->cfg->profiles[profile].name,
@@ -299,7 +304,11 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
                                                                         : 0,
                                  .expires_at = lifetime > 0 ? now.wall_s + lifetime : 0,
                                  .boot_id = lifetime > 0 ? now.boot_id : "",
-                                 .expires_boottime_ms = lifetime > 0 ? now.boottime_ms + lifetime * 1000 : 0},
+                                 .expires_boottime_ms = lifetime > 0 ? now.boottime_ms + lifetime * 1000 : 0,
+                                 /* a request during the active-but-terminating period
+                                  * makes it active again and keeps the period for the
+                                  * next withdrawal to double */
+                                 .terminating_s = old ? old->terminating_s : 0},
                      .replaced = copies,
                      .n_replaced = n_replaced,
                      .acls = acls,
@@ -342,8 +351,8 @@ out:
 
 /* The totals (snapshot taken by the caller) and last rates of a
  * mitigation's entries. */
-static int traffic(struct scrub_core *c, const struct core_mitigation *m, struct scrub_traffic *out,
-                   struct scrub_err *err)
+static int traffic(struct scrub_core *c, const struct core_mitigation *m, const struct scrub_core_clock *now,
+                   struct scrub_traffic *out, struct scrub_err *err)
 {
     memset(out, 0, sizeof(*out));
     char name[256];
@@ -377,6 +386,7 @@ static int traffic(struct scrub_core *c, const struct core_mitigation *m, struct
         out->dropped_pps += (double)(q[1].packets - p[1].packets) / seconds;
         out->dropped_bps += (double)(q[1].bytes - p[1].bytes) * 8 / seconds;
     }
+    core_activity_averages(c, m, now, out);
     return 0;
 }
 
@@ -402,6 +412,7 @@ int scrub_core_mitigations_each(struct scrub_core *c, const char *identity, bool
         snprintf(full, sizeof(full), "%s %s", name, text);
         struct scrub_mitigation_view v = {.identity = m->identity,
                                           .cuid = m->cuid,
+                                          .cdid = m->cdid,
                                           .profile = m->profile,
                                           .mid = m->mid,
                                           .status = m->status,
@@ -413,8 +424,9 @@ int scrub_core_mitigations_each(struct scrub_core *c, const char *identity, bool
                                           .prefixes = m->prefixes,
                                           .n_prefixes = m->n_prefixes,
                                           .scope = m->scope,
-                                          .installed = c->hal && card_image_counter(&c->card, full) != NULL};
-        if (with_traffic && traffic(c, m, &v.traffic, err))
+                                          .installed = c->hal && card_image_counter(&c->card, full) != NULL,
+                                          .state = core_mitigation_state(c, m, &now, with_traffic)};
+        if (with_traffic && traffic(c, m, &now, &v.traffic, err))
             return -1;
         int r = fn(ctx, &v);
         if (r)
@@ -559,12 +571,97 @@ int scrub_core_mitigation_withdraw(struct scrub_core *c, const struct scrub_acto
     return rc;
 }
 
+/* ---- a client's withdrawal: active but terminating (RFC 9132 section 4.4.4) --------- */
+
+struct terminate_ctx {
+    struct core_mitigation was; /* a copy of the record as it was */
+    struct scrub_store_mitigation next;
+};
+
+static int terminate_do(struct scrub_core *c, void *ctx, struct scrub_err *err)
+{
+    return scrub_store_mitigation_put(c->store, &((struct terminate_ctx *)ctx)->next, err);
+}
+
+static int terminate_undo(struct scrub_core *c, void *ctx, struct scrub_err *err)
+{
+    struct scrub_store_mitigation m = core_mitigation_record(&((struct terminate_ctx *)ctx)->was);
+    return scrub_store_mitigation_put(c->store, &m, err);
+}
+
+/* The period a withdrawal gets: period_s the first time; after the client
+ * asked again during a period, twice the last one, up to the larger of
+ * SCRUB_TERMINATING_MAX_S and period_s. */
+static int64_t terminating_period(const struct core_mitigation *m, int64_t period_s)
+{
+    int64_t cap = period_s > SCRUB_TERMINATING_MAX_S ? period_s : SCRUB_TERMINATING_MAX_S;
+    if (m->terminating_s <= 0)
+        return period_s;
+    return m->terminating_s * 2 < cap ? m->terminating_s * 2 : cap;
+}
+
+int scrub_core_mitigation_terminate(struct scrub_core *c, const struct scrub_actor *a, const char *cuid, int64_t mid,
+                                    int64_t period_s, int64_t *granted_s, struct scrub_err *err)
+{
+    char what[300];
+    *granted_s = 0;
+    snprintf(what, sizeof(what), "mitigation withdraw cuid=%s mid=%lld", cuid ? cuid : "", (long long)mid);
+    if (core_need_card(c, a, what, err))
+        return -1;
+    const struct core_mitigation *m = core_mitigation(c, cuid, mid);
+    if (!m) {
+        scrub_err_set(err, ENOENT, "no mitigation %s/%lld (scrubctl mitigation list shows them)", cuid ? cuid : "",
+                      (long long)mid);
+        return core_refuse(c, a, what, err);
+    }
+    if (!a->operator && (!a->who || strcmp(a->who, m->identity) != 0)) {
+        scrub_err_set(err, EACCES, "not authorized: mitigation %s/%lld belongs to '%s'", cuid, (long long)mid,
+                      m->identity);
+        return core_refuse(c, a, what, err);
+    }
+    struct scrub_core_clock now;
+    core_now(c, &now);
+    if (m->status == SCRUB_STORE_WITHDRAWN) { /* withdrawn already: its period runs on */
+        int64_t left = core_remaining_ms(m, &now);
+        *granted_s = (left + 999) / 1000;
+        return 0;
+    }
+    if (period_s <= 0 || m->status != SCRUB_STORE_ACTIVE) /* nothing on the card to keep */
+        return scrub_core_mitigation_withdraw(c, a, cuid, mid, NULL, err);
+
+    int64_t period = terminating_period(m, period_s);
+    struct terminate_ctx t;
+    core_mitigation_copy(m, &t.was);
+    t.next = core_mitigation_record(&t.was);
+    t.next.status = SCRUB_STORE_WITHDRAWN;
+    t.next.terminating_s = period;
+    /* it ends with its period, or sooner with its lifetime */
+    int64_t left = core_remaining_ms(m, &now);
+    if (left == INT64_MAX || left > period * 1000) {
+        t.next.lifetime = period;
+        t.next.expires_at = now.wall_s + period;
+        t.next.boot_id = now.boot_id;
+        t.next.expires_boottime_ms = now.boottime_ms + period * 1000;
+        *granted_s = period;
+    } else {
+        *granted_s = (left + 999) / 1000;
+    }
+    size_t len = strlen(what);
+    snprintf(what + len, sizeof(what) - len, ": active but terminating for %lld s", (long long)*granted_s);
+    struct core_key key = {t.was.cuid, t.was.mid};
+    struct core_change ch = {.what = what, .mitigations = &key, .n_mitigations = 1, .do_it = terminate_do,
+                             .undo = terminate_undo, .ctx = &t};
+    int rc = core_change(c, a, &ch, err);
+    core_mitigation_free_copy(&t.was);
+    return rc;
+}
+
 /* ---- trigger on signal loss ------------------------------------------------------------ */
 
 bool scrub_core_mitigating(const struct scrub_core *c, const char *identity)
 {
     for (size_t i = 0; i < c->n_mits; i++)
-        if (c->mits[i].status == SCRUB_STORE_ACTIVE && strcmp(c->mits[i].identity, identity) == 0)
+        if (core_on_card(c->mits[i].status) && strcmp(c->mits[i].identity, identity) == 0)
             return true;
     return false;
 }

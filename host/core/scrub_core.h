@@ -38,6 +38,12 @@ struct scrub_core_clock {
 
 struct scrub_core_options {
     int64_t max_lifetime_s; /* the longest lifetime granted (an indefinite one too); 0: no cap */
+    /* A mitigation whose drops stopped this long is "stopped" (seconds; 0:
+     * SCRUB_QUIET_DEFAULT_S). */
+    int64_t quiet_s;
+    /* The buckets its average drop rates are measured in (seconds; 0:
+     * SCRUB_BUCKET_DEFAULT_S, the DOTS module's five minutes). */
+    int64_t bucket_s;
     void (*clock)(void *ctx, struct scrub_core_clock *now); /* NULL: the system's */
     void *clock_ctx;
 };
@@ -113,6 +119,8 @@ struct scrub_tenant_view {
 };
 /* Whether identity is a tenant (configured or added at run time). */
 bool scrub_core_knows(const struct scrub_core *c, const char *identity);
+/* Whether identity is a tenant configured as a server-domain DOTS gateway. */
+bool scrub_core_is_gateway(const struct scrub_core *c, const char *identity);
 /* The DOTS sessions the client may hold at once: its sessions quota (a
  * run-time client's), else UINT32_MAX (the signal channel's own cap
  * applies). */
@@ -150,6 +158,7 @@ struct scrub_acl_activation {
 struct scrub_mitigation_req {
     const char *identity;
     const char *cuid;
+    const char *cdid; /* the client domain a gateway relays (RFC 9132); NULL: none. Gateways only (EACCES) */
     int64_t mid; /* 0..2^32-1; -1: one above the cuid's highest */
     const struct scrub_prefix *prefixes;
     size_t n_prefixes;
@@ -200,19 +209,57 @@ struct scrub_mitigation_granted {
 int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a, const struct scrub_mitigation_req *r,
                               struct scrub_mitigation_granted *g, struct scrub_err *err);
 
+#define SCRUB_QUIET_DEFAULT_S 300
+#define SCRUB_BUCKET_DEFAULT_S 300
+
 struct scrub_traffic {
     struct scrub_counter offered, dropped; /* totals since the mitigation was installed */
     bool rates_known;
     double offered_pps, offered_bps, dropped_pps, dropped_bps; /* over the last poll interval */
+    /* The average drop rates since it was triggered, over whole buckets
+     * (bucket_s): what was dropped in the buckets complete at the last
+     * poll, over their time; before the first one is complete, the totals
+     * over the time since it was triggered. Bytes and packets a second. */
+    uint64_t avg_dropped_bytes_s, avg_dropped_packets_s;
+    int64_t avg_buckets; /* whole buckets the averages cover; 0: the partial first one */
 };
+
+/* What a mitigation does, from the store and the counter polls
+ * (docs/dots.md states the rule; the DOTS status in parentheses). */
+enum scrub_mitigation_state {
+    SCRUB_MIT_WAITING,     /* stored, waiting for its trigger (8) */
+    SCRUB_MIT_IN_PROGRESS, /* on the card, no drop seen since scrubd started (1) */
+    SCRUB_MIT_MITIGATED,   /* a poll saw its drops rise, less than quiet_s ago (2) */
+    SCRUB_MIT_STOPPED,     /* it dropped, then no drops for quiet_s (3) */
+    SCRUB_MIT_EXCEEDED,    /* a prefix without its entry on the card, or the card's output FIFO overflowed
+                              over the last poll interval while its traffic rose (4) */
+    SCRUB_MIT_TERMINATING, /* withdrawn by its client, on the card until its period ends (5) */
+};
+
+/* RFC 9132 section 4.4.4: an active-but-terminating period grows (doubled
+ * when the client asks again during one) up to 300 s, or the configured
+ * period when that is longer. */
+#define SCRUB_TERMINATING_MAX_S 300
 
 /* Withdraws; final (if not NULL) gets its totals, read after the commit
  * that removed its entries. */
 int scrub_core_mitigation_withdraw(struct scrub_core *c, const struct scrub_actor *a, const char *cuid, int64_t mid,
                                    struct scrub_traffic *final, struct scrub_err *err);
+/* A client's withdrawal (RFC 9132 section 4.4.4): the mitigation stays on
+ * the card, stored as withdrawn, for an active-but-terminating period, then
+ * ends as an expiry does (scrub_core_expire), a restart meanwhile included.
+ * The period is period_s, or twice the last one when the client asked for
+ * it again during one (up to SCRUB_TERMINATING_MAX_S or period_s, the
+ * larger), and never beyond its lifetime. A put of the same (cuid, mid)
+ * meanwhile makes it active again. *granted_s: the seconds it stays. With
+ * period_s 0, or a mitigation not on the card (waiting for its trigger), it
+ * is withdrawn at once; one in its period already keeps it. */
+int scrub_core_mitigation_terminate(struct scrub_core *c, const struct scrub_actor *a, const char *cuid, int64_t mid,
+                                    int64_t period_s, int64_t *granted_s, struct scrub_err *err);
 
 struct scrub_mitigation_view {
     const char *identity, *cuid, *profile;
+    const char *cdid; /* NULL: not through a gateway */
     int64_t mid;
     enum scrub_store_mitigation_status status;
     int64_t lifetime, created_at, triggered_at, expires_at;
@@ -221,6 +268,9 @@ struct scrub_mitigation_view {
     size_t n_prefixes;
     const char *scope; /* the stored scope: target-prefix and the request's scope_extra */
     bool installed;  /* its DEST entries are on the card */
+    /* By the status rule with_traffic; without, only from the store: an
+     * active one is SCRUB_MIT_IN_PROGRESS. */
+    enum scrub_mitigation_state state;
     struct scrub_traffic traffic; /* with_traffic only */
 };
 typedef int (*scrub_mitigation_fn)(void *ctx, const struct scrub_mitigation_view *m);
@@ -229,7 +279,8 @@ typedef int (*scrub_mitigation_fn)(void *ctx, const struct scrub_mitigation_view
 int scrub_core_mitigations_each(struct scrub_core *c, const char *identity, bool with_traffic,
                                 scrub_mitigation_fn fn, void *ctx, struct scrub_err *err);
 
-/* Whether identity has an active (installed) mitigation, as loaded. */
+/* Whether identity has a mitigation on the card (active, or in its
+ * active-but-terminating period), as loaded. */
 bool scrub_core_mitigating(const struct scrub_core *c, const char *identity);
 
 /* The signal with identity was lost: its mitigations waiting for that
@@ -239,13 +290,16 @@ bool scrub_core_mitigating(const struct scrub_core *c, const char *identity);
 int scrub_core_mitigations_trigger(struct scrub_core *c, const struct scrub_actor *a, const char *identity,
                                    struct scrub_err *err);
 
-/* Withdraws the mitigations whose lifetime ended (the monotonic guard of
- * docs/store.md decides): one store transaction, one sync. Returns how
+/* Withdraws the mitigations whose lifetime or active-but-terminating
+ * period ended (the monotonic guard of docs/store.md decides): one store
+ * transaction, one sync. Returns how
  * many expired, or -1. Cheap when nothing is due. */
 int scrub_core_expire(struct scrub_core *c, struct scrub_err *err);
 
 /* Takes a snapshot and reads the counters of every installed mitigation,
- * keeping the last two readings for rates (the daemon's poll timer). */
+ * keeping the last two readings for rates, when each last saw drops and
+ * its drop totals at its last whole bucket, and the card's output FIFO
+ * overflows (the daemon's poll timer). */
 int scrub_core_poll(struct scrub_core *c, struct scrub_err *err);
 
 /* ---- source entries added at run time */

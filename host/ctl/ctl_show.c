@@ -117,8 +117,13 @@ void show_status(FILE *f, json_object *r)
     fprintf(f, "\n  policers    %" PRId64 "\n", num(cfg, "policers"));
     fprintf(f, "store         %s (schema version %" PRId64 ")\n", str(store, "path"), num(store, "schema_version"));
     json_object *dots = get(r, "dots_signal");
-    if (dots)
-        fprintf(f, "dots signal   %" PRId64 " sessions established\n", num(dots, "sessions"));
+    if (dots) {
+        json_object *refused = get(dots, "refused");
+        fprintf(f,
+                "dots signal   %" PRId64 " sessions established; refused since the start: %" PRId64
+                " handshakes (certificates), %" PRId64 " sessions (over a cap), %" PRId64 " requests (over a rate)\n",
+                num(dots, "sessions"), num(refused, "handshakes"), num(refused, "sessions"), num(refused, "requests"));
+    }
 }
 
 /* A rate, or "-" when the daemon has none (fewer than two polls, or the

@@ -74,6 +74,13 @@ static char *status(struct scrubd *d)
     if (d->dots_signal) {
         json_object *dots = json_object_new_object();
         json_object_object_add(dots, "sessions", json_object_new_int64((int64_t)dots_signal_sessions(d->dots_signal)));
+        struct dots_signal_refusals r;
+        dots_signal_refusals(d->dots_signal, &r);
+        json_object *refused = json_object_new_object();
+        json_object_object_add(refused, "handshakes", json_object_new_int64((int64_t)r.handshakes));
+        json_object_object_add(refused, "sessions", json_object_new_int64((int64_t)r.sessions));
+        json_object_object_add(refused, "requests", json_object_new_int64((int64_t)r.requests));
+        json_object_object_add(dots, "refused", refused);
         json_object_object_add(result, "dots_signal", dots);
     }
     struct scrub_err err = {0};

@@ -171,6 +171,8 @@ static int mitigation_json(void *ctx, const struct scrub_mitigation_view *m)
     json_object *o = json_object_new_object();
     json_object_object_add(o, "client", json_object_new_string(m->identity));
     json_object_object_add(o, "cuid", json_object_new_string(m->cuid));
+    if (m->cdid)
+        json_object_object_add(o, "cdid", json_object_new_string(m->cdid));
     json_object_object_add(o, "mid", json_object_new_int64(m->mid));
     json_object_object_add(o, "status", json_object_new_string(scrub_store_status_name(m->status)));
     json_object_object_add(o, "profile", json_object_new_string(m->profile));

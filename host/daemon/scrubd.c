@@ -57,6 +57,16 @@ static void usage(FILE *f)
             "      --dots-range PARAMETER=MIN-MAX   what clients may set in their session configurations,\n"
             "                         e.g. heartbeat-interval=15-240, ack-timeout=1.00-30.00 (RFC 9132 4.5.1's)\n"
             "      --dots-notify-s S  while mitigating, observers get fresh counters this often (default 60)\n"
+            "      --dots-cuid-from-cert   a mitigation request's cuid must be the one derived from the\n"
+            "                         client's certificate (RFC 9132 section 4.4.1); else 4.03\n"
+            "      --dots-terminating-s S   after a client's DELETE its mitigation stays on the card this\n"
+            "                         long, status 5 (RFC 9132 4.4.4's active-but-terminating; default 120;\n"
+            "                         0: withdrawn at once)\n"
+            "      --dots-quiet-s S   a mitigation that dropped, then dropped nothing this long, is status 3\n"
+            "                         attack-stopped (default 300)\n"
+            "      --dots-bucket-s S  bps-dropped and pps-dropped average whole buckets of this length\n"
+            "                         (default 300, the module's five minutes)\n"
+            "      --dots-config-max-age S  the Max-Age of /config answers (default 3600)\n"
             "      --dots-max-sessions N, --dots-max-handshakes N, --dots-rate R, --dots-burst B\n"
             "                         self-protection: sessions per client identity (default 8), DTLS/TLS\n"
             "                         handshakes in progress (128), requests per second per identity (50) and\n"
@@ -86,7 +96,8 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
     enum { OPT_SYSLOG = 256, OPT_OWNER, OPT_GROUP, OPT_MODE, OPT_WDOG, OPT_KICK, OPT_FAIL_CLOSED, OPT_STATS, OPT_MAX_LIFETIME,
            OPT_DOTS_CERT, OPT_DOTS_KEY, OPT_DOTS_CA, OPT_DOTS_CRL, OPT_DOTS_ADDRESS, OPT_DOTS_PORT, OPT_DOTS_YANG,
            OPT_DOTS_RANGE, OPT_DOTS_NOTIFY, OPT_DATA_PORT, OPT_DATA_ADDRESS,
-           OPT_DOTS_MAX_SESSIONS, OPT_DOTS_MAX_HANDSHAKES, OPT_DOTS_RATE, OPT_DOTS_BURST };
+           OPT_DOTS_MAX_SESSIONS, OPT_DOTS_MAX_HANDSHAKES, OPT_DOTS_RATE, OPT_DOTS_BURST,
+           OPT_DOTS_TERMINATING, OPT_DOTS_QUIET, OPT_DOTS_BUCKET, OPT_DOTS_MAX_AGE, OPT_DOTS_CUID_FROM_CERT };
     static const struct option longs[] = {
         {"config", required_argument, NULL, 'f'},     {"store", required_argument, NULL, 'S'},
         {"socket", required_argument, NULL, 's'},     {"backend", required_argument, NULL, 'b'},
@@ -103,6 +114,11 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         {"dots-max-sessions", required_argument, NULL, OPT_DOTS_MAX_SESSIONS},
         {"dots-max-handshakes", required_argument, NULL, OPT_DOTS_MAX_HANDSHAKES},
         {"dots-rate", required_argument, NULL, OPT_DOTS_RATE}, {"dots-burst", required_argument, NULL, OPT_DOTS_BURST},
+        {"dots-cuid-from-cert", no_argument, NULL, OPT_DOTS_CUID_FROM_CERT},
+        {"dots-terminating-s", required_argument, NULL, OPT_DOTS_TERMINATING},
+        {"dots-quiet-s", required_argument, NULL, OPT_DOTS_QUIET},
+        {"dots-bucket-s", required_argument, NULL, OPT_DOTS_BUCKET},
+        {"dots-config-max-age", required_argument, NULL, OPT_DOTS_MAX_AGE},
         {"data-port", required_argument, NULL, OPT_DATA_PORT}, {"data-address", required_argument, NULL, OPT_DATA_ADDRESS},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
     };
@@ -115,6 +131,7 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         .wdog_timeout_ms = WDOG_TIMEOUT_DEFAULT_MS,
         .stats_ms = STATS_DEFAULT_MS,
         .dots = {.address = "::", .port = DOTS_SIGNAL_PORT, .yang_dir = SCRUBD_DOTS_YANG_DIR,
+                 .terminating_s = DOTS_TERMINATING_DEFAULT_S,
                  .ranges = dots_sc_default_ranges, .limits = dots_default_limits},
     };
     bool kick_given = false;
@@ -214,6 +231,24 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
             }
             o->dots.data_port = (uint16_t)v;
             break;
+        case OPT_DOTS_CUID_FROM_CERT: o->dots.cuid_from_cert = true; break;
+        case OPT_DOTS_TERMINATING:
+        case OPT_DOTS_QUIET:
+        case OPT_DOTS_BUCKET:
+        case OPT_DOTS_MAX_AGE: {
+            static const char *const names[] = {"--dots-terminating-s", "--dots-quiet-s", "--dots-bucket-s",
+                                                "--dots-config-max-age"};
+            uint32_t *fields[] = {&o->dots.terminating_s, &o->quiet_s, &o->bucket_s, &o->dots.config_max_age_s};
+            int k = c - OPT_DOTS_TERMINATING;
+            if (parse_u32(names[k], optarg, 604800, 10, &v))
+                return -1;
+            if (v == 0 && c != OPT_DOTS_TERMINATING) { /* no period: withdrawn at once */
+                fprintf(stderr, "scrubd: %s 0: give at least 1 second\n", names[k]);
+                return -1;
+            }
+            *fields[k] = v;
+            break;
+        }
         case OPT_DOTS_NOTIFY:
             if (parse_u32("--dots-notify-s", optarg, 86400, 10, &o->dots.notify_s))
                 return -1;
@@ -283,7 +318,9 @@ static int start(struct scrubd *d, struct event **signals, struct scrub_err *err
     if (!d->store)
         return -1;
     log_info("store %s: open (schema version %d)", d->opt.store_path, scrub_store_schema_version());
-    struct scrub_core_options core_opt = {.max_lifetime_s = d->opt.max_lifetime_s};
+    struct scrub_core_options core_opt = {.max_lifetime_s = d->opt.max_lifetime_s,
+                                          .quiet_s = d->opt.quiet_s,
+                                          .bucket_s = d->opt.bucket_s};
     d->core = scrub_core_new(d->store, &core_opt, err);
     if (!d->core || scrub_core_set_config(d->core, &d->cfg, err))
         return -1;

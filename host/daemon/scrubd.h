@@ -33,7 +33,10 @@ struct scrubd_dots_options {
     const char *yang_dir; /* the IETF modules as libyang loads them */
     struct dots_sc_ranges ranges; /* what clients may set in their session configurations */
     uint32_t notify_s; /* Observe notifications while mitigating; 0: the channel's default */
+    uint32_t terminating_s; /* the active-but-terminating period; 0: none (withdrawn at once) */
+    uint32_t config_max_age_s; /* Max-Age of /config answers; 0: the channel's default */
     struct dots_limits limits; /* self-protection */
+    bool cuid_from_cert; /* cuids must be derived from client certificates (RFC 9132 section 4.4.1) */
     const char *data_address; /* the data channel (RFC 8783), with the same certificates; */
     uint16_t data_port;       /* off while 0 */
 };
@@ -51,6 +54,7 @@ struct scrubd_options {
     bool fail_closed; /* CTRL.FAIL_CLOSED: what the card does when the watchdog expires */
     uint32_t stats_ms; /* counter poll period; 0: no polls, no rates */
     int64_t max_lifetime_s; /* the longest mitigation lifetime granted; 0: no cap */
+    uint32_t quiet_s, bucket_s; /* the core's status rule and average buckets; 0: its defaults */
     struct scrubd_dots_options dots;
 };
 

@@ -122,9 +122,9 @@ int scrub_store_cuid_release(struct scrub_store *s, const char *cuid, struct scr
 /* --- Mitigations (signal channel requests and operator mitigations). */
 
 enum scrub_store_mitigation_status {
-    SCRUB_STORE_REQUESTED,
+    SCRUB_STORE_REQUESTED, /* waiting for its trigger (DOTS trigger-mitigation false): off the card */
     SCRUB_STORE_ACTIVE,
-    SCRUB_STORE_WITHDRAWN,
+    SCRUB_STORE_WITHDRAWN, /* its client withdrew it: on the card until its expiry (terminating_s) */
     SCRUB_STORE_EXPIRED,
 };
 const char *scrub_store_status_name(enum scrub_store_mitigation_status st);
@@ -150,6 +150,11 @@ struct scrub_store_mitigation {
      * lifetime is indefinite. */
     const char *boot_id;
     int64_t expires_boottime_ms;
+    /* The active-but-terminating period (RFC 9132 section 4.4.4) its
+     * client's last withdrawal got, seconds; 0: never withdrawn. With
+     * status SCRUB_STORE_WITHDRAWN the mitigation is still on the card
+     * until its expiry (expires_at and the monotonic guard), then ends. */
+    int64_t terminating_s;
 };
 
 /* Creates the mitigation or, when (cuid, mid) exists, replaces it (an

@@ -107,6 +107,13 @@ const struct store_migration store_migrations[] = {
      "  registered_at INTEGER NOT NULL,\n"
      "  FOREIGN KEY (cuid, identity) REFERENCES cuid(cuid, identity)\n"
      ") STRICT;\n"},
+    /* A withdrawn mitigation stays on the card until expires_at (RFC 9132
+     * section 4.4.4's active-but-terminating period, status 'withdrawn');
+     * the period it got is kept, so a client that asks again and withdraws
+     * again gets twice as long. */
+    {"the active-but-terminating period of mitigations",
+     "ALTER TABLE mitigation ADD COLUMN terminating_s INTEGER NOT NULL DEFAULT 0\n"
+     "  CONSTRAINT mitigation_terminating_s CHECK (terminating_s >= 0);\n"},
 };
 const int store_n_migrations = sizeof(store_migrations) / sizeof(store_migrations[0]);
 

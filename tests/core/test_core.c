@@ -4,7 +4,9 @@
  * profile, unknown client, card full), the audit log, expiry (also while
  * the daemon was down, across a restart on the same card), final totals
  * on withdrawal, clients and sources, a card that refuses a sync (the
- * store change undone), and a restart that writes nothing. */
+ * store change undone), a restart that writes nothing, the status rule
+ * and the average drop rates from counter polls, and a client's
+ * withdrawal with its active-but-terminating period. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,23 +23,33 @@
 #include "scrub_hal_exec.h"
 #include "scrub_hal_model.h"
 
-/* A model backend whose table commands can be made to fail. */
+/* A model backend whose table commands can be made to fail, and whose
+ * DROP_OVERFLOW counter reads as if the output FIFO had overflowed. */
 struct flaky {
     struct scrub_model *m;
     bool fail;
     unsigned table_cmds;
+    uint32_t select, index; /* the table port's, as last written */
+    uint32_t overflows;     /* added to DROP_OVERFLOW's packets */
 };
 
 static bool flaky_read(void *ctx, uint32_t addr, uint32_t *value, struct scrub_err *err)
 {
+    struct flaky *f = ctx;
     (void)err;
-    *value = scrub_model_read(((struct flaky *)ctx)->m, addr);
+    *value = scrub_model_read(f->m, addr);
+    if (addr == SCRUB_REG_TBL_DATA && f->select == SCRUB_TABLE_GSTAT && f->index == SCRUB_GSTAT_DROP_OVERFLOW)
+        *value += f->overflows;
     return true;
 }
 
 static bool flaky_write(void *ctx, uint32_t addr, uint32_t value, struct scrub_err *err)
 {
     struct flaky *f = ctx;
+    if (addr == SCRUB_REG_TBL_SELECT)
+        f->select = value;
+    if (addr == SCRUB_REG_TBL_INDEX)
+        f->index = value;
     if (addr == SCRUB_REG_TBL_CMD && value != SCRUB_CMD_READ) {
         if (f->fail) {
             scrub_err_set(err, EIO, "flaky card: table command refused");
@@ -78,6 +90,7 @@ struct fixture {
     struct scrub_store *store;
     struct scrub_core *core;
     struct scrub_core_clock now;
+    int64_t quiet_s, bucket_s; /* the core's options; 0: its defaults */
 };
 
 static void test_clock(void *ctx, struct scrub_core_clock *now)
@@ -91,7 +104,8 @@ static const struct scrub_actor operator = {SCRUB_STORE_WHO_LOCAL_USER, "uid 0 (
 static void start_core(struct fixture *f)
 {
     struct scrub_err err = {0};
-    struct scrub_core_options opt = {.clock = test_clock, .clock_ctx = &f->now};
+    struct scrub_core_options opt = {.clock = test_clock, .clock_ctx = &f->now, .quiet_s = f->quiet_s,
+                                     .bucket_s = f->bucket_s};
     f->store = scrub_store_open(f->path, 1000, &err);
     if (!f->store)
         fail_msg("%s", err.msg);
@@ -416,6 +430,208 @@ static void test_trigger_on_signal_loss(void **state)
     assert_int_equal(scrub_model_read(f->model, SCRUB_REG_COMMIT_COUNT), commits + 1);
 }
 
+/* The counters of a mitigation's prefix set, as the card would count. */
+static void set_pair(struct fixture *f, const char *name, uint64_t offered, uint64_t dropped)
+{
+    const struct scrub_layout_counter *lc = card_image_counter(scrub_core_image(f->core), name);
+    assert_non_null(lc);
+    struct scrub_hal_txn t;
+    scrub_txn_init(&t);
+    scrub_words w = {0};
+    struct scrub_counter o = {offered, offered * 100}, d = {dropped, dropped * 100};
+    scrub_counter_pack(&o, w);
+    scrub_txn_table_write(&t, SCRUB_TABLE_COUNTER, lc->index, w, SCRUB_TABLE_COUNTER_WORDS);
+    scrub_counter_pack(&d, w);
+    scrub_txn_table_write(&t, SCRUB_TABLE_COUNTER, lc->index + 1, w, SCRUB_TABLE_COUNTER_WORDS);
+    struct scrub_err err = {0};
+    assert_int_equal(scrub_hal_run(f->hal, &t, &err), 0);
+    scrub_txn_free(&t);
+}
+
+/* The clock moves on by seconds, then the daemon's poll runs. */
+static void poll_after(struct fixture *f, int64_t seconds)
+{
+    struct scrub_err err = {0};
+    f->now.wall_s += seconds;
+    f->now.boottime_ms += seconds * 1000;
+    if (scrub_core_poll(f->core, &err))
+        fail_msg("%s", err.msg);
+}
+
+static int view_cb(void *ctx, const struct scrub_mitigation_view *m)
+{
+    struct scrub_mitigation_view *out = ctx;
+    if (strcmp(m->cuid, out->cuid) != 0 || m->mid != out->mid)
+        return 0;
+    const char *cuid = out->cuid;
+    *out = *m;
+    out->cuid = cuid;
+    return 1;
+}
+
+/* The view of cuid/mid with its traffic (its strings are not kept). */
+static struct scrub_mitigation_view view(struct fixture *f, const char *cuid, int64_t mid)
+{
+    struct scrub_mitigation_view v = {.cuid = cuid, .mid = mid};
+    struct scrub_err err = {0};
+    if (scrub_core_mitigations_each(f->core, NULL, true, view_cb, &v, &err) != 1)
+        fail_msg("no mitigation %s/%lld: %s", cuid, (long long)mid, err.msg);
+    return v;
+}
+
+/* The status rule: in progress until drops are seen, mitigated from the
+ * poll that sees them until quiet_s without any, then stopped, and
+ * mitigated again when they come back; beyond capability while the card
+ * overflows with its traffic rising; waiting while not triggered. */
+static void test_status_rule(void **state)
+{
+    struct fixture *f = *state;
+    stop_core(f);
+    f->quiet_s = 10;
+    start_core(f);
+    const char *pair = "mitigation cuid-acme/1 198.51.100.0/26";
+    put_ok(f, "acme", "cuid-acme", 1, "198.51.100.0/26", 600);
+    assert_int_equal(view(f, "cuid-acme", 1).state, SCRUB_MIT_IN_PROGRESS);
+    poll_after(f, 1);
+    set_pair(f, pair, 50, 0); /* traffic, nothing dropped */
+    poll_after(f, 1);
+    assert_int_equal(view(f, "cuid-acme", 1).state, SCRUB_MIT_IN_PROGRESS);
+    set_pair(f, pair, 100, 30);
+    poll_after(f, 1);
+    assert_int_equal(view(f, "cuid-acme", 1).state, SCRUB_MIT_MITIGATED);
+    poll_after(f, 9); /* no new drops, 9 s since the last */
+    assert_int_equal(view(f, "cuid-acme", 1).state, SCRUB_MIT_MITIGATED);
+    poll_after(f, 1);
+    assert_int_equal(view(f, "cuid-acme", 1).state, SCRUB_MIT_STOPPED);
+    set_pair(f, pair, 150, 31);
+    poll_after(f, 1);
+    assert_int_equal(view(f, "cuid-acme", 1).state, SCRUB_MIT_MITIGATED);
+    /* the card's output FIFO overflows while its traffic rises: beyond capability */
+    set_pair(f, pair, 200, 31);
+    f->flaky.overflows += 5;
+    poll_after(f, 1);
+    assert_int_equal(view(f, "cuid-acme", 1).state, SCRUB_MIT_EXCEEDED);
+    set_pair(f, pair, 250, 31); /* its traffic rises, no overflow */
+    poll_after(f, 1);
+    assert_int_equal(view(f, "cuid-acme", 1).state, SCRUB_MIT_MITIGATED);
+    f->flaky.overflows += 5; /* an overflow, its traffic steady: not its doing */
+    poll_after(f, 1);
+    assert_int_equal(view(f, "cuid-acme", 1).state, SCRUB_MIT_MITIGATED);
+
+    struct scrub_err err = {0};
+    struct scrub_prefix p = prefix("198.51.100.128/26");
+    struct scrub_mitigation_req r = {.identity = "acme", .cuid = "cuid-acme", .mid = 2, .prefixes = &p,
+                                     .n_prefixes = 1, .lifetime = 600, .trigger = false};
+    assert_int_equal(scrub_core_mitigation_put(f->core, &operator, &r, NULL, &err), 0);
+    assert_int_equal(view(f, "cuid-acme", 2).state, SCRUB_MIT_WAITING);
+}
+
+/* bps-dropped and pps-dropped: the partial first bucket's average until
+ * one is whole, then what whole buckets dropped over their time, changing
+ * only when the next one is whole. */
+static void test_average_buckets(void **state)
+{
+    struct fixture *f = *state;
+    stop_core(f);
+    f->bucket_s = 10;
+    start_core(f);
+    const char *pair = "mitigation cuid-acme/1 198.51.100.0/26";
+    put_ok(f, "acme", "cuid-acme", 1, "198.51.100.0/26", 600);
+    poll_after(f, 1);
+    set_pair(f, pair, 1000, 400);
+    poll_after(f, 3); /* 4 s in: 400 dropped packets, 40,000 bytes */
+    struct scrub_mitigation_view v = view(f, "cuid-acme", 1);
+    assert_int_equal(v.traffic.avg_buckets, 0);
+    assert_int_equal(v.traffic.avg_dropped_packets_s, 100);
+    assert_int_equal(v.traffic.avg_dropped_bytes_s, 10000);
+    set_pair(f, pair, 2000, 1000);
+    poll_after(f, 7); /* 11 s in: the first bucket (10 s) sampled with 1,000 */
+    set_pair(f, pair, 9000, 5000);
+    poll_after(f, 5); /* 16 s in, within the second bucket: not counted yet */
+    v = view(f, "cuid-acme", 1);
+    assert_int_equal(v.traffic.avg_buckets, 1);
+    assert_int_equal(v.traffic.avg_dropped_packets_s, 100);
+    assert_int_equal(v.traffic.avg_dropped_bytes_s, 10000);
+    poll_after(f, 5); /* 21 s in: two buckets, 5,000 packets */
+    v = view(f, "cuid-acme", 1);
+    assert_int_equal(v.traffic.avg_buckets, 2);
+    assert_int_equal(v.traffic.avg_dropped_packets_s, 250);
+    assert_int_equal(v.traffic.dropped.packets, 5000);
+}
+
+static int64_t terminate(struct fixture *f, const char *identity, const char *cuid, int64_t mid, int64_t period)
+{
+    struct scrub_actor client = {SCRUB_STORE_WHO_CERTIFICATE, identity, SCRUB_STORE_CHANNEL_SIGNAL, false};
+    struct scrub_err err = {0};
+    int64_t granted = -1;
+    if (scrub_core_mitigation_terminate(f->core, &client, cuid, mid, period, &granted, &err))
+        fail_msg("%s", err.msg);
+    return granted;
+}
+
+/* A client's withdrawal keeps the mitigation on the card for its period,
+ * across a restart, and ends it at the deadline; asking again during the
+ * period makes it active and doubles the next period; a deadline passed
+ * while scrubd was down ends it at the start. */
+static void test_active_but_terminating(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    struct scrub_dest_entry d;
+    put_ok(f, "acme", "cuid-acme", 1, "198.51.100.0/26", 600);
+    assert_int_equal(terminate(f, "acme", "cuid-acme", 1, 2), 2);
+    assert_int_equal(view(f, "cuid-acme", 1).state, SCRUB_MIT_TERMINATING);
+    assert_int_equal(view(f, "cuid-acme", 1).remaining_s, 2);
+    assert_true(on_card(f, "198.51.100.0/26", &d));
+    char audit[600];
+    last_audit(f, audit);
+    assert_string_equal(audit, "acme | mitigation withdraw cuid=cuid-acme mid=1: active but terminating for 2 s | ok");
+    /* a second DELETE keeps the deadline */
+    f->now.wall_s += 1;
+    f->now.boottime_ms += 1000;
+    assert_int_equal(terminate(f, "acme", "cuid-acme", 1, 2), 1);
+    /* a restart keeps it, terminating */
+    stop_core(f);
+    start_core(f);
+    assert_int_equal(view(f, "cuid-acme", 1).state, SCRUB_MIT_TERMINATING);
+    assert_true(on_card(f, "198.51.100.0/26", &d));
+    /* asked again: active, and the next withdrawal gets twice as long */
+    put_ok(f, "acme", "cuid-acme", 1, "198.51.100.0/26", 600);
+    assert_int_equal(view(f, "cuid-acme", 1).state, SCRUB_MIT_IN_PROGRESS);
+    assert_int_equal(view(f, "cuid-acme", 1).remaining_s, 600);
+    assert_int_equal(terminate(f, "acme", "cuid-acme", 1, 2), 4);
+    f->now.wall_s += 3;
+    f->now.boottime_ms += 3000;
+    assert_int_equal(scrub_core_expire(f->core, &err), 0);
+    f->now.wall_s += 1;
+    f->now.boottime_ms += 1000;
+    assert_int_equal(scrub_core_expire(f->core, &err), 1);
+    assert_false(on_card(f, "198.51.100.0/26", &d));
+    assert_int_equal(n_mitigations(f), 0);
+
+    /* the deadline passes while scrubd is down: ended at the start */
+    put_ok(f, "acme", "cuid-acme", 2, "198.51.100.64/26", 600);
+    assert_int_equal(terminate(f, "acme", "cuid-acme", 2, 2), 2);
+    stop_core(f);
+    f->now.wall_s += 5;
+    f->now.boottime_ms += 5000;
+    start_core(f);
+    assert_false(on_card(f, "198.51.100.64/26", &d));
+    assert_int_equal(n_mitigations(f), 0);
+
+    /* never beyond its lifetime; with no period, or not yet triggered, at once */
+    put_ok(f, "acme", "cuid-acme", 3, "198.51.100.128/26", 1);
+    assert_int_equal(terminate(f, "acme", "cuid-acme", 3, 120), 1);
+    put_ok(f, "acme", "cuid-acme", 4, "198.51.100.192/26", 600);
+    assert_int_equal(terminate(f, "acme", "cuid-acme", 4, 0), 0);
+    assert_false(on_card(f, "198.51.100.192/26", &d));
+    /* only its owner may */
+    struct scrub_actor other = {SCRUB_STORE_WHO_CERTIFICATE, "globex", SCRUB_STORE_CHANNEL_SIGNAL, false};
+    int64_t granted;
+    assert_int_equal(scrub_core_mitigation_terminate(f->core, &other, "cuid-acme", 3, 120, &granted, &err), -1);
+    assert_int_equal(err.code, EACCES);
+}
+
 /* A configured tenant acts under its identity leaf. */
 static void test_configured_identity(void **state)
 {
@@ -431,6 +647,42 @@ static void test_configured_identity(void **state)
     put_refused(f, &operator, "globex", "203.0.113.0/25", NULL, ENOENT,
                 "unknown client 'globex': configure it as a tenant, or add it (scrubctl client add globex "
                 "PREFIX...)");
+}
+
+static int cdid_cb(void *ctx, const struct scrub_mitigation_view *m)
+{
+    snprintf(ctx, 64, "%s %s/%lld", m->cdid ? m->cdid : "-", m->cuid, (long long)m->mid);
+    return 0;
+}
+
+/* A cdid (RFC 9132) is taken from a tenant configured as a DOTS gateway
+ * only, and is kept with the mitigation across a restart. */
+static void test_gateway_cdid(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    struct scrub_prefix p = prefix("203.0.113.0/25");
+    struct scrub_mitigation_req r = {.identity = "globex", .cuid = "cuid-gw", .cdid = "site-3", .mid = 1,
+                                     .prefixes = &p, .n_prefixes = 1, .lifetime = 600, .trigger = true};
+    const struct scrub_actor globex = {SCRUB_STORE_WHO_CERTIFICATE, "globex", SCRUB_STORE_CHANNEL_SIGNAL, false};
+    assert_false(scrub_core_is_gateway(f->core, "globex"));
+    assert_int_equal(scrub_core_mitigation_put(f->core, &globex, &r, NULL, &err), -1);
+    assert_int_equal(err.code, EACCES);
+    assert_string_equal(err.msg, "not authorized: cdid site-3: 'globex' is not configured as a DOTS gateway");
+    assert_int_equal(n_mitigations(f), 0);
+
+    f->cfg.tenants[1].gateway = true;
+    assert_int_equal(scrub_core_set_config(f->core, &f->cfg, &err), 0);
+    assert_true(scrub_core_is_gateway(f->core, "globex"));
+    assert_false(scrub_core_is_gateway(f->core, "acme"));
+    if (scrub_core_mitigation_put(f->core, &globex, &r, NULL, &err))
+        fail_msg("%s", err.msg);
+    stop_core(f);
+    start_core(f);
+    char seen[64] = "";
+    if (scrub_core_mitigations_each(f->core, "globex", false, cdid_cb, seen, &err))
+        fail_msg("%s", err.msg);
+    assert_string_equal(seen, "site-3 cuid-gw/1");
 }
 
 /* globex nested in acme (198.51.100.128/25 inside acme's 198.51.100.0/24,
@@ -737,6 +989,7 @@ int main(void)
         TEST(test_mid_rule_and_cuids),
         TEST(test_trigger_on_signal_loss),
         TEST(test_configured_identity),
+        TEST(test_gateway_cdid),
         TEST(test_nested_tenants),
         TEST(test_card_full),
         TEST(test_clients_and_quotas),
@@ -746,6 +999,9 @@ int main(void)
         TEST(test_group_commit),
         TEST(test_group_card_full),
         TEST(test_group_card_refuses),
+        TEST(test_status_rule),
+        TEST(test_average_buckets),
+        TEST(test_active_but_terminating),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

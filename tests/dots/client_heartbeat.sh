@@ -8,8 +8,9 @@
 # scrubd is stopped (SIGSTOP) the client's heartbeats go unanswered, it
 # keeps the session and opens another in parallel, which is up once scrubd
 # runs again (SIGCONT), and the first session's heartbeats are answered
-# again; scrubctl status counts the sessions. Usage errors and a missing
-# server.
+# again; scrubctl status counts the sessions. An observation (mitigate get
+# --observe) holds its session with heartbeats the same way. Usage errors
+# and a missing server.
 # Usage: client_heartbeat.sh DOTS_CLIENT SCRUBD SCRUBCTL DEMO_JSON DEV_PKI YANG_DIR PYTHON3
 set -euo pipefail
 dots_client=$1 scrubd=$2 scrubctl=$3 demo=$4 dev_pki=$5 yang=$6 python=$7
@@ -57,7 +58,7 @@ for transport in dtls tls; do
   held_now=$(ctl -j status | jget 'a["result"]["dots_signal"]["sessions"]')
   [ "$held_now" -ge 1 ] && ok "$transport: scrubctl status counts the held session ($held_now)" ||
     fail "$transport: scrubctl status: $held_now sessions"
-  ctl status | grep -qE "^dots signal +[1-9][0-9]* sessions established$" && ok "$transport: and says so in human form" ||
+  ctl status | grep -qE "^dots signal +[1-9][0-9]* sessions established; refused since the start: " && ok "$transport: and says so in human form" ||
     fail "$transport: scrubctl status: $(ctl status | tail -2)"
   if wait "$hold"; then ok "$transport: session --hold 5 exits 0"; else fail "$transport: exit $?: $(cat "$dir/hold.err")"; fi
   hold=
@@ -77,6 +78,26 @@ for transport in dtls tls; do
 done
 grep -q "signal with client1.example lost (nothing heard for .* ms): 1 waiting mitigations triggered" "$log" &&
   ok "the losses are logged" || fail "no loss line"
+
+# An observation holds its session with heartbeats too (sid 1's, 1 s x 2):
+# a waiting mitigation of another cuid stays waiting while it lasts.
+c1 mitigate put --cuid c2 --mid 1 --target-prefix 2001:db8:6401::/64 --trigger-mitigation false >/dev/null &&
+  ok "a waiting mitigation c2/1" || fail "mitigate put c2/1"
+c1 --json mitigate get --cuid c2 --mid 1 --observe 5 --sid 1 >"$dir/hold.out" 2>"$dir/hold.err" &
+hold=$!
+sleep 4
+c2_state() { ctl -j mitigation show c2 1 | jget 'a["result"]["status"], a["result"]["installed"]'; }
+[ "$(c2_state)" = "requested False" ] && ok "while it is observed it waits, off the card" ||
+  fail "while observed: $(c2_state)"
+if wait "$hold"; then ok "mitigate get --observe 5 exits 0"; else fail "observe: exit $?: $(cat "$dir/hold.err")"; fi
+hold=
+held 'e[0]["code"] == "2.05" and "observe" in e[0] and e[0]["body"]["ietf-dots-signal-channel:scope"][0]["status"] == "attack-mitigation-signal-loss" and len([x for x in e if x.get("event") == "server-heartbeat" and x["peer-hb-status"] is True]) >= 3' &&
+  ok "the answer (status 8), then 3 or more heartbeats from the server, each with peer-hb-status true" ||
+  fail "observe: $(cat "$dir/hold.out")"
+activated=
+for _ in $(seq 100); do [ "$(c2_state)" = "active True" ] && activated=1 && break; sleep 0.1; done
+[ -n "$activated" ] && ok "the observation ended: the mitigation is active and on the card" ||
+  fail "after the observation: $(c2_state)"
 
 # section 4.7: scrubd stopped for 5 s while the session is held
 for transport in dtls tls; do

@@ -165,19 +165,57 @@ sys.exit(0 if len(rows) >= 3 and all(r[0] == "NON" and cbor2.loads(bytes.fromhex
   fi
 done
 
+# The cuid RFC 9132 section 4.4.1 recommends, derived by openssl's command
+# line: SHA-256 of the DER SubjectPublicKeyInfo, 16 bytes, base64url
+# without padding.
+derived=$(openssl x509 -in "$pki/client1.example.crt" -noout -pubkey | openssl pkey -pubin -outform DER |
+  openssl dgst -sha256 -binary | head -c 16 | base64 | tr '+/' '-_' | tr -d '=')
+dc cuid
+if [ "$rc" -eq 0 ] && [ "$(cat "$dir/out")" = "$derived" ] && [ ${#derived} -eq 22 ]; then
+  ok "dots-client cuid prints $derived, as openssl derives it"
+else
+  fail "dots-client cuid: exit $rc, '$(cat "$dir/out")' against openssl's '$derived'; $(cat "$dir/err")"
+fi
+rc=0; "$client" --cert "$dir/none.crt" cuid >"$dir/out" 2>"$dir/err" || rc=$?
+expect "dots-client cuid of a missing file" 2 err "--cert $dir/none.crt: No such file or directory"
+
+# Without --cuid, a mitigation request goes under the derived cuid; its
+# scope carries alias-name (key 13) and RFC 9133's acl-list (key 53, each
+# acl-name 23 and activation-type 52: 1 activate-when-mitigating, 2
+# immediate, 3 deactivate), as libcoap's client reads it back.
+dc mitigate put --mid 7 --alias-name web --alias-name dns --acl http=deactivate --acl dns-in \
+  --acl ntp=immediate --lifetime 60
+expect "mitigate put under the derived cuid, with aliases and an acl-list" 0 out "2.01 Created"
+rm -f "$dir/got"
+timeout 20 "$coap_client" -m get -c "$pki/client1.example.crt" -j "$pki/client1.example.key" -C "$pki/ca.crt" -B 3 \
+  -o "$dir/got" "coaps://127.0.0.1:$port/.well-known/dots/mitigate/cuid=$derived/mid=7" >/dev/null 2>&1 || true
+if "$python" -c 'import sys, cbor2
+body = cbor2.loads(open(sys.argv[1], "rb").read())
+scope = body[1][2][0]
+sys.exit(0 if scope == {13: ["web", "dns"], 53: [{23: "http", 52: 3}, {23: "dns-in"}, {23: "ntp", 52: 2}], 14: 60} else 1)' \
+  "$dir/got" 2>/dev/null; then
+  ok "the body under cuid=$derived holds alias-name and the acl-list (cbor2)"
+else
+  fail "the body under cuid=$derived: $(od -An -v -tx1 "$dir/got" 2>&1 | tr -d ' \n')"
+fi
+
 # Usage errors of the mitigation commands.
 dc mitigate put --cuid c --mid 1
-expect "mitigate put without a target" 2 err "mitigate put needs at least one --target-prefix"
+expect "mitigate put without a target" 2 err "mitigate put needs at least one --target-prefix or --alias-name"
 dc mitigate delete --cuid c
-expect "mitigate delete without --mid" 2 err "mitigate delete needs --cuid and --mid"
+expect "mitigate delete without --mid" 2 err "mitigate delete needs --mid"
+dc mitigate put --mid 1 --target-prefix 10.0.0.0/8 --acl =immediate
+expect "an --acl without a name" 2 err "--acl =immediate: want NAME or NAME=immediate|activate-when-mitigating|deactivate"
+dc mitigate put --mid 1 --target-prefix 10.0.0.0/8 --acl web=now
+expect "an --acl with an unknown activation" 2 err "--acl web=now: want NAME or NAME="
 dc mitigate put --cuid c --mid 1 --target-prefix 10.0.0.300/32
 expect "an invalid prefix" 2 err 'the mitigation request is not valid: Invalid union value "10.0.0.300/32"'
 dc mitigate put --cuid c --mid 1 --target-prefix 10.0.0.0/8 --target-port-range 90-80
 expect "a port range upside down" 2 err "--target-port-range 90-80: the upper port is below the lower one"
 dc efficacy --cuid c --mid 1 --attack-status fine
 expect "an attack-status that is not one" 2 err "attack-status"
-dc mitigate get --mid 1
-expect "--mid without --cuid" 2 err "--mid needs --cuid"
+dc --cert "$dir/none.crt" mitigate get --mid 1
+expect "no --cuid and no certificate to derive it from" 2 err "no cuid can be derived from it (give --cuid)"
 
 echo "client_mitigate: $((checks - failed)) passed, $failed failed"
 if [ "$failed" -ne 0 ]; then echo "--- coap-server-openssl's log (requests)"; grep -E "^v:1" "$log" | tail -40; fi

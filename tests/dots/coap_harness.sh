@@ -86,3 +86,41 @@ finish() {
   echo "$1: $((checks - failed)) passed, $failed failed"
   [ "$failed" -eq 0 ]
 }
+
+# observe PATH OUT SECONDS: a background observer as client1 for SECONDS,
+# its output in $dir/OUT, its pid added to $observers
+observe() {
+  timeout $(($3 + 10)) "$client" -v 6 -c "$pki/client1.example.crt" -j "$pki/client1.example.key" -C "$pki/ca.crt" \
+    -B $(($3 + 2)) -s "$3" "coaps://127.0.0.1:$port$1" >"$dir/$2" 2>&1 &
+  observers="$observers $!"
+}
+# answers OUT: one line per answer the observer got: "TYPE CODE OBSERVE HEX"
+answers() {
+  "$python" - "$dir/$1" <<'PY'
+import re, sys
+lines = open(sys.argv[1], "rb").read().decode("latin-1").split("\n")
+for i, line in enumerate(lines):
+    m = re.search(r"t:(CON|NON|ACK) c:(\d\.\d\d) .*?(?:Observe:(\d+))?[,\] ]", line)
+    if not m or "c:GET" in line:
+        continue
+    obs = re.search(r"Observe:(\d+)", line)
+    payload = re.search(r"<<([0-9a-f]+)>>", lines[i + 1]) if i + 1 < len(lines) else None
+    print(m.group(1), m.group(2), obs.group(1) if obs else "-", payload.group(1) if payload else "-")
+PY
+}
+# check WHAT OUT 'python on rows, each (type, code, observe or None, decoded payload or None)'
+check() {
+  local what=$1 out=$2 expr=$3
+  if answers "$out" | "$python" -c 'import sys, cbor2
+rows = []
+for l in sys.stdin:
+    t, code, o, h = l.split()
+    rows.append((t, code, None if o == "-" else int(o), None if h == "-" else cbor2.loads(bytes.fromhex(h))))
+*statements, last = sys.argv[1].split("; ")
+for _statement in statements: exec(_statement)
+sys.exit(0 if eval(last) else 1)' "$expr"; then
+    ok "$what"
+  else
+    fail "$what: $expr does not hold for: $(answers "$out" | cut -c1-120)"
+  fi
+}

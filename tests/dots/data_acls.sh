@@ -310,14 +310,16 @@ status "DELETE the ACL" 204
 # --- activate-when-mitigating follows a mitigation of the cuid (the store's,
 # read back by the core at start)
 stop
-sql "INSERT INTO mitigation VALUES ('$A', 1, 'client1.example', NULL, '{\"target-prefix\":[\"198.51.100.0/26\"]}', 'standard', -1, 'active', 1800000000, 1800000000, NULL, '', NULL)" >/dev/null
+sql "INSERT INTO mitigation (cuid, mid, identity, cdid, scope, profile, lifetime, status, created_at, triggered_at, expires_at, boot_id, expires_boottime_ms) VALUES ('$A', 1, 'client1.example', NULL, '{\"target-prefix\":[\"198.51.100.0/26\"]}', 'standard', -1, 'active', 1800000000, 1800000000, NULL, '', NULL)" >/dev/null
 start
 same "mitigating: 'later' is on the card" "$(card | grep "dst 198.51.100.20")" \
   "tenant 1 drop proto 1 dst 198.51.100.20 dport 0-65535"
 stop
-sql "UPDATE mitigation SET status = 'withdrawn' WHERE cuid = '$A'" >/dev/null
+# waiting for a trigger (off the card); 'withdrawn' is a client's withdrawal
+# still on the card during its active-but-terminating period
+sql "UPDATE mitigation SET status = 'requested' WHERE cuid = '$A'" >/dev/null
 start
-same "withdrawn: 'later' is off again" "$(card | grep -c "dst 198.51.100.20" || true)" 0
+same "not active: 'later' is off again" "$(card | grep -c "dst 198.51.100.20" || true)" 0
 same "'web' stays (immediate)" "$(card | grep -c "tenant 1" || true)" 2
 
 # --- card full: the model card has 64 ACL entries in all (quotas are run-time

@@ -17,7 +17,9 @@
 #         pairs before and after, the DOTS figure lies between), the status
 #         is attack-successfully-mitigated, and the signature classes are
 #         dropped from 5 s on (the floods stay under the policers at this
-#         rate).
+#         rate); once the capture is through, the card lingers and the
+#         status becomes attack-stopped after --dots-quiet-s (2 s here), with
+#         pps-dropped the average of the whole buckets (--dots-bucket-s 2).
 # Usage: e2e_simcard.sh MODE SIMCARD SCRUBD SCRUBCTL DOTS_CLIENT TRAFGEN DEMO_JSON DEV_PKI PYTHON3 YANG_DIR
 set -euo pipefail
 mode=$1 simcard=$2 scrubd=$3 scrubctl=$4 dots_client=$5 trafgen=$6 demo=$7 dev_pki=$8 python=$9 yang=${10}
@@ -42,7 +44,7 @@ if [ "$mode" = rtl ]; then
 else
   # 10 s at 4,000 packets/s
   "$trafgen" --packets 40000 --duration-ms 10000 --seed 7 "$dir/mix.pcap" "$dir/mix.labels" >/dev/null
-  replay=(--core model --speed 1)
+  replay=(--core model --speed 1 --linger)
 fi
 "$simcard" "${replay[@]}" --in-pcap "$dir/mix.pcap" --out-pcap "$dir/passed.pcap" >"$dir/simcard.txt" \
   2>"$dir/simcard.log" &
@@ -50,7 +52,8 @@ simcard_pid=$!
 for _ in $(seq 300); do grep -q "ready:" "$dir/simcard.log" && break; sleep 0.05; done
 grep -q "ready:" "$dir/simcard.log" || die "scrub-simcard not ready"
 started=$(date +%s.%N)
-start_scrubd -b simcard --dots-range heartbeat-interval=1-240 --dots-range missing-hb-allowed=2-20
+start_scrubd -b simcard --dots-range heartbeat-interval=1-240 --dots-range missing-hb-allowed=2-20 \
+  --dots-quiet-s 2 --dots-bucket-s 2
 dc() {
   local who=$1; shift
   "$dots_client" --server 127.0.0.1 --port "$port" --ca "$pki/ca.crt" --cert "$pki/$who.crt" --key "$pki/$who.key" \
@@ -98,6 +101,30 @@ else
     fail "DOTS pkts-dropped '$dots_dropped' against the card's $before .. $after ($(cat "$dir/get.json"))"
   [ "$status" = attack-successfully-mitigated ] && ok "status attack-successfully-mitigated while the card drops" ||
     fail "status: $status"
+  # The capture through, nothing more is dropped: attack-stopped after the
+  # quiet time; pps-dropped is what the whole 2 s buckets dropped over their
+  # time (the last one sampled at a poll after its end).
+  for _ in $(seq 200); do grep -q "capture done" "$dir/simcard.log" && break; sleep 0.1; done
+  grep -q "capture done" "$dir/simcard.log" || die "scrub-simcard did not finish its capture"
+  for _ in $(seq 40); do
+    dc client1.example --json mitigate get --cuid acme-1 --mid 1 >"$dir/get.json" || die "GET: $(cat "$dir/get.json")"
+    status=$(jget 'a["body"]["ietf-dots-signal-channel:scope"][0]["status"]' <"$dir/get.json")
+    [ "$status" = attack-stopped ] && break
+    sleep 0.25
+  done
+  [ "$status" = attack-stopped ] && ok "status attack-stopped once the drops stopped for the quiet time" ||
+    fail "status after the capture: $status"
+  sleep 1 # a bucket's end sampled after the last drop
+  dc client1.example --json mitigate get --cuid acme-1 --mid 1 >"$dir/get.json" || die "GET: $(cat "$dir/get.json")"
+  "$python" - "$dir/get.json" <<'PY' && ok "pps-dropped and bps-dropped: the whole buckets' drops over their time" ||
+import json, sys, time
+e = json.load(open(sys.argv[1]))["body"]["ietf-dots-signal-channel:scope"][0]
+d, b, pps, bps = int(e["pkts-dropped"]), int(e["bytes-dropped"]), int(e["pps-dropped"]), int(e["bps-dropped"])
+k = (int(time.time()) - int(e["mitigation-start"])) // 2
+sys.exit(0 if d > 0 and any(pps == d // (2 * n) and bps == b // (2 * n) for n in (k, k - 1) if n > 0) else 1)
+PY
+    fail "the averages: $(cat "$dir/get.json")"
+  kill -TERM "$simcard_pid"
 fi
 
 wait "$simcard_pid" || die "scrub-simcard failed"

@@ -11,6 +11,7 @@ pid=
 # scrubd_config [monitor-only]: $dir/scrubd.json, demo.json with acme acting
 # as client1.example (also owning the RFC 9132 examples' 2001:db8:6401::/48)
 # and globex as client2.example; monitor-only: both counted, not filtered.
+# The tenant whose identity is $gateway (if set) is a DOTS gateway.
 scrubd_config() {
   "$python" -c "
 import json, sys
@@ -21,17 +22,20 @@ for t in c['scrub-config:scrub-config']['tenant']:
         t['protected-prefix'].append('2001:db8:6401::/48')
     if sys.argv[3]:
         t['monitor-only'] = True
-json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$dir/scrubd.json" "${1:-}"
+    if t['identity'] == sys.argv[4]:
+        t['gateway'] = True
+json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$dir/scrubd.json" "${1:-}" "${gateway:-}"
 }
 
 # start_scrubd [scrubd options]: on the card model (-b overrides), with
 # the signal channel on $address (default 127.0.0.1), the store and
-# control socket in $dir; waits for it.
+# control socket in $dir; waits for it. A DELETE withdraws at once unless
+# the test gives --dots-terminating-s (the active-but-terminating period).
 start_scrubd() {
   [ -f "$dir/scrubd.json" ] || scrubd_config
   : >"$log"
   "$scrubd" -f "$dir/scrubd.json" -S "$dir/store.db" -s "$dir/ctl.sock" -b model --watchdog-ms 0 --stats-ms 200 \
-    --dots-yang "$yang" --dots-ca "$pki/ca.crt" --dots-crl "$pki/ca.crl" --dots-cert "$pki/server.crt" \
+    --dots-terminating-s 0 --dots-yang "$yang" --dots-ca "$pki/ca.crt" --dots-crl "$pki/ca.crl" --dots-cert "$pki/server.crt" \
     --dots-key "$pki/server.key" --dots-address "${address:-127.0.0.1}" --dots-port "$port" "$@" 2>"$log" &
   pid=$!
   for _ in $(seq 300); do grep -q "ready:" "$log" && return 0; kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

@@ -7,7 +7,8 @@
 # logged, another identity still gets in, and once its sessions close the
 # identity gets in again; a run-time client whose sessions quota is 1
 # (scrubctl client add --max-sessions 1) is refused a second session,
-# logged as its quota.
+# logged as its quota; an identity that is no tenant is refused at the
+# handshake, and scrubctl status counts the three kinds of refusal.
 # Usage: signal_guard.sh SCRUBD SCRUBCTL DEMO_JSON DEV_PKI COAP_CLIENT PYTHON3 YANG_DIR
 set -euo pipefail
 scrubd=$1 scrubctl=$2 demo=$3 dev_pki=$4 client=$5 python=$6 yang=$7
@@ -76,5 +77,16 @@ for p in $observers; do wait "$p" || true; done
 observers=
 sleep 1
 expect "its session closed: it gets in again" gateway.example coaps $c "2.05" -m get
+# An identity that is no tenant: its certificate is refused at the handshake.
+request cnonly.example coaps $c -m get
+! grep -q " c:2" "$dir/out" && ok "cnonly.example (no tenant) is refused at the handshake" || fail "cnonly: $(tail -3 "$dir/out")"
+# The refusals, counted since the start, in scrubctl status.
+counts=$(ctl -j status | jget 'a["result"]["dots_signal"]["refused"]')
+"$python" -c 'import sys, ast
+r = ast.literal_eval(sys.argv[1])
+sys.exit(0 if r["handshakes"] >= 1 and r["sessions"] >= 2 and r["requests"] >= 2 else 1)' "$counts" &&
+  ok "scrubctl status counts the refusals: $counts" || fail "scrubctl status: refused $counts"
+ctl status | grep -qE "^dots signal +[0-9]+ sessions established; refused since the start: [1-9][0-9]* handshakes \(certificates\), [2-9][0-9]* sessions \(over a cap\), [1-9][0-9]* requests \(over a rate\)$" &&
+  ok "... and says so in human form" || fail "scrubctl status: $(ctl status | grep dots)"
 stop_scrubd
 finish signal_guard

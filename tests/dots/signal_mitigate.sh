@@ -8,7 +8,8 @@
 # Shows: 2.01 with mid and lifetime, then 2.04; GET of one and of all with
 # status and counters; the mitigation is on the card (scrubctl); refusals
 # (4.00 for a missing or zero lifetime, two scopes, no cuid or mid, a server-only
-# leaf; 4.03 for a prefix the client does not own and for a cdid; 4.09 with
+# leaf; 4.03 for a prefix the client does not own and for a cdid from an
+# identity that is no gateway (a gateway's is taken and stored); 4.09 with
 # conflict-information for a cuid another identity uses and for another
 # client's overlapping mitigation; 4.04 for what is not there or not the
 # client's; 4.15 for another Content-Format); a higher mid replaces the
@@ -25,6 +26,7 @@ source "$(dirname "$0")/scrubd_harness.sh"
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
 m=/.well-known/dots/mitigate
+gateway=client2.example
 
 # keys (RFC 9132 section 6): 1 mitigation-scope, 2 scope, 5 mid, 6 target-prefix, 7 target-port-range,
 # 8 lower-port, 10 target-protocol, 14 lifetime, 15 mitigation-start, 16 status, 17 conflict-information,
@@ -99,6 +101,14 @@ expect "PUT of a prefix acme does not own" client1.example coaps "$m/cuid=c1/mid
   -f "$dir/theirs.cbor"
 expect "PUT with a cdid from a client" client1.example coaps "$m/cdid=x/cuid=c1/mid=9" \
   "4.03 cdid is accepted from server-domain gateways only" -m put -t 271 -f "$dir/a.cbor"
+# client2.example (globex) is configured as a gateway: a cdid is taken from it
+expect "a gateway's PUT with a cdid" client2.example coaps "$m/cdid=site-3/cuid=gw-c1/mid=1" "2.01" \
+  -m put -t 271 -f "$dir/g.cbor"
+got=$(ctl -j mitigation list | jget "[(m['client'], m.get('cdid'), m['mid']) for m in a['result']['mitigations'] if m['cuid'] == 'gw-c1']")
+[ "$got" = "[('client2.example', 'site-3', 1)]" ] && ok "... stored with its cdid (scrubctl)" || fail "... scrubctl: $got"
+expect "... GET through the gateway" client2.example coaps "$m/cdid=site-3/cuid=gw-c1" "2.05" -m get
+decoded "... its scope" 'c[1][2][0][5] == 1 and c[1][2][0][6] == ["203.0.113.0/25"]'
+expect "... DELETE through the gateway" client2.example coaps "$m/cdid=site-3/cuid=gw-c1/mid=1" "2.02" -m delete
 expect "client2 PUT with client1's cuid" client2.example coaps "$m/cuid=c1/mid=20" "4.09" -m put -t 271 -f "$dir/g.cbor"
 decoded "4.09: cuid-collision" 'c == {1: {2: [{5: 20, 17: {18: 1, 19: 3}}]}}'
 expect "client2 GET client1's cuid" client2.example coaps "$m/cuid=c1" "4.04" -m get

@@ -110,7 +110,7 @@ static const struct scrub_store_mitigation mitigations[] = {
     {.identity = "acme.example.net", .cuid = "cuid-acme", .mid = 7, .cdid = NULL,
      .scope = "{\"target-prefix\":[\"198.51.100.0/25\"],\"lifetime\":3600}", .profile = "standard", .lifetime = 3600,
      .status = SCRUB_STORE_ACTIVE, .created_at = 1700000100, .triggered_at = 1700000101, .expires_at = 1700003700,
-     .boot_id = "5e1f0c2a-0000-4000-8000-000000000001", .expires_boottime_ms = 987654321},
+     .boot_id = "5e1f0c2a-0000-4000-8000-000000000001", .expires_boottime_ms = 987654321, .terminating_s = 240},
     {.identity = "gw.example.net", .cuid = "cuid-gw", .mid = 4294967295, .cdid = "cdid-site-3",
      .scope = "{\"target-prefix\":[\"2001:db8:b::/64\"],\"trigger-mitigation\":false}", .profile = "standard",
      .lifetime = SCRUB_STORE_LIFETIME_INDEFINITE, .status = SCRUB_STORE_REQUESTED, .created_at = 1700000200,
@@ -135,6 +135,7 @@ static int check_mitigation(void *ctx, const struct scrub_store_mitigation *m)
     assert_int_equal(m->expires_at, e->expires_at);
     assert_string_equal(m->boot_id, e->boot_id);
     assert_int_equal(m->expires_boottime_ms, e->expires_boottime_ms);
+    assert_int_equal(m->terminating_s, e->terminating_s);
     return 0;
 }
 

@@ -1,0 +1,120 @@
+/* What the counter polls say of each mitigation on the card: when it last
+ * dropped, whether its traffic rose while the card overflowed, and its drop
+ * totals at whole buckets since it was triggered. From these come its state
+ * (the DOTS status, docs/dots.md) and its average drop rates (the DOTS
+ * module's bps-dropped and pps-dropped). Kept in memory by counter pair: a
+ * restart of scrubd starts them again. */
+#include <stdio.h>
+
+#include "core_internal.h"
+
+static int64_t quiet_ms(const struct scrub_core *c)
+{
+    return (c->opt.quiet_s > 0 ? c->opt.quiet_s : SCRUB_QUIET_DEFAULT_S) * 1000;
+}
+
+static int64_t bucket_s(const struct scrub_core *c)
+{
+    return c->opt.bucket_s > 0 ? c->opt.bucket_s : SCRUB_BUCKET_DEFAULT_S;
+}
+
+/* The counter pair of a mitigation's prefix on the card, or NULL (it did
+ * not fit). */
+static const struct scrub_layout_counter *pair_of(const struct scrub_core *c, const struct core_mitigation *m,
+                                                  size_t prefix)
+{
+    char name[256], text[SCRUB_PREFIX_TEXT], full[320];
+    core_mitigation_name(m->cuid, m->mid, name, sizeof(name));
+    scrub_prefix_format(&m->prefixes[prefix], text, sizeof(text));
+    snprintf(full, sizeof(full), "%s %s", name, text);
+    return card_image_counter(&c->card, full);
+}
+
+/* What the polls saw of a pair, or NULL before the first poll. */
+static struct core_activity *activity_of(const struct scrub_core *c, const struct scrub_layout_counter *lc)
+{
+    return lc && c->activity && lc->index + 1 < c->poll_pairs ? &c->activity[lc->index] : NULL;
+}
+
+void core_activity_poll(struct scrub_core *c, const struct scrub_core_clock *now)
+{
+    for (size_t i = 0; i < c->n_mits; i++) {
+        const struct core_mitigation *m = &c->mits[i];
+        if (!core_on_card(m->status))
+            continue;
+        int64_t k = m->triggered_at > 0 && now->wall_s > m->triggered_at
+                        ? (now->wall_s - m->triggered_at) / bucket_s(c)
+                        : 0;
+        for (size_t p = 0; p < m->n_prefixes; p++) {
+            const struct scrub_layout_counter *lc = pair_of(c, m, p);
+            struct core_activity *a = activity_of(c, lc);
+            if (!a)
+                continue;
+            uint32_t x = lc->index;
+            const struct scrub_counter *prev = &c->poll_prev[x], *cur = &c->poll_cur[x];
+            bool two = c->poll_count[x] == 2 && c->poll_count[x + 1] == 2;
+            a->offered_rose = two && cur[0].packets > prev[0].packets;
+            if (two && cur[1].packets > prev[1].packets)
+                a->drop_ms = now->boottime_ms;
+            if (k > a->bucket_k) { /* the first poll past a bucket's end samples it */
+                a->bucket_k = k;
+                a->bucket = cur[1];
+            }
+        }
+    }
+}
+
+enum scrub_mitigation_state core_mitigation_state(const struct scrub_core *c, const struct core_mitigation *m,
+                                                  const struct scrub_core_clock *now, bool from_polls)
+{
+    if (m->status == SCRUB_STORE_REQUESTED)
+        return SCRUB_MIT_WAITING;
+    if (m->status == SCRUB_STORE_WITHDRAWN)
+        return SCRUB_MIT_TERMINATING;
+    if (!from_polls)
+        return SCRUB_MIT_IN_PROGRESS;
+    int64_t last_drop = 0;
+    bool missing = false, offered_rose = false;
+    for (size_t p = 0; c->hal && p < m->n_prefixes; p++) {
+        const struct scrub_layout_counter *lc = pair_of(c, m, p);
+        const struct core_activity *a = activity_of(c, lc);
+        missing |= !lc;
+        if (!a)
+            continue;
+        offered_rose |= a->offered_rose;
+        last_drop = a->drop_ms > last_drop ? a->drop_ms : last_drop;
+    }
+    if (missing || (c->overflow_rose && offered_rose))
+        return SCRUB_MIT_EXCEEDED;
+    if (last_drop == 0)
+        return SCRUB_MIT_IN_PROGRESS;
+    return now->boottime_ms - last_drop < quiet_ms(c) ? SCRUB_MIT_MITIGATED : SCRUB_MIT_STOPPED;
+}
+
+void core_activity_averages(const struct scrub_core *c, const struct core_mitigation *m,
+                            const struct scrub_core_clock *now, struct scrub_traffic *out)
+{
+    int64_t k = 0;
+    struct scrub_counter sum = {0};
+    for (size_t p = 0; p < m->n_prefixes; p++) {
+        const struct core_activity *a = activity_of(c, pair_of(c, m, p));
+        if (!a || a->bucket_k == 0 || a->bucket_k < k)
+            continue;
+        if (a->bucket_k > k) { /* a pair sampled later than the others counts alone */
+            k = a->bucket_k;
+            sum = (struct scrub_counter){0};
+        }
+        sum.packets += a->bucket.packets;
+        sum.bytes += a->bucket.bytes;
+    }
+    out->avg_buckets = k;
+    int64_t seconds = k ? k * bucket_s(c) : now->wall_s - m->triggered_at;
+    if (!k)
+        sum = out->dropped;
+    if (m->triggered_at <= 0 || seconds <= 0) {
+        out->avg_dropped_bytes_s = out->avg_dropped_packets_s = 0;
+        return;
+    }
+    out->avg_dropped_bytes_s = sum.bytes / (uint64_t)seconds;
+    out->avg_dropped_packets_s = sum.packets / (uint64_t)seconds;
+}
