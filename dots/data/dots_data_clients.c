@@ -332,11 +332,11 @@ void dots_data_serve_client(const struct dots_request *r, const char *cuid, cons
     /* a POST to the dots-client creates what its body holds */
     if ((*rest == '\0' && m == EVHTTP_REQ_POST && restconf_body_has(r, "ietf-dots-data-channel:aliases")) ||
         strcmp(rest, "/aliases") == 0 || strncmp(rest, "/aliases/", 9) == 0) {
-        dots_data_serve_aliases(r, cuid, rest);
+        dots_data_serve_kind(r, &dots_data_aliases, cuid, rest);
         return;
     }
     if ((*rest == '\0' && m == EVHTTP_REQ_POST) || strcmp(rest, "/acls") == 0 || strncmp(rest, "/acls/", 6) == 0) {
-        dots_data_serve_acls(r, cuid, rest);
+        dots_data_serve_kind(r, &dots_data_acls, cuid, rest);
         return;
     }
     const char *query = evhttp_uri_get_query(evhttp_request_get_evhttp_uri(r->req));

@@ -9,7 +9,11 @@
 # another client's prefix refused 403 naming the ACE and the prefix;
 # another client cannot read or change them (403); PUT acl=NAME (201, then
 # 204); GET with per-ACE statistics; insert and point ordering on the card;
-# an activate-when-mitigating ACL off
+# GET with content and depth; PATCH as a plain merge (one ACE's leaf, two
+# ACLs in one change; refusals: a result that does not validate, another
+# client's prefix, a missing ACL 404, YANG Patch 415); single ACEs (POST,
+# PUT, GET, DELETE of aces/ace=NAME, with insert and point, each change on
+# the card in the ACL's order); an activate-when-mitigating ACL off
 # the card until a mitigation of the cuid is active (written to the store,
 # then the server restarted: the core reads it back), on after, off again
 # once withdrawn; an ACL the card cannot hold refused whole (409); DELETE
@@ -112,6 +116,13 @@ send client1.example POST "$ROOT/dots-client=$A" '{"ietf-dots-data-channel:acls"
 error "a schema violation" 400 invalid-value "out of the allowed range"
 same "its error-path, below the dots-client" "$(json "j['ietf-restconf:errors']['error'][0]['error-path']")" \
   "/ietf-dots-data-channel:dots-data/dots-client[cuid='$A']/acls/acl[name='bad']/aces/ace[name='x']/matches/ipv4/dscp"
+# metadata annotations: libyang 2.1.30 crashed on the first (the fuzzer's find)
+send client1.example POST "$ROOT" '{"@ietf-dots-data-channel:dots-client":[{"cuid":"c9"}]}'
+error "a metadata annotation of a list" 400 unknown-attribute "'@ietf-dots-data-channel:dots-client': metadata annotations (RFC 7951 section 5.2) are not taken"
+send client1.example POST "$ROOT/dots-client=$A/acls" '{"ietf-dots-data-channel:acl":[{"name":"m","@name":{"ietf-netconf:operation":"x"}}]}'
+error "a metadata annotation of a leaf" 400 unknown-attribute "'@name'"
+send client1.example POST "$ROOT" '{"@ietf-dots-data-channel:dots-client":[{"cuid":"c9"}'
+error "one in a body that is not JSON" 400 malformed-message "the body is not JSON"
 
 # --- PUT and GET
 LATER='{"ietf-dots-data-channel:acl":[{"name":"later","type":"ietf-access-control-list:mixed-eth-ipv4-acl-type","activation-type":"activate-when-mitigating","aces":{"ace":[{"name":"icmp","matches":{"ipv4":{"destination-ipv4-network":"198.51.100.20/32","protocol":1,"fragment":{"type":""}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}'
@@ -157,6 +168,144 @@ req client1.example DELETE "$ROOT/dots-client=$A/acls/acl=first"
 status "DELETE first" 204
 req client1.example DELETE "$ROOT/dots-client=$A/acls/acl=mid"
 status "DELETE mid" 204
+
+# --- GET with content and depth (RFC 8040 sections 4.8.1, 4.8.2)
+req client1.example GET "$ROOT/dots-client=$A/acls?content=config"
+status "GET content=config" 200
+same "no config-false node (pending-lifetime, statistics)" \
+  "$(json "[(sorted(a), [sorted(e) for e in a['aces']['ace']]) for a in j['ietf-dots-data-channel:acls']['acl']][:1]")" \
+  "[(['aces', 'activation-type', 'name', 'type'], [['actions', 'matches', 'name'], ['actions', 'matches', 'name']])]"
+req client1.example GET "$ROOT/dots-client=$A/acls?content=nonconfig"
+status "GET content=nonconfig" 200
+same "only config-false nodes, their ancestors and keys" \
+  "$(json "j['ietf-dots-data-channel:acls']['acl'][0]")" \
+  "{'name': 'web', 'pending-lifetime': 10080, 'aces': {'ace': [{'name': 'no-dns', 'statistics': {'matched-packets': '0', 'matched-octets': '0'}}, {'name': 'limit', 'statistics': {'matched-packets': '0', 'matched-octets': '0'}}]}}"
+req client1.example GET "$ROOT/dots-client=$A/acls?depth=1"
+same "depth=1: the acls container alone" "$(cat "$dir/body")" '{"ietf-dots-data-channel:acls":{}}'
+req client1.example GET "$ROOT/dots-client=$A/acls?depth=2"
+same "depth=2: the ACLs by their keys" "$(json "j['ietf-dots-data-channel:acls']['acl']")" "[{'name': 'web'}, {'name': 'later'}]"
+req client1.example GET "$ROOT/dots-client=$A/acls/acl=web?depth=2&content=config"
+same "depth=2 of one ACL, config only" "$(json "j['ietf-dots-data-channel:acl'][0]")" \
+  "{'name': 'web', 'type': 'ietf-access-control-list:mixed-eth-ipv4-acl-type', 'activation-type': 'immediate', 'aces': {}}"
+req client1.example GET "$ROOT/dots-client=$A/acls?depth=unbounded"
+same "depth=unbounded: all of it" "$(json "j['ietf-dots-data-channel:acls']['acl'][0]['aces']['ace'][1]['actions']['rate-limit']")" "125000.0"
+req client1.example GET "$ROOT/dots-client=$A/acls?content=state"
+error "content=state" 400 invalid-value "content 'state' is not config, nonconfig or all"
+req client1.example GET "$ROOT/dots-client=$A/acls?depth=0"
+error "depth=0" 400 invalid-value "depth '0' is not 1 to 65535 or unbounded"
+req client1.example GET "$ROOT/dots-client=$A/acls?depth=65536"
+error "depth=65536" 400 invalid-value "depth '65536'"
+req client1.example GET "$ROOT/dots-client=$A/acls?depth=1&depth=2"
+error "depth twice" 400 invalid-value "'depth' given twice"
+req client1.example DELETE "$ROOT/dots-client=$A/acls/acl=web?content=config"
+error "content on a DELETE" 400 invalid-value "'content' is not supported here (none is)"
+
+# --- PATCH, a plain merge (RFC 8040 section 4.6.1)
+send client1.example PATCH "$ROOT/dots-client=$A/acls/acl=web" \
+  '{"ietf-dots-data-channel:acl":[{"name":"web","aces":{"ace":[{"name":"limit","actions":{"rate-limit":"250000.00"}}]}}]}'
+status "PATCH one ACE's rate-limit" 204
+same "merged: the policer's rate on the card, the other ACE as it was" "$(card)" \
+  "tenant 1 drop proto 17 dst 198.51.100.10 dport 0-65535
+tenant 1 police proto 6 dst 198.51.100.0 dport 443-443 policer 21 rate 250000 bytes/s"
+same "committed with its audit record" \
+  "$(sql "SELECT count(*) FROM audit WHERE what = 'data-channel acl put cuid=$A acls=1 names=web' AND result = 'ok'")" 1
+send client1.example PATCH "$ROOT/dots-client=$A/acls" \
+  '{"ietf-dots-data-channel:acls":{"acl":[{"name":"web","aces":{"ace":[{"name":"limit","actions":{"rate-limit":"125000.00"}}]}},{"name":"later","activation-type":"deactivate"}]}}'
+status "PATCH the acls: two ACLs in one change" 204
+req client1.example GET "$ROOT/dots-client=$A/acls?content=config"
+same "both merged, in place" \
+  "$(json "[(a['name'], a['activation-type'], len(a['aces']['ace'])) for a in j['ietf-dots-data-channel:acls']['acl']]")" \
+  "[('web', 'immediate', 2), ('later', 'deactivate', 1)]"
+send client1.example PATCH "$ROOT/dots-client=$A/acls/acl=later" \
+  '{"ietf-dots-data-channel:acl":[{"name":"later","activation-type":"activate-when-mitigating"}]}'
+status "PATCH it back" 204
+send client1.example PATCH "$ROOT/dots-client=$A/acls/acl=web" \
+  '{"ietf-dots-data-channel:acl":[{"name":"web","aces":{"ace":[{"name":"limit","actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}'
+error "a merge that does not validate (rate-limit with drop)" 400 invalid-value "When condition"
+same "nothing changed on the card" "$(card | grep -c "rate 125000" || true)" 1
+send client1.example PATCH "$ROOT/dots-client=$A/acls/acl=web" \
+  '{"ietf-dots-data-channel:acl":[{"name":"web","aces":{"ace":[{"name":"no-dns","matches":{"ipv4":{"destination-ipv4-network":"203.0.113.10/32"}}}]}}]}'
+error "a merge reaching another client's prefix" 403 access-denied "ACE 'no-dns': destination 203.0.113.10/32"
+send client1.example PATCH "$ROOT/dots-client=$A/acls/acl=none" '{"ietf-dots-data-channel:acl":[{"name":"none","activation-type":"deactivate"}]}'
+error "PATCH a missing ACL (not created)" 404 invalid-value "no ACL 'none' of dots-client $A"
+same "not created" "$(sql "SELECT count(*) FROM data_acl WHERE name = 'none'")" 0
+send client1.example PATCH "$ROOT/dots-client=$A/acls/acl=web" '{"ietf-dots-data-channel:acl":[{"name":"later"}]}'
+error "PATCH with another ACL in the body" 400 invalid-value "the one acl the URI names, 'web'"
+send client1.example PATCH "$ROOT/dots-client=$A/acls" '{"ietf-dots-data-channel:acl":[{"name":"web"}]}'
+error "PATCH of the acls with an acl body" 400 unknown-element ""
+req client1.example PATCH "$ROOT/dots-client=$A/acls/acl=web" -H "Content-Type: application/yang-patch+json" \
+  --data-binary '{"ietf-yang-patch:yang-patch":{"patch-id":"p","edit":[]}}'
+error "YANG Patch" 415 invalid-value "YANG Patch (application/yang-patch+json, RFC 8072) is not served"
+req client1.example PATCH "$ROOT/dots-client=$A/acls/acl=web" -H "Content-Type: text/plain" --data-binary '{}'
+error "PATCH with another media type" 415 invalid-value "the body must be application/yang-data+json"
+send client2.example PATCH "$ROOT/dots-client=$A/acls/acl=web" '{"ietf-dots-data-channel:acl":[{"name":"web"}]}'
+error "another client patches one" 403 access-denied "belongs to another DOTS client"
+
+# --- single ACEs: acls/acl=NAME/aces and aces/ace=NAME (ace is ordered by user)
+ACE() { echo "{\"ietf-dots-data-channel:ace\":[{\"name\":\"$1\",\"matches\":{\"udp\":{\"destination-port-range-or-operator\":{\"port\":$2}}},\"actions\":{\"forwarding\":\"ietf-access-control-list:drop\"}}]}"; }
+send client1.example POST "$ROOT/dots-client=$A/acls" \
+  '{"ietf-dots-data-channel:acl":[{"name":"ops","type":"ietf-access-control-list:mixed-eth-ipv4-acl-type","activation-type":"immediate","aces":{"ace":[{"name":"p100","matches":{"udp":{"destination-port-range-or-operator":{"port":100}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}}]}'
+status "an ACL for the ACE resources" 201
+OPS="$ROOT/dots-client=$A/acls/acl=ops/aces"
+ops_ports() { card | sed -n 's/.*dport \(1[0-9][0-9]\)-.*/\1/p' | tr '\n' ' '; }
+send client1.example POST "$OPS" "$(ACE p101 101)"
+status "POST an ACE" 201
+same "its Location" "$(header Location)" "$OPS/ace=p101"
+send client1.example POST "$OPS?insert=first" "$(ACE p102 102)"
+status "POST an ACE with insert=first" 201
+send client1.example PUT "$OPS/ace=p103?insert=after&point=/ietf-dots-data-channel:dots-data/dots-client=$A/acls/acl=ops/aces/ace=p102" "$(ACE p103 103)"
+status "PUT a new ACE after a point" 201
+send client1.example PUT "$OPS/ace=p104?insert=before&point=/ietf-dots-data-channel:dots-data/dots-client=$A/acls/acl=ops/aces/ace=p101" "$(ACE p104 104)"
+status "PUT a new ACE before a point" 201
+req client1.example GET "$OPS"
+status "GET the aces" 200
+same "in order" "$(json "[a['name'] for a in j['ietf-dots-data-channel:aces']['ace']]")" "['p102', 'p103', 'p100', 'p104', 'p101']"
+same "the card in that order" "$(ops_ports)" "102 103 100 104 101 "
+send client1.example PUT "$OPS/ace=p100" "$(ACE p100 105)"
+status "PUT replaces an ACE in place" 204
+same "the card: replaced where it was" "$(ops_ports)" "102 103 105 104 101 "
+send client1.example PUT "$OPS/ace=p100?insert=last" "$(ACE p100 100)"
+status "PUT with insert=last moves it" 204
+same "the card: moved last" "$(ops_ports)" "102 103 104 101 100 "
+req client1.example GET "$OPS/ace=p103"
+status "GET one ACE" 200
+same "its body" "$(json "[(a['name'], a['matches']['udp']['destination-port-range-or-operator']['port'], sorted(a['statistics'])) for a in j['ietf-dots-data-channel:ace']]")" \
+  "[('p103', 103, ['matched-octets', 'matched-packets'])]"
+req client1.example GET "$OPS/ace=p103?content=config"
+same "content=config: no statistics" "$(json "'statistics' in j['ietf-dots-data-channel:ace'][0]")" "False"
+req client1.example GET "$OPS/ace=none"
+error "GET a missing ACE" 404 invalid-value "no ACE 'none' in ACL 'ops' of dots-client $A"
+send client1.example POST "$OPS" "$(ACE p101 101)"
+error "POST an ACE that exists" 409 data-exists "ACE 'p101' of ACL 'ops' exists already"
+send client1.example PUT "$OPS/ace=p101" "$(ACE p109 109)"
+error "PUT with another ACE in the body" 400 invalid-value "the one ace the URI names, 'p101'"
+send client1.example POST "$OPS?insert=after&point=/ietf-dots-data-channel:dots-data/dots-client=$A/acls/acl=ops/aces/ace=nope" "$(ACE p110 110)"
+error "a point that is no ACE" 400 invalid-value "point: no ACE 'nope' of ACL 'ops'"
+send client1.example PUT "$OPS/ace=p101?insert=after&point=/ietf-dots-data-channel:dots-data/dots-client=$A/acls/acl=ops/aces/ace=p101" "$(ACE p101 101)"
+error "a point that is the ACE itself" 400 invalid-value "point: ACE 'p101' is the one being placed"
+send client1.example POST "$OPS?insert=after&point=/ietf-dots-data-channel:dots-data/dots-client=$A/acls/acl=web" "$(ACE p110 110)"
+error "a point that is an ACL" 400 invalid-value "point must name an ace of this acl"
+send client1.example POST "$OPS" '{"ietf-dots-data-channel:ace":[{"name":"far","matches":{"ipv4":{"destination-ipv4-network":"203.0.113.9/32","fragment":{"type":""}}},"actions":{"forwarding":"ietf-access-control-list:drop"}}]}'
+error "an ACE reaching another client's prefix" 403 access-denied "ACE 'far': destination 203.0.113.9/32"
+send client1.example POST "$OPS" '{"ietf-dots-data-channel:ace":[{"name":"noact","matches":{"udp":{"destination-port-range-or-operator":{"port":111}}}}]}'
+error "an ACE without its mandatory forwarding" 400 missing-attribute "forwarding"
+send client1.example POST "$ROOT/dots-client=$A/acls/acl=none/aces" "$(ACE p1 1)"
+error "an ACE of a missing ACL" 404 invalid-value "no ACL 'none' of dots-client $A"
+req client1.example GET "$OPS/ace=p101/matches"
+error "a path below an ACE" 501 operation-not-supported "ACLs and ACEs are served whole"
+send client1.example PATCH "$OPS/ace=p101" "$(ACE p101 101)"
+error "PATCH of an ACE" 405 operation-not-supported "GET, HEAD, PUT, DELETE, OPTIONS"
+req client2.example GET "$OPS/ace=p101"
+error "another client reads an ACE" 403 access-denied "belongs to another DOTS client"
+req client1.example DELETE "$OPS/ace=p102"
+status "DELETE an ACE" 204
+same "the card without it" "$(ops_ports)" "103 104 101 100 "
+req client1.example DELETE "$OPS/ace=p102"
+error "DELETE it again" 404 invalid-value "no ACE 'p102' in ACL 'ops'"
+same "each ACE change audited as a put of the ACL" \
+  "$(sql "SELECT count(*) FROM audit WHERE what = 'data-channel acl put cuid=$A acls=1 names=ops' AND result = 'ok'")" 7
+req client1.example DELETE "$ROOT/dots-client=$A/acls/acl=ops"
+status "DELETE the ACL" 204
 
 # --- activate-when-mitigating follows a mitigation of the cuid (the store's,
 # read back by the core at start)

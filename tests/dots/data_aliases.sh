@@ -3,8 +3,9 @@
 # HTTPS with curl, and their use in mitigation requests (RFC 9132's
 # alias-name) over CoAP with coap-client-openssl: POST to the dots-client
 # and to its aliases (201 with Location; 409 when one exists), PUT alias=NAME
-# (201, then 204), GET of one and of all with pending-lifetime, DELETE (204;
-# 404 when absent); a target-prefix outside the client's prefixes 403
+# (201, then 204), GET of one and of all with pending-lifetime, with
+# content and depth, PATCH as a plain merge (204; 404 for a missing alias,
+# 415 for YANG Patch), DELETE (204; 404 when absent); a target-prefix outside the client's prefixes 403
 # naming it, nothing stored; an alias without targets and a schema
 # violation 400; an alias naming only a target-fqdn stored as it is;
 # another client cannot read or change them (403); a run-time client's
@@ -73,6 +74,54 @@ https client1.example DELETE "$ROOT/dots-client=$A/aliases/alias=dns"
 error "DELETE it again" 404 invalid-value "no alias 'dns' of dots-client '$A'"
 same "the deletion audited" "$(sql "SELECT count(*) FROM audit WHERE what = 'data-channel alias delete cuid=$A name=dns' AND result = 'ok'")" 1
 
+# --- GET with content and depth (RFC 8040 sections 4.8.1, 4.8.2)
+https client1.example GET "$ROOT/dots-client=$A/aliases?content=config"
+status "GET content=config" 200
+same "no pending-lifetime (config false)" "$(json "[sorted(a) for a in j['ietf-dots-data-channel:aliases']['alias']]")" \
+  "[['name', 'target-port-range', 'target-prefix', 'target-protocol'], ['name', 'target-prefix']]"
+https client1.example GET "$ROOT/dots-client=$A/aliases?content=nonconfig"
+same "content=nonconfig: the keys and pending-lifetime" "$(json "j['ietf-dots-data-channel:aliases']['alias']")" \
+  "[{'name': 'https', 'pending-lifetime': 10080}, {'name': 'web', 'pending-lifetime': 10080}]"
+https client1.example GET "$ROOT/dots-client=$A/aliases/alias=https?depth=1"
+same "depth=1 of one alias: its key" "$(cat "$dir/body")" '{"ietf-dots-data-channel:alias":[{"name":"https"}]}'
+https client1.example GET "$ROOT/dots-client=$A/aliases?depth=x"
+error "depth=x" 400 invalid-value "depth 'x' is not 1 to 65535 or unbounded"
+https client1.example GET "$ROOT/dots-client=$A/aliases?insert=first"
+error "insert on a GET" 400 invalid-value "'insert' is not supported here (content and depth are)"
+
+# --- PATCH, a plain merge (RFC 8040 section 4.6.1)
+puts_of_web() { sql "SELECT count(*) FROM audit WHERE what = 'data-channel alias put cuid=$A aliases=1 names=web' AND result = 'ok'"; }
+before=$(puts_of_web)
+https client1.example PATCH "$ROOT/dots-client=$A/aliases/alias=web" \
+  '{"ietf-dots-data-channel:alias":[{"name":"web","target-prefix":["198.51.100.96/27"],"target-port-range":[{"lower-port":80}]}]}'
+status "PATCH an alias" 204
+https client1.example GET "$ROOT/dots-client=$A/aliases/alias=web?content=config"
+same "merged: a second prefix and a port range" "$(json "j['ietf-dots-data-channel:alias'][0]")" \
+  "{'name': 'web', 'target-prefix': ['198.51.100.64/27', '198.51.100.96/27'], 'target-port-range': [{'lower-port': 80}]}"
+same "committed with its audit record" "$(puts_of_web)" $((before + 1))
+https client1.example PATCH "$ROOT/dots-client=$A/aliases" \
+  '{"ietf-dots-data-channel:aliases":{"alias":[{"name":"https","target-protocol":[17]},{"name":"ntp","target-prefix":["198.51.100.123/32"]}]}}'
+status "PATCH the aliases: one merged, one created, in one change" 204
+https client1.example GET "$ROOT/dots-client=$A/aliases?content=config"
+same "both there" "$(json "[(a['name'], a.get('target-protocol')) for a in j['ietf-dots-data-channel:aliases']['alias']]")" \
+  "[('https', [6, 17]), ('ntp', None), ('web', None)]"
+https client1.example DELETE "$ROOT/dots-client=$A/aliases/alias=ntp"
+status "DELETE the created one" 204
+https client1.example PATCH "$ROOT/dots-client=$A/aliases/alias=web" '{"ietf-dots-data-channel:alias":[{"name":"web","target-prefix":["203.0.113.0/24"]}]}'
+error "a merge reaching another client's prefix" 403 access-denied "target-prefix 203.0.113.0/24 is not inside"
+https client1.example PATCH "$ROOT/dots-client=$A/aliases/alias=web" '{"ietf-dots-data-channel:alias":[{"name":"web","target-port-range":[{"lower-port":90,"upper-port":89}]}]}'
+error "a merge that does not validate" 400 invalid-value "upper-port"
+https client1.example PATCH "$ROOT/dots-client=$A/aliases/alias=none" '{"ietf-dots-data-channel:alias":[{"name":"none","target-prefix":["198.51.100.1/32"]}]}'
+error "PATCH a missing alias (not created)" 404 invalid-value "no alias 'none' of dots-client $A"
+req client1.example PATCH "$ROOT/dots-client=$A/aliases/alias=web" -H "Content-Type: application/yang-patch+json" --data-binary '{}'
+error "YANG Patch" 415 invalid-value "YANG Patch"
+https client1.example PATCH "$ROOT/dots-client=$A/aliases" '{"ietf-dots-data-channel:acls":{}}'
+error "PATCH of the aliases with acls" 400 invalid-value "the body must be the target resource"
+https client1.example PUT "$ROOT/dots-client=$A/aliases/alias=web" "${WEB/80\/32/64\/27}"
+status "web as it was (PUT)" 204
+https client1.example PUT "$ROOT/dots-client=$A/aliases/alias=https" '{"ietf-dots-data-channel:alias":[{"name":"https","target-prefix":["198.51.100.16/28"],"target-port-range":[{"lower-port":443}],"target-protocol":[6]}]}'
+status "https as it was (PUT)" 204
+
 # --- refusals
 https client1.example POST "$ROOT/dots-client=$A/aliases" '{"ietf-dots-data-channel:alias":[{"name":"steal","target-prefix":["198.51.100.0/28","203.0.113.0/24"]}]}'
 error "a target-prefix of another client" 403 access-denied "alias 'steal': target-prefix 203.0.113.0/24 is not inside the prefixes 'client1.example' owns (198.51.100.0/24 2001:db8:100::/48 2001:db8:6401::/48)"
@@ -93,8 +142,8 @@ https client2.example DELETE "$ROOT/dots-client=$A/aliases/alias=web"
 error "another client deletes one" 403 access-denied "belongs to another DOTS client"
 https client1.example GET "$ROOT/dots-client=nobody/aliases"
 error "aliases of an unregistered cuid" 404 invalid-value "no dots-client nobody"
-https client1.example PATCH "$ROOT/dots-client=$A/aliases/alias=web" "$WEB"
-error "PATCH" 405 operation-not-supported "GET, HEAD, PUT, DELETE, OPTIONS"
+https client1.example POST "$ROOT/dots-client=$A/aliases/alias=web" "$WEB"
+error "POST to an alias" 405 operation-not-supported "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
 
 # --- quota: gateway.example may have 2 aliases
 https gateway.example POST "$ROOT/dots-client=$G/aliases" '{"ietf-dots-data-channel:alias":[{"name":"a","target-prefix":["192.0.2.1/32"]},{"name":"b","target-prefix":["192.0.2.2/32"]}]}'
