@@ -8,13 +8,16 @@
  * not from inside a handler that may belong to a resource being removed;
  * a resource that goes ends its observers with 4.04 (libcoap).
  * While any mitigation is active the observers are also told every
- * notify period, with fresh counters. libcoap sends notifications as NON
- * with a CON every fifth (COAP_OBS_MAX_NON), drops observers that do not
- * answer a CON, and numbers them. */
+ * notify period, with fresh counters, and in peace time at least every
+ * keepalive. libcoap sends notifications as NON with a CON every fifth
+ * (COAP_OBS_MAX_NON), drops observers that do not answer a CON, and
+ * numbers them: so a keepalive of a fifth of 24 hours makes a CON at
+ * least daily (RFC 7641 section 4.5). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/event.h>
 
@@ -22,6 +25,16 @@
 #include "scrub_core.h"
 
 #define NOTIFY_PERIOD_DEFAULT_S 60
+/* libcoap 4.3.1's COAP_OBS_MAX_NON, which its public headers do not give */
+#define LIBCOAP_OBS_MAX_NON 5
+#define KEEPALIVE_DEFAULT_S (24 * 3600 / LIBCOAP_OBS_MAX_NON)
+
+static time_t monotonic_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec;
+}
 
 struct observed {
     char *path; /* ".well-known/dots/mitigate/cuid=C[/mid=M]" */
@@ -153,6 +166,7 @@ static void sync_resources(struct dots_signal *s)
 
 static void notify_all(struct dots_signal *s)
 {
+    s->notified_at = monotonic_s();
     for (size_t i = 0; i < s->nobserved; i++)
         coap_resource_notify_observers(s->observed[i].resource, NULL);
 }
@@ -187,7 +201,8 @@ static void on_period(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     struct dots_signal *s = arg;
-    if (s->mitigating)
+    unsigned keepalive = s->cfg.observe_keepalive_s ? s->cfg.observe_keepalive_s : KEEPALIVE_DEFAULT_S;
+    if (s->mitigating || monotonic_s() - s->notified_at >= (time_t)keepalive)
         notify_all(s);
     /* what was withdrawn meanwhile has been told: its resources go */
     sync_resources(s);
@@ -203,6 +218,7 @@ int dots_observe_start(struct dots_signal *s, struct scrub_err *err)
     if (!s->resync || !s->notify_timer || event_add(s->notify_timer, &tv) < 0)
         return scrub_err_set(err, ENOMEM, "dots signal: cannot add the notification events to the loop");
     sync_resources(s);
+    s->notified_at = monotonic_s();
     dots_ended_update(s, false);
     scrub_core_on_change(s->cfg.core, on_change, s);
     return 0;

@@ -60,6 +60,11 @@ struct dots_signal_config {
     /* The Max-Age option of the session configuration's 2.05 answers
      * (seconds; 0: DOTS_CONFIG_MAX_AGE_DEFAULT_S). */
     unsigned config_max_age_s;
+    /* In peace time observers are told at least this often (checked every
+     * notify period), so that with libcoap's every fifth notification
+     * Confirmable one goes at least every 24 hours (RFC 7641 section 4.5);
+     * seconds; 0: 24 h / 5. */
+    unsigned observe_keepalive_s;
     const struct dots_schema *schema;
     /* Session configurations are kept here, committed before each answer;
      * the caller opens and closes it. Required. */

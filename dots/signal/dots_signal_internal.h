@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <coap3/coap.h>
 #include <openssl/x509.h>
@@ -62,6 +63,7 @@ struct dots_signal {
     size_t nobserved;
     struct event *resync, *notify_timer;
     bool mitigating; /* some mitigation is active, as of the last sync */
+    time_t notified_at; /* CLOCK_MONOTONIC seconds of the last notify_all */
     /* The mitigations as of the last change, and those that ended with it
      * (dots_ended.c), until the next sync of the resources. */
     struct dots_known *known;

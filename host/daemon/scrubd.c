@@ -67,6 +67,9 @@ static void usage(FILE *f)
             "      --dots-bucket-s S  bps-dropped and pps-dropped average whole buckets of this length\n"
             "                         (default 300, the module's five minutes)\n"
             "      --dots-config-max-age S  the Max-Age of /config answers (default 3600)\n"
+            "      --dots-observe-keepalive-s S   in peace time observers are told at least this often, so\n"
+            "                         that a Confirmable notification goes at least every 24 hours\n"
+            "                         (default 17280: libcoap makes every fifth one Confirmable)\n"
             "      --dots-max-sessions N, --dots-max-handshakes N, --dots-rate R, --dots-burst B\n"
             "                         self-protection: sessions per client identity (default 8), DTLS/TLS\n"
             "                         handshakes in progress (128), requests per second per identity (50) and\n"
@@ -97,7 +100,8 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
            OPT_DOTS_CERT, OPT_DOTS_KEY, OPT_DOTS_CA, OPT_DOTS_CRL, OPT_DOTS_ADDRESS, OPT_DOTS_PORT, OPT_DOTS_YANG,
            OPT_DOTS_RANGE, OPT_DOTS_NOTIFY, OPT_DATA_PORT, OPT_DATA_ADDRESS,
            OPT_DOTS_MAX_SESSIONS, OPT_DOTS_MAX_HANDSHAKES, OPT_DOTS_RATE, OPT_DOTS_BURST,
-           OPT_DOTS_TERMINATING, OPT_DOTS_QUIET, OPT_DOTS_BUCKET, OPT_DOTS_MAX_AGE, OPT_DOTS_CUID_FROM_CERT };
+           OPT_DOTS_TERMINATING, OPT_DOTS_QUIET, OPT_DOTS_BUCKET, OPT_DOTS_MAX_AGE, OPT_DOTS_KEEPALIVE,
+           OPT_DOTS_CUID_FROM_CERT };
     static const struct option longs[] = {
         {"config", required_argument, NULL, 'f'},     {"store", required_argument, NULL, 'S'},
         {"socket", required_argument, NULL, 's'},     {"backend", required_argument, NULL, 'b'},
@@ -119,6 +123,7 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         {"dots-quiet-s", required_argument, NULL, OPT_DOTS_QUIET},
         {"dots-bucket-s", required_argument, NULL, OPT_DOTS_BUCKET},
         {"dots-config-max-age", required_argument, NULL, OPT_DOTS_MAX_AGE},
+        {"dots-observe-keepalive-s", required_argument, NULL, OPT_DOTS_KEEPALIVE},
         {"data-port", required_argument, NULL, OPT_DATA_PORT}, {"data-address", required_argument, NULL, OPT_DATA_ADDRESS},
         {"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
     };
@@ -235,10 +240,12 @@ static int parse_options(int argc, char **argv, struct scrubd_options *o, enum l
         case OPT_DOTS_TERMINATING:
         case OPT_DOTS_QUIET:
         case OPT_DOTS_BUCKET:
-        case OPT_DOTS_MAX_AGE: {
+        case OPT_DOTS_MAX_AGE:
+        case OPT_DOTS_KEEPALIVE: {
             static const char *const names[] = {"--dots-terminating-s", "--dots-quiet-s", "--dots-bucket-s",
-                                                "--dots-config-max-age"};
-            uint32_t *fields[] = {&o->dots.terminating_s, &o->quiet_s, &o->bucket_s, &o->dots.config_max_age_s};
+                                                "--dots-config-max-age", "--dots-observe-keepalive-s"};
+            uint32_t *fields[] = {&o->dots.terminating_s, &o->quiet_s, &o->bucket_s, &o->dots.config_max_age_s,
+                                  &o->dots.observe_keepalive_s};
             int k = c - OPT_DOTS_TERMINATING;
             if (parse_u32(names[k], optarg, 604800, 10, &v))
                 return -1;

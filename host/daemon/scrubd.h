@@ -35,6 +35,7 @@ struct scrubd_dots_options {
     uint32_t notify_s; /* Observe notifications while mitigating; 0: the channel's default */
     uint32_t terminating_s; /* the active-but-terminating period; 0: none (withdrawn at once) */
     uint32_t config_max_age_s; /* Max-Age of /config answers; 0: the channel's default */
+    uint32_t observe_keepalive_s; /* observers told at least this often in peace time; 0: the channel's default */
     struct dots_limits limits; /* self-protection */
     bool cuid_from_cert; /* cuids must be derived from client certificates (RFC 9132 section 4.4.1) */
     const char *data_address; /* the data channel (RFC 8783), with the same certificates; */

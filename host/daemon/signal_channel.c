@@ -26,6 +26,7 @@ int signal_channel_start(struct scrubd *d, struct scrub_err *err)
         .notify_period_s = o->notify_s,
         .terminating_s = o->terminating_s,
         .config_max_age_s = o->config_max_age_s,
+        .observe_keepalive_s = o->observe_keepalive_s,
         .limits = &o->limits,
         .cuid_from_cert = o->cuid_from_cert,
         .log = log_dots,

@@ -8,6 +8,8 @@
 # a new mid; a DELETE (with no active-but-terminating period here) is told
 # as status 7 (attack-mitigation-withdrawn), an expiry as 6
 # (attack-mitigation-terminated), each then ends the observer with 4.04.
+# In peace time observers are told every --dots-observe-keepalive-s, a CON
+# among the NONs.
 # Usage: signal_observe.sh SCRUBD SCRUBCTL DEMO_JSON DEV_PKI COAP_CLIENT PYTHON3 YANG_DIR
 set -euo pipefail
 scrubd=$1 scrubctl=$2 demo=$3 dev_pki=$4 client=$5 python=$6 yang=$7
@@ -54,6 +56,20 @@ check "the expiry of mid 2 is told as status 6, then ends its observer with 4.04
   'rows[0][1] == "2.05" and rows[-1][1] == "4.04" and rows[-2][3][1][2] == [{5: 2, 14: 0, 16: 6}]'
 grep -q "mitigation expired" <(ctl audit) && ok "mid 2 expired (audit)" ||
   fail "no expiry in the audit log"
+stop_scrubd
 
+# Peace time (nothing active: a mitigation waiting for a signal loss): with
+# --dots-observe-keepalive-s 1 the observers are told every second all the
+# same, and libcoap makes every fifth notification Confirmable; with the
+# default keepalive (a fifth of 24 hours) that is a CON at least daily.
+start_scrubd --dots-notify-s 1 --dots-observe-keepalive-s 1
+body "$dir/w.cbor" '{1: {2: [{6: ["198.51.100.0/25"], 14: 600, 45: False}]}}'
+expect "PUT cuid=c3 mid=1, trigger-mitigation false" client1.example coaps "$m/cuid=c3/mid=1" "2.01" \
+  -m put -t 271 -f "$dir/w.cbor"
+observe "$m/cuid=c3/mid=1" peace.out 8
+for p in $observers; do wait "$p" || true; done
+observers=
+check "in peace time the observer is told every second, status 8, a CON among NONs" peace.out \
+  'n = [r for r in rows[1:] if r[1] == "2.05"]; len(n) >= 5 and all(r[3][1][2][0][16] == 8 for r in n) and {"NON", "CON"} <= {r[0] for r in n}'
 stop_scrubd
 finish signal_observe
