@@ -48,7 +48,7 @@ same "in peace time off the card" "$(acl_row $A sample-ipv4-acl)" "[('activate-w
 
 # --- idle time: the mitigation would wait for a signal loss
 body "$dir/idle.cbor" '{1: {2: [{6: ["198.51.100.10/32"], 14: 3600, 45: False, 53: [{23: "sample-ipv4-acl", 52: 3}]}]}}'
-expect "an acl-list in idle time (trigger-mitigation false)" client1.example coaps "/.well-known/dots/mitigate/cuid=$A/mid=1" \
+expect "an acl-list in idle time (trigger-mitigation false)" client1.example $signal "/.well-known/dots/mitigate/cuid=$A/mid=1" \
   "4.00 acl-list in idle time" -m put -t 271 -f "$dir/idle.cbor"
 same "nothing stored" "$(mitigations) $(acl_activation client1.example $A sample-ipv4-acl)" "[] activate-when-mitigating"
 
@@ -66,19 +66,19 @@ hex=a101a10281a3068170$(printf %s 198.51.100.10/32 | od -An -tx1 | tr -d ' \n')0
 body "$dir/check.cbor" '{1: {2: [{6: ["198.51.100.10/32"], 14: 3600, 53: [{23: "sample-ipv4-acl", 52: 3}]}]}}'
 cmp -s "$dir/deactivate.cbor" "$dir/check.cbor" && ok "the hand-written body is what python3-cbor2 makes of it" ||
   fail "hand-written $hex, cbor2 $(od -An -tx1 "$dir/check.cbor" | tr -d ' \n')"
-expect "a mitigation with acl-list deactivate" client1.example coaps "/.well-known/dots/mitigate/cuid=$A/mid=1" "2.01" \
+expect "a mitigation with acl-list deactivate" client1.example $signal "/.well-known/dots/mitigate/cuid=$A/mid=1" "2.01" \
   -m put -t 271 -f "$dir/deactivate.cbor"
 same "while mitigating, the ACL is off the card (scrubctl acl list)" "$(acl_row $A sample-ipv4-acl)" "[('deactivate', False, 1)]"
 same "and the card's ACL table is as in peace time" "$(acl_used)" "$used0"
 same "the data channel's GET says deactivate" "$(acl_activation client1.example $A sample-ipv4-acl)" deactivate
-expect "GET the mitigation" client1.example coaps "/.well-known/dots/mitigate/cuid=$A/mid=1" "2.05"
+expect "GET the mitigation" client1.example $signal "/.well-known/dots/mitigate/cuid=$A/mid=1" "2.05"
 decoded "its scope carries the acl-list" 's = c[1][2][0]; s[53] == [{23: "sample-ipv4-acl", 52: 3}] and s[6] == ["198.51.100.10/32"]'
 same "audited with the mitigation, on the signal channel" \
   "$(sql "SELECT count(*) FROM audit WHERE what LIKE 'mitigation put client=client1.example cuid=$A mid=1 %acl-list=sample-ipv4-acl:deactivate' AND result = 'ok' AND channel = 'signal'")" 1
 
 # --- immediate: an update of the same mitigation
 body "$dir/immediate.cbor" '{1: {2: [{6: ["198.51.100.10/32"], 14: 3600, 53: [{23: "sample-ipv4-acl", 52: 2}]}]}}'
-expect "the same mitigation with acl-list immediate" client1.example coaps "/.well-known/dots/mitigate/cuid=$A/mid=1" \
+expect "the same mitigation with acl-list immediate" client1.example $signal "/.well-known/dots/mitigate/cuid=$A/mid=1" \
   "2.04" -m put -t 271 -f "$dir/immediate.cbor"
 same "the ACL is on the card" "$(acl_row $A sample-ipv4-acl)" "[('immediate', True, 1)]"
 same "one more ACL entry on the card" "$(acl_used)" "$((used0 + 1))"
@@ -86,23 +86,23 @@ same "the data channel's GET says immediate" "$(acl_activation client1.example $
 
 # --- refusals: nothing changes
 body "$dir/unknown.cbor" '{1: {2: [{6: ["198.51.100.10/32"], 14: 3600, 53: [{23: "nope", 52: 3}]}]}}'
-expect "an unknown acl-name" client1.example coaps "/.well-known/dots/mitigate/cuid=$A/mid=1" \
+expect "an unknown acl-name" client1.example $signal "/.well-known/dots/mitigate/cuid=$A/mid=1" \
   "4.00 acl-list: no ACL 'nope' of dots-client '$A'" -m put -t 271 -f "$dir/unknown.cbor"
 body "$dir/two.cbor" '{1: {2: [{6: ["198.51.100.10/32"], 14: 3600, 53: [{23: "sample-ipv4-acl", 52: 3}, {23: "nope", 52: 3}]}]}}'
-expect "a known and an unknown acl-name" client1.example coaps "/.well-known/dots/mitigate/cuid=$A/mid=1" \
+expect "a known and an unknown acl-name" client1.example $signal "/.well-known/dots/mitigate/cuid=$A/mid=1" \
   "4.00 acl-list: no ACL 'nope' of dots-client '$A'" -m put -t 271 -f "$dir/two.cbor"
 body "$dir/other.cbor" '{1: {2: [{6: ["203.0.113.10/32"], 14: 3600, 53: [{23: "sample-ipv4-acl", 52: 2}]}]}}'
-expect "another client's ACL under its own cuid" client2.example coaps "/.well-known/dots/mitigate/cuid=$B/mid=1" \
+expect "another client's ACL under its own cuid" client2.example $signal "/.well-known/dots/mitigate/cuid=$B/mid=1" \
   "4.00 acl-list: no ACL 'sample-ipv4-acl' of dots-client '$B'" -m put -t 271 -f "$dir/other.cbor"
 same "after the refusals: the ACL still immediate and on the card, no mitigation of $B" \
   "$(acl_row $A sample-ipv4-acl) $(acl_used) $(mitigations)" "[('immediate', True, 1)] $((used0 + 1)) [('$A', 1)]"
-expect "the mitigation's GET still has acl-list immediate" client1.example coaps "/.well-known/dots/mitigate/cuid=$A/mid=1" "2.05"
+expect "the mitigation's GET still has acl-list immediate" client1.example $signal "/.well-known/dots/mitigate/cuid=$A/mid=1" "2.05"
 decoded "its scope" 'c[1][2][0][53] == [{23: "sample-ipv4-acl", 52: 2}]'
 same "the refusals audited" \
   "$(sql "SELECT count(*) FROM audit WHERE what LIKE 'mitigation put %acl-list=%' AND result LIKE 'acl-list%' AND channel = 'signal'")" 4
 
 # --- the activation outlives the mitigation and a restart
-expect "withdraw the mitigation" client1.example coaps "/.well-known/dots/mitigate/cuid=$A/mid=1" "2.02" -m delete
+expect "withdraw the mitigation" client1.example $signal "/.well-known/dots/mitigate/cuid=$A/mid=1" "2.02" -m delete
 same "immediate: still on the card" "$(acl_row $A sample-ipv4-acl)" "[('immediate', True, 1)]"
 stop_scrubd
 start_scrubd --data-port "$dport"

@@ -26,7 +26,7 @@ c=/.well-known/dots/config m=/.well-known/dots/mitigate
 codes=
 : >"$dir/refusal"
 for _ in $(seq 14); do
-  request client1.example coaps $c -m get
+  request client1.example $signal $c -m get
   codes="$codes $(grep -oE ' c:[0-9.]+ ' "$dir/out" | tail -1 | tr -d ' c:')"
   grep -q " c:4.29 " "$dir/out" && cp "$dir/out" "$dir/refusal"
 done
@@ -37,38 +37,38 @@ grep -q "Max-Age" "$dir/refusal" && grep -qF "too many requests: 1 a second are 
   ok "4.29 with Max-Age and the diagnostic" || fail "the refusal: $(tail -3 "$dir/refusal")"
 grep -qE "dots signal: client1.example: over its request rate of 1/s \(burst 3\): refused [0-9]+ so far" "$log" &&
   ok "counted and logged" || fail "no rate line in the log"
-expect "client2 is not touched" client2.example coaps $c "2.05" -m get
+expect "client2 is not touched" client2.example $signal $c "2.05" -m get
 sleep 3
-expect "client1, a few seconds later" client1.example coaps $c "2.05" -m get
+expect "client1, a few seconds later" client1.example $signal $c "2.05" -m get
 
 # Sessions: two observers hold two sessions of client1.
 body "$dir/a.cbor" '{1: {2: [{6: ["198.51.100.0/25"], 14: 600}]}}'
-expect "a mitigation" client1.example coaps "$m/cuid=c1/mid=1" "2.01" -m put -t 271 -f "$dir/a.cbor"
+expect "a mitigation" client1.example $signal "$m/cuid=c1/mid=1" "2.01" -m put -t 271 -f "$dir/a.cbor"
 sleep 2 # the bucket refills for the observers' registrations
 for i in 1 2; do
   timeout 20 "$client" -v 6 -c "$pki/client1.example.crt" -j "$pki/client1.example.key" -C "$pki/ca.crt" -B 8 -s 6 \
-    "coaps://127.0.0.1:$port$m/cuid=c1/mid=1" >"$dir/observer$i.out" 2>&1 &
+    "$signal://127.0.0.1:$port$m/cuid=c1/mid=1" >"$dir/observer$i.out" 2>&1 &
   observers="$observers $!"
 done
 sleep 2
-request client1.example coaps $c -m get
+request client1.example $signal $c -m get
 ! grep -q " c:2" "$dir/out" && grep -q "refused: identity client1.example has 2 sessions, the most allowed" "$log" &&
   ok "a third session of client1 is refused at the handshake, logged" || fail "the third session: $(tail -3 "$dir/out")"
-expect "client2 still gets in" client2.example coaps $c "2.05" -m get
+expect "client2 still gets in" client2.example $signal $c "2.05" -m get
 for p in $observers; do wait "$p" || true; done
 observers=
 sleep 1
-expect "client1's sessions closed: it gets in again" client1.example coaps $c "2.05" -m get
+expect "client1's sessions closed: it gets in again" client1.example $signal $c "2.05" -m get
 # A run-time client's sessions quota, below the channel's cap of 2.
 ctl client add gateway.example 192.0.2.0/25 --profile strict --max-sessions 1 >/dev/null &&
   ok "gateway.example added with a quota of 1 session" || fail "client add gateway.example"
 body "$dir/g.cbor" '{1: {2: [{6: ["192.0.2.0/26"], 14: 600}]}}'
-expect "gateway's mitigation" gateway.example coaps "$m/cuid=g1/mid=1" "2.01" -m put -t 271 -f "$dir/g.cbor"
+expect "gateway's mitigation" gateway.example $signal "$m/cuid=g1/mid=1" "2.01" -m put -t 271 -f "$dir/g.cbor"
 timeout 20 "$client" -v 6 -c "$pki/gateway.example.crt" -j "$pki/gateway.example.key" -C "$pki/ca.crt" -B 6 -s 4 \
-  "coaps://127.0.0.1:$port$m/cuid=g1/mid=1" >"$dir/observer-g.out" 2>&1 &
+  "$signal://127.0.0.1:$port$m/cuid=g1/mid=1" >"$dir/observer-g.out" 2>&1 &
 observers=$!
 sleep 2
-request gateway.example coaps $c -m get
+request gateway.example $signal $c -m get
 ! grep -q " c:2" "$dir/out" &&
   grep -q "refused: identity gateway.example has 1 sessions, its quota (scrubctl client add --max-sessions)" "$log" &&
   ok "its second session is refused at the handshake, logged as its quota" ||
@@ -76,9 +76,9 @@ request gateway.example coaps $c -m get
 for p in $observers; do wait "$p" || true; done
 observers=
 sleep 1
-expect "its session closed: it gets in again" gateway.example coaps $c "2.05" -m get
+expect "its session closed: it gets in again" gateway.example $signal $c "2.05" -m get
 # An identity that is no tenant: its certificate is refused at the handshake.
-request cnonly.example coaps $c -m get
+request cnonly.example $signal $c -m get
 ! grep -q " c:2" "$dir/out" && ok "cnonly.example (no tenant) is refused at the handshake" || fail "cnonly: $(tail -3 "$dir/out")"
 # The refusals, counted since the start, in scrubctl status.
 counts=$(ctl -j status | jget 'a["result"]["dots_signal"]["refused"]')

@@ -49,72 +49,72 @@ start_scrubd
 grep -q "dots signal: listening on 127.0.0.1 port $port" "$log" && ok "the signal channel listens" ||
   fail "no listening line in the log"
 
-expect "PUT cuid=c1 mid=1" client1.example coaps "$m/cuid=c1/mid=1" "2.01" -m put -t 271 -f "$dir/a.cbor"
+expect "PUT cuid=c1 mid=1" client1.example $signal "$m/cuid=c1/mid=1" "2.01" -m put -t 271 -f "$dir/a.cbor"
 decoded "PUT's answer: mid and the granted lifetime" 'c == {1: {2: [{5: 1, 14: 600}]}}'
 [ "$(ctl -j mitigation list | jget 'a["result"]["mitigations"][0]["cuid"], a["result"]["mitigations"][0]["prefixes"]')" \
   = "c1 ['198.51.100.0/25']" ] && ok "the mitigation is the core's (scrubctl mitigation list)" ||
   fail "scrubctl mitigation list: $(ctl -j mitigation list)"
-expect "PUT cuid=c1 mid=1 again, another scope" client1.example coaps+tcp "$m/cuid=c1/mid=1" "2.04" -m put -t 271 \
+expect "PUT cuid=c1 mid=1 again, another scope" client1.example $other "$m/cuid=c1/mid=1" "2.04" -m put -t 271 \
   -f "$dir/a2.cbor"
 decoded "its answer" 'c == {1: {2: [{5: 1, 14: 900}]}}'
-expect "GET cuid=c1 mid=1" client1.example coaps "$m/cuid=c1/mid=1" "2.05" -m get
+expect "GET cuid=c1 mid=1" client1.example $signal "$m/cuid=c1/mid=1" "2.05" -m get
 decoded "GET: the scope as put, remaining lifetime, status, start and counters" \
   's = c[1][2]; e = s[0]; len(s) == 1 and e[5] == 1 and e[6] == ["198.51.100.0/25", "198.51.100.128/26"] and e[10] == [17] and 890 <= e[14] <= 900 and e[16] == 1 and e[15] > 1700000000 and e[25] == 0 and e[27] == 0'
-expect "PUT the RFC 9132 example, byte for byte" client1.example coaps "$m/cuid=dz6pHjaADkaFTbjr0JGBpw/mid=123" \
+expect "PUT the RFC 9132 example, byte for byte" client1.example $signal "$m/cuid=dz6pHjaADkaFTbjr0JGBpw/mid=123" \
   "2.01" -m put -t 271 -f "$dir/rfc.cbor"
 decoded "its answer" 'c == {1: {2: [{5: 123, 14: 3600}]}}'
-expect "GET the RFC example back" client1.example coaps "$m/cuid=dz6pHjaADkaFTbjr0JGBpw" "2.05" -m get
+expect "GET the RFC example back" client1.example $signal "$m/cuid=dz6pHjaADkaFTbjr0JGBpw" "2.05" -m get
 decoded "target-port-range and target-protocol kept" \
   'e = c[1][2][0]; e[5] == 123 and e[6] == ["2001:db8:6401::1/128", "2001:db8:6401::2/128"] and e[7] == [{8: 80}, {8: 443}, {8: 8080}] and e[10] == [6]'
 
 # The mid rule (RFC 9132 section 4.4.1) within one cuid.
-expect "PUT cuid=c1 mid=3, overlapping mid 1: replaces it" client1.example coaps "$m/cuid=c1/mid=3" "2.01" -m put \
+expect "PUT cuid=c1 mid=3, overlapping mid 1: replaces it" client1.example $signal "$m/cuid=c1/mid=3" "2.01" -m put \
   -t 271 -f "$dir/b.cbor"
 decoded "an indefinite lifetime is granted as such" 'c == {1: {2: [{5: 3, 14: -1}]}}'
-expect "GET mid=1 after it was replaced" client1.example coaps "$m/cuid=c1/mid=1" "4.04 no mitigation with cuid c1 and mid 1" -m get
-expect "PUT cuid=c1 mid=2, overlapping the higher mid 3" client1.example coaps "$m/cuid=c1/mid=2" "4.09" -m put -t 271 \
+expect "GET mid=1 after it was replaced" client1.example $signal "$m/cuid=c1/mid=1" "4.04 no mitigation with cuid c1 and mid 1" -m get
+expect "PUT cuid=c1 mid=2, overlapping the higher mid 3" client1.example $signal "$m/cuid=c1/mid=2" "4.09" -m put -t 271 \
   -f "$dir/a.cbor"
 decoded "4.09: conflict-information naming mid 3" \
   'c == {1: {2: [{5: 2, 17: {18: 1, 19: 1, 21: {5: 3}}}]}}'
-expect "PUT cuid=c1 mid=4, not overlapping" client1.example coaps "$m/cuid=c1/mid=4" "2.01" -m put -t 271 -f "$dir/c.cbor"
-expect "GET cuid=c1: all of them" client1.example coaps "$m/cuid=c1" "2.05" -m get
+expect "PUT cuid=c1 mid=4, not overlapping" client1.example $signal "$m/cuid=c1/mid=4" "2.01" -m put -t 271 -f "$dir/c.cbor"
+expect "GET cuid=c1: all of them" client1.example $signal "$m/cuid=c1" "2.05" -m get
 decoded "mids 3 and 4" '[e[5] for e in c[1][2]] == [3, 4] and c[1][2][0][14] == -1'
 
 # Refusals.
-expect "PUT without lifetime" client1.example coaps "$m/cuid=c1/mid=9" "4.00 scope/lifetime is missing" -m put -t 271 \
+expect "PUT without lifetime" client1.example $signal "$m/cuid=c1/mid=9" "4.00 scope/lifetime is missing" -m put -t 271 \
   -f "$dir/nolife.cbor"
-expect "PUT lifetime 0" client1.example coaps "$m/cuid=c1/mid=9" "4.00 scope/lifetime is 0" -m put -t 271 \
+expect "PUT lifetime 0" client1.example $signal "$m/cuid=c1/mid=9" "4.00 scope/lifetime is 0" -m put -t 271 \
   -f "$dir/life0.cbor"
-expect "PUT with two scopes" client1.example coaps "$m/cuid=c1/mid=9" "4.00 a mitigation request carries exactly one scope" \
+expect "PUT with two scopes" client1.example $signal "$m/cuid=c1/mid=9" "4.00 a mitigation request carries exactly one scope" \
   -m put -t 271 -f "$dir/two.cbor"
-expect "PUT with a status" client1.example coaps "$m/cuid=c1/mid=9" "4.00 scope/status is not for a client to send" \
+expect "PUT with a status" client1.example $signal "$m/cuid=c1/mid=9" "4.00 scope/status is not for a client to send" \
   -m put -t 271 -f "$dir/status.cbor"
-expect "PUT with attack-status, no If-Match" client1.example coaps "$m/cuid=c1/mid=9" \
+expect "PUT with attack-status, no If-Match" client1.example $signal "$m/cuid=c1/mid=9" \
   "4.00 scope/attack-status belongs to an efficacy update" -m put -t 271 -f "$dir/attack.cbor"
-expect "PUT without mid" client1.example coaps "$m/cuid=c1" "4.00 this request needs the Uri-Paths cuid=CUID and mid=MID" \
+expect "PUT without mid" client1.example $signal "$m/cuid=c1" "4.00 this request needs the Uri-Paths cuid=CUID and mid=MID" \
   -m put -t 271 -f "$dir/a.cbor"
-expect "PUT without cuid" client1.example coaps "$m" "4.00" -m put -t 271 -f "$dir/a.cbor"
-expect "PUT mid=x" client1.example coaps "$m/cuid=c1/mid=x" "4.00 mid=x: the mid is a number" -m put -t 271 -f "$dir/a.cbor"
-expect "PUT with another Content-Format" client1.example coaps "$m/cuid=c1/mid=9" "4.15" -m put -t 50 -f "$dir/a.cbor"
-expect "PUT of a prefix acme does not own" client1.example coaps "$m/cuid=c1/mid=9" \
+expect "PUT without cuid" client1.example $signal "$m" "4.00" -m put -t 271 -f "$dir/a.cbor"
+expect "PUT mid=x" client1.example $signal "$m/cuid=c1/mid=x" "4.00 mid=x: the mid is a number" -m put -t 271 -f "$dir/a.cbor"
+expect "PUT with another Content-Format" client1.example $signal "$m/cuid=c1/mid=9" "4.15" -m put -t 50 -f "$dir/a.cbor"
+expect "PUT of a prefix acme does not own" client1.example $signal "$m/cuid=c1/mid=9" \
   "4.03 not authorized: 203.0.113.0/25 is not inside the prefixes 'client1.example' owns" -m put -t 271 \
   -f "$dir/theirs.cbor"
-expect "PUT with a cdid from a client" client1.example coaps "$m/cdid=x/cuid=c1/mid=9" \
+expect "PUT with a cdid from a client" client1.example $signal "$m/cdid=x/cuid=c1/mid=9" \
   "4.03 cdid is accepted from server-domain gateways only" -m put -t 271 -f "$dir/a.cbor"
 # client2.example (globex) is configured as a gateway: a cdid is taken from it
-expect "a gateway's PUT with a cdid" client2.example coaps "$m/cdid=site-3/cuid=gw-c1/mid=1" "2.01" \
+expect "a gateway's PUT with a cdid" client2.example $signal "$m/cdid=site-3/cuid=gw-c1/mid=1" "2.01" \
   -m put -t 271 -f "$dir/g.cbor"
 got=$(ctl -j mitigation list | jget "[(m['client'], m.get('cdid'), m['mid']) for m in a['result']['mitigations'] if m['cuid'] == 'gw-c1']")
 [ "$got" = "[('client2.example', 'site-3', 1)]" ] && ok "... stored with its cdid (scrubctl)" || fail "... scrubctl: $got"
-expect "... GET through the gateway" client2.example coaps "$m/cdid=site-3/cuid=gw-c1" "2.05" -m get
+expect "... GET through the gateway" client2.example $signal "$m/cdid=site-3/cuid=gw-c1" "2.05" -m get
 decoded "... its scope" 'c[1][2][0][5] == 1 and c[1][2][0][6] == ["203.0.113.0/25"]'
-expect "... DELETE through the gateway" client2.example coaps "$m/cdid=site-3/cuid=gw-c1/mid=1" "2.02" -m delete
-expect "client2 PUT with client1's cuid" client2.example coaps "$m/cuid=c1/mid=20" "4.09" -m put -t 271 -f "$dir/g.cbor"
+expect "... DELETE through the gateway" client2.example $signal "$m/cdid=site-3/cuid=gw-c1/mid=1" "2.02" -m delete
+expect "client2 PUT with client1's cuid" client2.example $signal "$m/cuid=c1/mid=20" "4.09" -m put -t 271 -f "$dir/g.cbor"
 decoded "4.09: cuid-collision" 'c == {1: {2: [{5: 20, 17: {18: 1, 19: 3}}]}}'
-expect "client2 GET client1's cuid" client2.example coaps "$m/cuid=c1" "4.04" -m get
-expect "client2 DELETE client1's mitigation" client2.example coaps "$m/cuid=c1/mid=3" "4.04" -m delete
-expect "GET of a cuid with nothing" client1.example coaps "$m/cuid=nothing" "4.04 no mitigation with cuid nothing" -m get
-request cnonly.example coaps "$m/cuid=c9" -m get
+expect "client2 GET client1's cuid" client2.example $signal "$m/cuid=c1" "4.04" -m get
+expect "client2 DELETE client1's mitigation" client2.example $signal "$m/cuid=c1/mid=3" "4.04" -m delete
+expect "GET of a cuid with nothing" client1.example $signal "$m/cuid=nothing" "4.04 no mitigation with cuid nothing" -m get
+request cnonly.example $signal "$m/cuid=c9" -m get
 grep -q "identity cnonly.example is not a tenant" "$log" && ok "an identity that is no tenant is refused at the handshake" ||
   fail "cnonly.example: $(tail -3 "$dir/out")"
 [ "$(ctl -j audit | jget 'sum(1 for e in a["result"]["entries"] if e["channel"] == "signal" and e["who"] == "client1.example" and e["result"] != "ok")')" -ge 2 ] &&
@@ -122,16 +122,16 @@ grep -q "identity cnonly.example is not a tenant" "$log" && ok "an identity that
 stop_scrubd
 
 start_scrubd
-expect "after a restart, GET cuid=c1" client1.example coaps+tcp "$m/cuid=c1" "2.05" -m get
+expect "after a restart, GET cuid=c1" client1.example $other "$m/cuid=c1" "2.05" -m get
 decoded "mids 3 and 4 kept" '[e[5] for e in c[1][2]] == [3, 4]'
 grep -q "reconciled with the store: 0 writes\|fresh from reset: programmed" "$log" && ok "the card was reconciled at start" ||
   fail "no reconciliation line"
 dest_before=$(ctl -j status | jget 'a["result"]["card"]["tables"]["dest"]["used"]')
-expect "DELETE cuid=c1 mid=3" client1.example coaps "$m/cuid=c1/mid=3" "2.02" -m delete
-expect "GET mid=3 after DELETE" client1.example coaps "$m/cuid=c1/mid=3" "4.04" -m get
+expect "DELETE cuid=c1 mid=3" client1.example $signal "$m/cuid=c1/mid=3" "2.02" -m delete
+expect "GET mid=3 after DELETE" client1.example $signal "$m/cuid=c1/mid=3" "4.04" -m get
 [ "$(ctl -j status | jget 'a["result"]["card"]["tables"]["dest"]["used"]')" = $((dest_before - 1)) ] &&
   ok "its destination entry left the card" || fail "dest used: $dest_before, then $(ctl -j status)"
-expect "DELETE it again" client1.example coaps "$m/cuid=c1/mid=3" "4.04" -m delete
+expect "DELETE it again" client1.example $signal "$m/cuid=c1/mid=3" "4.04" -m delete
 stop_scrubd
 
 # IPv6: the same server on ::1, over DTLS and TLS.
@@ -139,9 +139,9 @@ address=::1 host=[::1]
 start_scrubd
 grep -q "dots signal: listening on ::1 port $port" "$log" && ok "IPv6: the signal channel listens on ::1" ||
   fail "IPv6: no listening line"
-expect "IPv6 over DTLS: GET cuid=c1" client1.example coaps "$m/cuid=c1" "2.05" -m get
+expect "IPv6 over DTLS: GET cuid=c1" client1.example $signal "$m/cuid=c1" "2.05" -m get
 decoded "IPv6: mid 4 is there" '[e[5] for e in c[1][2]] == [4]'
-expect "IPv6 over TLS: PUT cuid=c1 mid=5" client1.example coaps+tcp "$m/cuid=c1/mid=5" "2.01" -m put -t 271 \
+expect "IPv6 over TLS: PUT cuid=c1 mid=5" client1.example $other "$m/cuid=c1/mid=5" "2.01" -m put -t 271 \
   -f "$dir/b.cbor"
 stop_scrubd
 

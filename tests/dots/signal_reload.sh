@@ -43,9 +43,9 @@ hup() {
 }
 
 body "$dir/a.cbor" '{1: {2: [{6: ["198.51.100.0/25"], 14: 600}]}}'
-expect "a mitigation" client1.example coaps "$m/cuid=c1/mid=1" "2.01" -m put -t 271 -f "$dir/a.cbor"
+expect "a mitigation" client1.example $signal "$m/cuid=c1/mid=1" "2.01" -m put -t 271 -f "$dir/a.cbor"
 timeout 30 "$client" -v 6 -c "$pki/client1.example.crt" -j "$pki/client1.example.key" -C "$pki/ca.crt" -B 14 -s 12 \
-  "coaps://127.0.0.1:$port$m/cuid=c1/mid=1" >"$dir/observer.out" 2>&1 &
+  "$signal://127.0.0.1:$port$m/cuid=c1/mid=1" >"$dir/observer.out" 2>&1 &
 observer=$!
 first=$(server_subject)
 [ -n "$first" ] && ok "the server's certificate at start: $first" || fail "no TLS handshake"
@@ -59,7 +59,7 @@ openssl req -new -key "$pki/server.key" -subj /CN=reloaded.example -out "$dir/ne
 printf 'subjectAltName = IP:127.0.0.1\n' >"$dir/san.ext" # what curl checks the data channel's server by
 openssl x509 -req -in "$dir/new.csr" -CA "$pki/ca.crt" -CAkey "$pki/ca.key" -days 30 -extfile "$dir/san.ext" \
   -out "$dir/new.crt" 2>/dev/null
-expect "before the SIGHUP, client2 is let in" client2.example coaps /.well-known/dots/config "2.05" -m get
+expect "before the SIGHUP, client2 is let in" client2.example $signal /.well-known/dots/config "2.05" -m get
 [ "$(data_status client2.example)" = 200 ] && ok "before the SIGHUP, client2 is let in on the data channel" ||
   fail "client2 on the data channel before the SIGHUP: $(data_status client2.example)"
 
@@ -70,7 +70,7 @@ grep -q "dots signal: certificates not reloaded, the old ones stay: dots signal:
   ok "a broken certificate file is refused by name" || fail "the broken file: $(grep "reloaded" "$log")"
 grep -q "dots data: certificates not reloaded, the old ones stay: dots data: the certificate $pki/server.crt and key $pki/server.key do not load" "$log" &&
   ok "the data channel refuses it by name too" || fail "the broken file on the data channel: $(grep "dots data" "$log")"
-expect "the old certificates still serve" client1.example coaps /.well-known/dots/config "2.05" -m get
+expect "the old certificates still serve" client1.example $signal /.well-known/dots/config "2.05" -m get
 [ "$(data_status client1.example)" = 200 ] && ok "and on the data channel" ||
   fail "the data channel after a refused reload: $(data_status client1.example)"
 
@@ -86,12 +86,12 @@ grep -q "dots signal: certificates reloaded" "$log" && ok "SIGHUP: reloaded" || 
   fail "client2 on the data channel after the reload: $(data_status client2.example)"
 [ "$(data_status client1.example)" = 200 ] && ok "client1 still gets in on the data channel" ||
   fail "client1 on the data channel after the reload: $(data_status client1.example)"
-request client2.example coaps /.well-known/dots/config -m get
+request client2.example $signal /.well-known/dots/config -m get
 ! grep -q " c:2" "$dir/out" && grep -q "certificate revoked: 'client2.example'" "$log" &&
   ok "after the SIGHUP client2 is refused as revoked" || fail "client2 after the reload: $(tail -3 "$dir/out")"
-expect "client1 still gets in" client1.example coaps /.well-known/dots/config "2.05" -m get
+expect "client1 still gets in" client1.example $signal /.well-known/dots/config "2.05" -m get
 body "$dir/a2.cbor" '{1: {2: [{6: ["198.51.100.0/25"], 14: 900}]}}'
-expect "an update after the reload" client1.example coaps "$m/cuid=c1/mid=1" "2.04" -m put -t 271 -f "$dir/a2.cbor"
+expect "an update after the reload" client1.example $signal "$m/cuid=c1/mid=1" "2.04" -m put -t 271 -f "$dir/a2.cbor"
 wait "$observer" || true
 observer=
 "$python" - "$dir/observer.out" <<'PY' && ok "the observer opened before the SIGHUP got the update after it" || fail "observer: $(grep -a 'c:2.05' "$dir/observer.out" | tail -3)"
