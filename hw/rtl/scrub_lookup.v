@@ -32,7 +32,10 @@
 // Control points for the monitor: em_cmd_done with em_frames, the frames
 // looked up in the exact-match table before the first that sees the
 // command's change; ctr_set / ctr_snap with ctr_frames, the frames whose
-// counter updates were presented before the pool's write or snapshot.
+// counter updates were presented before the pool's write or snapshot;
+// pol_lookup with pol_lookup_index, a lookup presented to the policer in
+// this clock and its bucket (the scoreboard counts same-bucket lookups in
+// consecutive clocks, the closest read-modify-write hazard).
 
 `resetall
 `timescale 1ns / 1ps
@@ -114,7 +117,11 @@ module scrub_lookup #(
     output wire              em_cmd_done,
     output reg  [31:0]       em_frames,
     output wire              ctr_set,
-    output reg  [31:0]       ctr_frames
+    output reg  [31:0]       ctr_frames,
+
+    // the policer's lookups as it takes them, one a clock at most
+    output wire              pol_lookup,
+    output wire [31:0]       pol_lookup_index
 );
     `include "scrub_regmap.vh"
     // scrub_decide, inside this module, includes the same function
@@ -366,6 +373,9 @@ module scrub_lookup #(
         .commit_now(swap_now),
         .s_valid(p_police), .s_index(p_index), .s_len(p_len), .s_now(p_time),
         .m_valid(pol_valid), .m_conform(pol_conform), .m_counter(pol_counter));
+
+    assign pol_lookup       = p_police;
+    assign pol_lookup_index = {{(32 - POL_W){1'b0}}, p_index};
 
     wire [C_W-1:0] c_out;
     wire           c_valid, c_police;

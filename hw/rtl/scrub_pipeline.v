@@ -71,6 +71,9 @@ module scrub_pipeline #(
     output wire          mon_ctr_set,
     output wire          mon_snap,
     output wire [31:0]   mon_ctr_frame,
+    // a policer lookup presented in this clock and its bucket
+    output wire          mon_pol_lookup,
+    output wire [31:0]   mon_pol_index,
 
     output wire          error             // an internal queue broke its bound: never
 );
@@ -203,7 +206,8 @@ module scrub_pipeline #(
         .cmd_rdata(tbl_data_in), .cmd_rdata_we(tbl_data_we),
         .snap(pool_snap), .snap_busy(pool_busy),
         .m_valid(d_valid), .m_verdict(d_verdict),
-        .em_cmd_done(mon_em_cmd), .em_frames(mon_em_cmd_frame), .ctr_set(mon_ctr_set), .ctr_frames(ctr_frames));
+        .em_cmd_done(mon_em_cmd), .em_frames(mon_em_cmd_frame), .ctr_set(mon_ctr_set), .ctr_frames(ctr_frames),
+        .pol_lookup(mon_pol_lookup), .pol_lookup_index(mon_pol_index));
 
     wire        q_valid, q_pop, q_overflow, out_error;
     wire [48:0] q_verdict;

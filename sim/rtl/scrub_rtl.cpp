@@ -70,6 +70,9 @@ struct scrub_rtl {
     uint64_t first_base = 0, event_seq = 0;
     bool out_in_frame = false;
     scrub_rtl_timing timing = {};
+    scrub_rtl_policer_stats policer = {};
+    bool pol_last_valid = false; // a lookup in the clock before, on pol_last_index
+    uint32_t pol_last_index = 0;
 
     bool chance(uint32_t permille) { return splitmix(rng) % 1000 < permille; }
 
@@ -171,6 +174,19 @@ struct scrub_rtl {
         note_point(SCRUB_RTL_SNAPSHOT, top.mon_snap, top.mon_ctr_frame);
     }
 
+    // mon_pol_lookup is registered: after a rising edge it shows the lookup
+    // the policer takes in the coming clock, one sample a clock.
+    void take_policer_lookup()
+    {
+        bool valid = top.mon_pol_lookup;
+        if (valid) {
+            policer.lookups++;
+            policer.same_bucket_back_to_back += pol_last_valid && top.mon_pol_index == pol_last_index;
+            pol_last_index = top.mon_pol_index;
+        }
+        pol_last_valid = valid;
+    }
+
     // One clock: drive, sample the handshakes, rising edge, falling edge.
     void tick()
     {
@@ -184,6 +200,7 @@ struct scrub_rtl {
         top.eval();
         take_event();
         take_points();
+        take_policer_lookup();
         cycles++;
     }
 };
@@ -323,6 +340,11 @@ uint32_t scrub_rtl_output_pop(scrub_rtl *r, uint8_t *buf, uint32_t cap, bool *ba
     *bad = f.bad;
     r->out.pop_front();
     return len;
+}
+
+void scrub_rtl_policer_stats_get(const scrub_rtl *r, scrub_rtl_policer_stats *s)
+{
+    *s = r->policer;
 }
 
 uint64_t scrub_rtl_cycles(const scrub_rtl *r)

@@ -85,6 +85,15 @@ struct scrub_rtl_timing {
     uint64_t latency_min, latency_max;
 };
 void scrub_rtl_timing_get(const struct scrub_rtl *r, struct scrub_rtl_timing *t);
+/* The policer's lookups since the card started (mon_pol_lookup), and how
+ * many of them were on the same bucket as the lookup of the clock before:
+ * back-to-back packets on one bucket as the policer sees them, the closest
+ * read-modify-write hazard (docs/rtl.md, "The pipeline scoreboard"). */
+struct scrub_rtl_policer_stats {
+    uint64_t lookups, same_bucket_back_to_back;
+};
+void scrub_rtl_policer_stats_get(const struct scrub_rtl *r, struct scrub_rtl_policer_stats *s);
+
 /* An internal bound broke (scrub_pipeline's error output): never. */
 bool scrub_rtl_error(const struct scrub_rtl *r);
 

@@ -122,12 +122,14 @@ void random_policer(const struct entry_source *s, struct scrub_policer_entry *e)
 {
     memset(e, 0, sizeof(*e));
     e->packets = below(s, 2);
-    /* Frames come every 20 to 220 ns: most buckets run dry, some keep up. */
+    /* Frames come every 20 to 220 ns (5 to 50 million a second), a bucket
+     * sees a share of them: limits of 0.1 to 20 million packets or 10 MB
+     * to 2 GB a second run some buckets dry and let others keep up. */
     if (e->packets) {
-        e->rate = 100000 + below(s, 200000000);
+        e->rate = 100000 + below(s, 20000000);
         e->burst = 1 + below(s, 64);
     } else {
-        e->rate = 10000000 + (uint64_t)below(s, 20000) * 1000000;
+        e->rate = 10000000 + (uint64_t)below(s, 2000) * 1000000;
         e->burst = 1500 + below(s, 100000);
     }
     e->reset = below(s, 4) == 0;

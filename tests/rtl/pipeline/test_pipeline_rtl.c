@@ -11,7 +11,8 @@
  * (the op queue below). Random idle cycles on the input, random
  * back-pressure on the output; the model is told which frames the RTL's
  * output FIFO dropped (its timing is the RTL's own). Coverage bins are
- * counted and checked against minimums at the end.
+ * counted and checked at the end against issue 3's minimums, each for the
+ * run on its own (docs/rtl.md, "The pipeline scoreboard").
  *
  * usage: test_pipeline_rtl CAPTURE FRAMES SEED */
 #include <stdio.h>
@@ -95,13 +96,34 @@ static void load_capture(const char *path, struct capture *c)
     }
 }
 
+/* Which of the capture's frames comes next. A flood reaches the card in
+ * bursts from one source: now and then a frame starts a burst and is sent
+ * again, 2 to 16 times in a row (one exact-match or ACL entry, one policer
+ * bucket, minimum-size frames in consecutive clocks). The frame that
+ * starts a burst is any frame, as likely as any other, so the sizes keep
+ * the capture's IMIX. */
+#define BURST_START_PERCENT 8
+
+static uint32_t capture_frame(const struct capture *c)
+{
+    static uint32_t burst_frame, burst_left;
+    if (burst_left == 0 && below(100) < BURST_START_PERCENT) {
+        burst_frame = below(c->n);
+        burst_left = 2 + below(15);
+    }
+    if (burst_left == 0)
+        return below(c->n);
+    burst_left--;
+    return burst_frame;
+}
+
 /* A frame for the card: mostly the generator's traffic, some of it
  * mutated; and frames the generator never makes: long ones whose IP length
  * runs past their end, giants, frames the parser gives up on, runts and
  * garbage. */
 static uint32_t make_frame(const struct capture *c, uint8_t *buf)
 {
-    uint32_t pick = below(100), i = below(c->n), len = c->lens[i];
+    uint32_t i = capture_frame(c), pick = below(100), len = c->lens[i];
     memcpy(buf, c->frames[i], len);
     if (pick < 70)
         return len;
@@ -174,9 +196,8 @@ struct bench {
 
     /* coverage */
     unsigned long long outcomes[SCRUB_GSTAT_COUNT], kinds[4], actions[3], matched, commits_in_traffic,
-        em_cmds, ctr_sets, snapshots, conform, exceed, same_bucket, table_checks;
-    int32_t last_policer, last_dest;
-    uint64_t last_cycle;
+        em_cmds, ctr_sets, snapshots, conform, exceed, table_checks;
+    int32_t last_dest, dest_off; /* dest_off: the entry the last commit turned off, or -1 */
 };
 
 static void op_add(struct bench *b, unsigned long long at, enum op_kind kind, uint32_t addr, uint64_t value)
@@ -350,15 +371,33 @@ static void write_acl(struct bench *b)
 }
 
 /* Changes that the next frames see, so that a commit taking effect one
- * frame early or late shows: the destination entry of the last frame
- * settled enabled or disabled; the first ACL entry, which matches every
- * frame, made valid or not, with a new action. */
-static void flip_entries(struct bench *b)
+ * frame early or late shows. The destination entry of the last frame
+ * settled: one commit in four turns it off (on if it was off), and the
+ * next commit turns it back on, so that the busiest destinations stay
+ * protected most of the time (a plain toggle leaves them off half of it).
+ * The first ACL entry, which matches every frame: made valid or not, with
+ * a new action. */
+static void flip_dest(struct bench *b)
 {
+    if (b->dest_off >= 0) {
+        struct scrub_dest_entry d = b->dest[b->dest_off];
+        d.enable = true;
+        put_dest(b, (uint32_t)b->dest_off, &d);
+        b->dest_off = -1;
+        return;
+    }
+    if (below(4) != 0)
+        return;
     uint32_t i = b->last_dest >= 0 ? (uint32_t)b->last_dest : below(b->p.dest_entries);
     struct scrub_dest_entry d = b->dest[i];
     d.enable = !d.enable;
     put_dest(b, i, &d);
+    if (!d.enable && b->dest[i].enable == d.enable)
+        b->dest_off = (int32_t)i;
+}
+
+static void flip_acl(struct bench *b)
+{
     struct scrub_acl_entry a;
     scrub_acl_entry_any(&a);
     a.valid = !b->acl[0].valid;
@@ -451,8 +490,9 @@ static void finish(struct bench *b, struct pending *pd)
 
 static void prepare_commit(struct bench *b)
 {
+    flip_dest(b);
     if (below(2))
-        flip_entries(b);
+        flip_acl(b);
     for (unsigned k = below(6); k > 0; k--) {
         switch (below(3)) {
         case 0: write_dest(b); break;
@@ -481,8 +521,7 @@ static void send(struct bench *b, const uint8_t *frame, uint32_t len, uint64_t t
     b->seq++;
 }
 
-static void cover(struct bench *b, const uint8_t *frame, uint32_t len, const struct scrub_verdict *v,
-                  uint64_t cycle)
+static void cover(struct bench *b, const uint8_t *frame, uint32_t len, const struct scrub_verdict *v)
 {
     struct scrub_pkt p;
     scrub_parse(frame, len, &p);
@@ -503,11 +542,7 @@ static void cover(struct bench *b, const uint8_t *frame, uint32_t len, const str
             b->exceed++;
         else
             b->conform++;
-        /* one-beat frames in consecutive clocks on one bucket */
-        b->same_bucket += v->policer == b->last_policer && cycle == b->last_cycle + 1;
     }
-    b->last_policer = v->policer;
-    b->last_cycle = cycle;
     if (v->dest >= 0)
         b->last_dest = v->dest;
 }
@@ -537,7 +572,7 @@ static void settle_events(struct bench *b)
                               : SCRUB_MAL_NONE;
         if (rtl_mal != v.mal)
             fail("malformation rtl %llu, model %llu", rtl_mal, v.mal);
-        cover(b, b->sent[s], b->sent_len[s], &v, e.cycle);
+        cover(b, b->sent[s], b->sent_len[s], &v);
         b->overflows += overflow;
         b->late += e.late_valid;
         b->done++;
@@ -608,13 +643,15 @@ static void fill_tables(struct bench *b)
     finish(b, &pd);
 }
 
-/* Control between bursts: CTRL, a watchdog that expires within the burst
- * or none, the MAC's time. */
+/* Control between bursts: CTRL (the card enabled in 19 bursts of 20), a
+ * watchdog that expires within the burst (one burst in 4) or none, the
+ * MAC's time. Disabled and expired bursts pass or drop every frame before
+ * the tables; more of them would starve the tables' bins. */
 static void configure(struct bench *b, uint64_t now)
 {
-    uint32_t ctrl = (below(10) ? SCRUB_CTRL_ENABLE_MASK : 0) | (below(2) ? SCRUB_CTRL_FAIL_CLOSED_MASK : 0);
+    uint32_t ctrl = (below(20) ? SCRUB_CTRL_ENABLE_MASK : 0) | (below(2) ? SCRUB_CTRL_FAIL_CLOSED_MASK : 0);
     write_both(b, SCRUB_REG_CTRL, ctrl);
-    write_both(b, SCRUB_REG_WDOG_TIMEOUT, below(3) == 0 ? 1 + below(3) : 0);
+    write_both(b, SCRUB_REG_WDOG_TIMEOUT, below(4) == 0 ? 1 + below(3) : 0);
     scrub_rtl_set_time(b->r, now);
     op_add(b, anytime(b), OP_TIME, 0, now);
 }
@@ -665,7 +702,7 @@ int main(int argc, char **argv)
     b.p = (struct scrub_model_params)SCRUB_MODEL_PARAMS_SIM;
     b.p.fifo_beats = 1u << 16;
     b.src = (struct entry_source){.p = &b.p, .pkts = cap.ip, .n_pkts = cap.n_ip, .rnd = rnd};
-    b.last_policer = b.last_dest = -1;
+    b.last_dest = b.dest_off = -1;
     /* Odd seeds: idle clocks between beats; even seeds: none, so that
      * frames of one beat come every clock around the control points. */
     struct scrub_rtl_params rp = {.idle_permille = seed % 2 ? 100 : 0, .stall_permille = 300, .seed = rng};
@@ -711,40 +748,50 @@ int main(int argc, char **argv)
     }
     compare_counters(&b, true);
 
+    struct scrub_rtl_policer_stats pol;
+    scrub_rtl_policer_stats_get(b.r, &pol);
     static const char *const names[] = SCRUB_GSTAT_NAMES;
     printf("pipeline_rtl_frames=%llu outputs_compared=%llu overflow_drops=%llu late_malformed=%llu bad_marked=%llu "
            "cycles=%llu table_checks=%llu mismatches=0\n",
            b.done, b.compared_out, b.overflows, b.late, b.bad_out, (unsigned long long)scrub_rtl_cycles(b.r),
            b.table_checks);
     printf("  commits_in_traffic=%llu em_commands=%llu counter_writes=%llu snapshots=%llu matched=%llu "
-           "accept=%llu drop=%llu police=%llu conform=%llu exceed=%llu back_to_back_one_policer=%llu\n",
-           b.commits_in_traffic, b.em_cmds, b.ctr_sets, b.snapshots, b.matched, b.actions[0], b.actions[1],
-           b.actions[2], b.conform, b.exceed, b.same_bucket);
+           "(%.1f%%) accept=%llu drop=%llu police=%llu conform=%llu exceed=%llu policer_lookups=%llu "
+           "same_bucket_back_to_back=%llu\n",
+           b.commits_in_traffic, b.em_cmds, b.ctr_sets, b.snapshots, b.matched,
+           100.0 * (double)b.matched / (double)(b.done ? b.done : 1), b.actions[0], b.actions[1], b.actions[2],
+           b.conform, b.exceed, (unsigned long long)pol.lookups, (unsigned long long)pol.same_bucket_back_to_back);
     printf("  kinds: ip=%llu nonip=%llu unparsed=%llu malformed=%llu\n", b.kinds[0], b.kinds[1], b.kinds[2],
            b.kinds[3]);
     for (unsigned i = 0; i < SCRUB_GSTAT_NAMES_LEN; i++)
         if (b.outcomes[i])
             printf("  %-18s %llu\n", names[i], b.outcomes[i]);
 
-    /* Minimums scale with the run: the figures are per 100,000 frames. */
-    unsigned long long per = b.done / 100000 ? b.done / 100000 : 1;
+    /* Issue 3's minimums, absolute, for this run alone (the ctests run
+     * 500,000 frames each). */
     bool ok = true;
-    check_minimum("commits in traffic", b.commits_in_traffic, 20 * per, &ok);
-    /* The issue's bins: 1,000 per 10^6 frames of every kind, action and
-     * drop reason. */
     static const char *const kind_names[] = {"ip", "nonip", "unparsed", "malformed"};
     for (unsigned k = 0; k < 4; k++)
-        check_minimum(kind_names[k], b.kinds[k], b.done / 1000, &ok);
+        check_minimum(kind_names[k], b.kinds[k], 1000, &ok);
     static const char *const action_names[] = {"accept", "drop", "police"};
     for (unsigned k = 0; k < 3; k++)
-        check_minimum(action_names[k], b.actions[k], b.done / 1000, &ok);
+        check_minimum(action_names[k], b.actions[k], 1000, &ok);
     for (unsigned i = SCRUB_GSTAT_DROP_SRC; i <= SCRUB_GSTAT_DROP_WATCHDOG; i++)
-        check_minimum(names[i], b.outcomes[i], b.done / 1000, &ok);
-    check_minimum("percent of frames decided by an entry", 100 * b.matched / (b.done ? b.done : 1), 25, &ok);
-    check_minimum("policed conforming", b.conform, 100 * per, &ok);
-    check_minimum("policed exceeding", b.exceed, 100 * per, &ok);
-    if (seed % 2 == 0) /* the back-to-back runs: idle clocks part most frames */
-        check_minimum("back-to-back frames on one policer", b.same_bucket, 100 * per, &ok);
+        check_minimum(names[i], b.outcomes[i], 1000, &ok);
+    /* 30% of the frames decided by an exact-match or ACL entry (not by the
+     * default action, nor before the tables): 10 x matched >= 3 x frames. */
+    check_minimum("frames decided by a non-default entry", b.matched, (3 * b.done + 9) / 10, &ok);
+    check_minimum("commits in traffic", b.commits_in_traffic, 100, &ok);
+    /* The issue asks for both outcomes seen; exceeding is every drop_policer,
+     * held to 1,000 above, and conforming gets the same bar. */
+    check_minimum("policed conforming", b.conform, 1000, &ok);
+    check_minimum("policed exceeding", b.exceed, 1000, &ok);
+    /* Back-to-back packets on one bucket as the policer sees them: a lookup
+     * presented to scrub_policer in the clock right after a lookup on the
+     * same bucket (sim/rtl counts them at the policer's input), the one
+     * case the `tokens` loop at stage 8 forwards from the op one clock
+     * ahead. In both runs: the idle input clocks part only some pairs. */
+    check_minimum("same-bucket policer lookups in consecutive clocks", pol.same_bucket_back_to_back, 1000, &ok);
     scrub_rtl_free(b.r);
     scrub_model_free(b.m);
     for (uint32_t i = 0; i < cap.n; i++)
