@@ -308,10 +308,11 @@ int scrub_core_mitigations_trigger(struct scrub_core *c, const struct scrub_acto
  * many expired, or -1. Cheap when nothing is due. */
 int scrub_core_expire(struct scrub_core *c, struct scrub_err *err);
 
-/* Takes a snapshot and reads the counters of every installed mitigation,
- * keeping the last two readings for rates, when each last saw drops and
- * its drop totals at its last whole bucket, and the card's output FIFO
- * overflows (the daemon's poll timer). */
+/* Takes a snapshot and reads the counters of every installed mitigation
+ * and data-channel ACE, keeping the last two readings for rates and the
+ * accept-list conflicts, when each mitigation last saw drops and its drop
+ * totals at its last whole bucket, and the card's output FIFO overflows
+ * (the daemon's poll timer). */
 int scrub_core_poll(struct scrub_core *c, struct scrub_err *err);
 
 /* ---- source entries added at run time */
