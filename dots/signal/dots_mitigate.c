@@ -633,6 +633,28 @@ static json_object *u64(uint64_t v)
     return json_object_new_string(text);
 }
 
+/* The core's accept-list conflict (docs/dots.md "Accept-list conflicts"):
+ * this request stays active (iana-dots-signal-channel's conflict-status
+ * request-active, 2; conflict-cause conflict-with-acceptlist, 2) and the
+ * scope names the client's ACLs its targets are attacked through. */
+static json_object *acceptlist_conflict(const struct scrub_mitigation_view *m)
+{
+    json_object *info = json_object_new_object(), *scope = json_object_new_object(), *list = json_object_new_array();
+    json_object_object_add(info, "conflict-status", json_object_new_string("request-active"));
+    json_object_object_add(info, "conflict-cause", json_object_new_string("conflict-with-acceptlist"));
+    for (size_t i = 0; i < m->n_acceptlist_conflicts; i++) {
+        const struct scrub_acl_ref *r = &m->acceptlist_conflicts[i];
+        json_object *acl = json_object_new_object();
+        json_object_object_add(acl, "acl-name", json_object_new_string(r->name));
+        if (r->type)
+            json_object_object_add(acl, "acl-type", json_object_new_string(r->type));
+        json_object_array_add(list, acl);
+    }
+    json_object_object_add(scope, "acl-list", list);
+    json_object_object_add(info, "conflict-scope", scope);
+    return info;
+}
+
 static int add_entry(void *arg, const struct scrub_mitigation_view *m)
 {
     struct get_ctx *g = arg;
@@ -653,6 +675,8 @@ static int add_entry(void *arg, const struct scrub_mitigation_view *m)
         json_object_object_add(entry, "bps-dropped", u64(m->traffic.avg_dropped_bytes_s));
         json_object_object_add(entry, "pps-dropped", u64(m->traffic.avg_dropped_packets_s));
     }
+    if (m->n_acceptlist_conflicts)
+        json_object_object_add(entry, "conflict-information", acceptlist_conflict(m));
     json_object_array_add(g->entries, entry);
     return 0;
 }

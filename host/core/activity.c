@@ -2,11 +2,14 @@
  * dropped, whether its traffic rose while the card overflowed, and its drop
  * totals at whole buckets since it was triggered. From these come its state
  * (the DOTS status, docs/dots.md) and its average drop rates (the DOTS
- * module's bps-dropped and pps-dropped). Kept in memory by counter pair: a
+ * module's bps-dropped and pps-dropped), and, with the data-channel ACEs'
+ * pairs, its accept-list conflicts. Kept in memory by counter pair: a
  * restart of scrubd starts them again. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "core_internal.h"
+#include "data_acls.h"
 
 static int64_t quiet_ms(const struct scrub_core *c)
 {
@@ -54,7 +57,8 @@ void core_activity_poll(struct scrub_core *c, const struct scrub_core_clock *now
             const struct scrub_counter *prev = &c->poll_prev[x], *cur = &c->poll_cur[x];
             bool two = c->poll_count[x] == 2 && c->poll_count[x + 1] == 2;
             a->offered_rose = two && cur[0].packets > prev[0].packets;
-            if (two && cur[1].packets > prev[1].packets)
+            a->dropping = two && cur[1].packets > prev[1].packets;
+            if (a->dropping)
                 a->drop_ms = now->boottime_ms;
             if (k > a->bucket_k) { /* the first poll past a bucket's end samples it */
                 a->bucket_k = k;
@@ -117,4 +121,64 @@ void core_activity_averages(const struct scrub_core *c, const struct core_mitiga
     }
     out->avg_dropped_bytes_s = sum.bytes / (uint64_t)seconds;
     out->avg_dropped_packets_s = sum.packets / (uint64_t)seconds;
+}
+
+/* Its own counters saw drops over the last poll interval: the attack is on. */
+static bool dropping(const struct scrub_core *c, const struct core_mitigation *m)
+{
+    for (size_t p = 0; p < m->n_prefixes; p++) {
+        const struct core_activity *a = activity_of(c, pair_of(c, m, p));
+        if (a && a->dropping)
+            return true;
+    }
+    return false;
+}
+
+/* The ACE's pair (on the card) counted packets over the last poll interval. */
+static bool matched(const struct scrub_core *c, const struct core_data_ace *d)
+{
+    const struct scrub_layout_counter *lc = card_image_counter(&c->card, d->counter);
+    if (!lc || !c->poll_count || lc->index >= c->poll_pairs || c->poll_count[lc->index] < 2)
+        return false;
+    return c->poll_cur[lc->index].packets > c->poll_prev[lc->index].packets;
+}
+
+/* An ACE without a destination is held to its tenant's prefixes, which
+ * hold the mitigation's targets. */
+static bool overlaps(const struct core_mitigation *m, const struct core_data_ace *d)
+{
+    for (size_t p = 0; p < m->n_prefixes; p++)
+        if (!d->has_dst || scrub_prefix_overlap(&m->prefixes[p], &d->dst))
+            return true;
+    return false;
+}
+
+int core_acceptlist_conflicts(const struct scrub_core *c, const struct core_mitigation *m,
+                              struct scrub_acl_ref **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (!c->hal || !c->dacls || !core_on_card(m->status) || !dropping(c, m))
+        return 0;
+    for (size_t i = 0; i < c->dacls->n; i++) {
+        const struct core_data_acl *acl = &c->dacls->acls[i];
+        if (strcmp(acl->cuid, m->cuid) != 0)
+            continue;
+        for (size_t k = 0; k < acl->n_aces; k++) {
+            const struct core_data_ace *d = &acl->aces[k];
+            if (!d->accepts || !overlaps(m, d) || !matched(c, d))
+                continue;
+            struct scrub_acl_ref *grown = realloc(*out, (*n + 1) * sizeof(**out));
+            if (!grown) {
+                free(*out);
+                *out = NULL;
+                *n = 0;
+                return -1;
+            }
+            *out = grown;
+            (*out)[(*n)++] = (struct scrub_acl_ref){.name = acl->name, .type = acl->type};
+            break; /* the ACL once */
+        }
+    }
+    return 0;
 }

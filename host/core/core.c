@@ -430,6 +430,48 @@ int scrub_core_tenants_each(struct scrub_core *c, scrub_tenant_fn fn, void *ctx,
 
 /* ---- counters ----------------------------------------------------------------------- */
 
+/* Reads the pairs of the counter owners of that kind whose names start
+ * with prefix (the mitigations', the data-channel ACEs') into the last two
+ * readings. Each kind's pairs lie close together (lowest free first): one
+ * read of the span they cover, in the HAL's batches, rather than a
+ * transaction per owner. */
+static int poll_span(struct scrub_core *c, enum scrub_counter_kind kind, const char *prefix, struct scrub_err *err)
+{
+    const struct scrub_layout *l = &c->card.layout;
+    size_t plen = strlen(prefix);
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (size_t i = 0; i < l->n_counters; i++) {
+        const struct scrub_layout_counter *lc = &l->counters[i];
+        if (lc->kind != kind || strncmp(lc->name, prefix, plen) != 0)
+            continue;
+        lo = lc->index < lo ? lc->index : lo;
+        hi = lc->index + lc->pairs > hi ? lc->index + lc->pairs : hi;
+    }
+    if (lo >= hi)
+        return 0;
+    struct scrub_counter *v = malloc((hi - lo) * sizeof(*v));
+    if (!v)
+        return scrub_err_set(err, ENOMEM, "out of memory polling counters");
+    if (scrub_hal_read_counters(c->hal, SCRUB_TABLE_COUNTER, lo, hi - lo, v, err)) {
+        free(v);
+        return scrub_err_prefix(err, "polling the counters %u..%u of the %s", lo, hi - 1,
+                                kind == SCRUB_COUNTER_DEST ? "mitigations" : "data-channel ACEs");
+    }
+    for (size_t i = 0; i < l->n_counters; i++) {
+        const struct scrub_layout_counter *lc = &l->counters[i];
+        if (lc->kind != kind || strncmp(lc->name, prefix, plen) != 0)
+            continue;
+        for (unsigned k = 0; k < lc->pairs; k++) {
+            c->poll_prev[lc->index + k] = c->poll_cur[lc->index + k];
+            if (c->poll_count[lc->index + k] < 2)
+                c->poll_count[lc->index + k]++;
+            c->poll_cur[lc->index + k] = v[lc->index + k - lo];
+        }
+    }
+    free(v);
+    return 0;
+}
+
 int scrub_core_poll(struct scrub_core *c, struct scrub_err *err)
 {
     if (!c->hal)
@@ -451,37 +493,8 @@ int scrub_core_poll(struct scrub_core *c, struct scrub_err *err)
     core_now(c, &now);
     if (scrub_hal_snapshot(c->hal, err))
         return scrub_err_prefix(err, "polling the mitigations' counters");
-    /* The mitigations' pairs lie close together (lowest free first): one
-     * read of the span they cover, in the HAL's batches, rather than a
-     * transaction per mitigation. */
-    const struct scrub_layout *l = &c->card.layout;
-    uint32_t lo = UINT32_MAX, hi = 0;
-    for (size_t i = 0; i < l->n_counters; i++) {
-        const struct scrub_layout_counter *lc = &l->counters[i];
-        if (lc->kind != SCRUB_COUNTER_DEST || strncmp(lc->name, "mitigation ", 11) != 0)
-            continue;
-        lo = lc->index < lo ? lc->index : lo;
-        hi = lc->index + 2 > hi ? lc->index + 2 : hi;
-    }
-    struct scrub_counter *v = lo < hi ? malloc((hi - lo) * sizeof(*v)) : NULL;
-    if (lo < hi && !v)
-        return scrub_err_set(err, ENOMEM, "out of memory polling counters");
-    if (lo < hi && scrub_hal_read_counters(c->hal, SCRUB_TABLE_COUNTER, lo, hi - lo, v, err)) {
-        free(v);
-        return scrub_err_prefix(err, "polling the mitigations' counters %u..%u", lo, hi - 1);
-    }
-    for (size_t i = 0; i < l->n_counters; i++) {
-        const struct scrub_layout_counter *lc = &l->counters[i];
-        if (lc->kind != SCRUB_COUNTER_DEST || strncmp(lc->name, "mitigation ", 11) != 0)
-            continue;
-        for (unsigned k = 0; k < 2; k++) {
-            c->poll_prev[lc->index + k] = c->poll_cur[lc->index + k];
-            if (c->poll_count[lc->index + k] < 2)
-                c->poll_count[lc->index + k]++;
-            c->poll_cur[lc->index + k] = v[lc->index + k - lo];
-        }
-    }
-    free(v);
+    if (poll_span(c, SCRUB_COUNTER_DEST, "mitigation ", err) || poll_span(c, SCRUB_COUNTER_ACL, "client ", err))
+        return -1;
     c->poll_prev_ms = c->poll_cur_ms;
     c->poll_cur_ms = now.boottime_ms;
     struct scrub_counter overflow;

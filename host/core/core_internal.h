@@ -70,6 +70,7 @@ struct core_group {
 struct core_activity {
     int64_t drop_ms;             /* CLOCK_BOOTTIME of the last poll that saw its drops rise; 0: none */
     bool offered_rose;           /* over the last poll interval */
+    bool dropping;               /* its drops rose over the last poll interval */
     int64_t bucket_k;            /* whole buckets since the trigger at its last sample; 0: none */
     struct scrub_counter bucket; /* its drop totals at that sample */
 };
@@ -146,6 +147,12 @@ enum scrub_mitigation_state core_mitigation_state(const struct scrub_core *c, co
 /* Its average drop rates into out (dropped totals filled in already). */
 void core_activity_averages(const struct scrub_core *c, const struct core_mitigation *m,
                             const struct scrub_core_clock *now, struct scrub_traffic *out);
+/* The ACLs of its cuid attacking its targets through the accept-list over
+ * the last poll interval (the rule in docs/dots.md "Accept-list
+ * conflicts"): *out malloc'ed (NULL when none), *n of them, their strings
+ * the loaded ACLs'. -1 when memory ran out. */
+int core_acceptlist_conflicts(const struct scrub_core *c, const struct core_mitigation *m,
+                              struct scrub_acl_ref **out, size_t *n);
 
 /* ---- core_clock.c */
 void core_now(const struct scrub_core *c, struct scrub_core_clock *now);

@@ -326,6 +326,7 @@ void data_acl_parsed_free(struct data_acl_parsed *p)
         free(p->aces[i].name);
     free(p->aces);
     free(p->name);
+    free(p->type);
     memset(p, 0, sizeof(*p));
 }
 
@@ -344,6 +345,8 @@ int data_acl_parse(const char *body, struct data_acl_parsed *out, struct scrub_e
     else if (type_family(member(o, "type"), &out->family))
         rc = scrub_err_set(err, EINVAL, "ACL '%s': type '%s' is not an ACL type of RFC 8519", out->name,
                            json_object_get_string(member(o, "type")));
+    else if (member(o, "type") && !(out->type = strdup(json_object_get_string(member(o, "type")))))
+        rc = scrub_err_set(err, ENOMEM, "out of memory reading an ACL");
     else if (aces && !json_object_is_type(aces, json_type_array))
         rc = scrub_err_set(err, EINVAL, "ACL '%s': aces/ace is not a list", out->name);
     json_object *act = rc ? NULL : member(o, "activation-type");

@@ -47,6 +47,9 @@ static int compile(const struct scrub_core *c, const struct core_tenant *t, stru
     if (data_acl_parse(a->body, &p, err))
         return -1;
     int rc = 0;
+    free(a->type);
+    a->type = p.type;
+    p.type = NULL;
     a->aces = calloc(p.n_aces ? p.n_aces : 1, sizeof(*a->aces));
     if (!a->aces)
         rc = scrub_err_set(err, ENOMEM, "out of memory compiling ACL '%s'", p.name);
@@ -61,6 +64,9 @@ static int compile(const struct scrub_core *c, const struct core_tenant *t, stru
         }
         if ((rc = check_destination(c, t, p.name, ace, err)))
             break;
+        d->accepts = ace->forwarding == SCRUB_FORWARD_ACCEPT && !ace->has_rate_limit;
+        d->has_dst = ace->matches.has_dst;
+        d->dst = ace->matches.dst;
         struct scrub_acl_entry base;
         scrub_acl_entry_any(&base);
         base.valid = true;
@@ -105,6 +111,7 @@ static void acl_free(struct core_data_acl *a)
     free(a->identity);
     free(a->name);
     free(a->body);
+    free(a->type);
     free(a->problem);
 }
 
@@ -443,6 +450,7 @@ static int check_request(struct scrub_core *c, const struct core_tenant *t, cons
         int rc = compile(c, t, &probe, err);
         size_t n = probe.n_entries;
         free_aces(&probe);
+        free(probe.type);
         if (rc)
             return -1;
         if (ch[i].next.activation != SCRUB_STORE_DEACTIVATE)

@@ -11,6 +11,7 @@
 /* An ACL's body read. */
 struct data_acl_parsed {
     char *name;
+    char *type; /* its type as written; NULL when it has none */
     enum scrub_family family; /* what its type admits */
     enum scrub_store_activation activation; /* activation-type (default activate-when-mitigating) */
     struct scrub_ace *aces;
@@ -25,10 +26,14 @@ struct core_data_ace {
     struct scrub_acl_entry *entries; /* tenant, action and matches; counter and policer are the image's */
     size_t n_entries;
     uint64_t rate; /* bytes/s of its own policer when rate-limited, else 0 */
+    bool accepts; /* accept without rate-limit: an accept-list entry (the conflict rule, activity.c) */
+    bool has_dst;
+    struct scrub_prefix dst; /* its destination, when it names one */
 };
 
 struct core_data_acl {
     char *cuid, *identity, *name, *body;
+    char *type; /* its type as written; NULL when it has none */
     int64_t position;
     int64_t expires_at; /* wall clock, s; 0: never */
     enum scrub_store_activation activation;

@@ -428,7 +428,12 @@ int scrub_core_mitigations_each(struct scrub_core *c, const char *identity, bool
                                           .state = core_mitigation_state(c, m, &now, with_traffic)};
         if (with_traffic && traffic(c, m, &now, &v.traffic, err))
             return -1;
+        struct scrub_acl_ref *conflicts = NULL;
+        if (with_traffic && core_acceptlist_conflicts(c, m, &conflicts, &v.n_acceptlist_conflicts))
+            return scrub_err_set(err, ENOMEM, "out of memory reading the accept-list conflicts of %s", name);
+        v.acceptlist_conflicts = conflicts;
         int r = fn(ctx, &v);
+        free(conflicts);
         if (r)
             return r;
     }

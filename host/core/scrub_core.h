@@ -257,6 +257,12 @@ int scrub_core_mitigation_withdraw(struct scrub_core *c, const struct scrub_acto
 int scrub_core_mitigation_terminate(struct scrub_core *c, const struct scrub_actor *a, const char *cuid, int64_t mid,
                                     int64_t period_s, int64_t *granted_s, struct scrub_err *err);
 
+/* An ACL of the data channel by name and type (as its client wrote them;
+ * type NULL when it has none). */
+struct scrub_acl_ref {
+    const char *name, *type;
+};
+
 struct scrub_mitigation_view {
     const char *identity, *cuid, *profile;
     const char *cdid; /* NULL: not through a gateway */
@@ -272,6 +278,12 @@ struct scrub_mitigation_view {
      * active one is SCRUB_MIT_IN_PROGRESS. */
     enum scrub_mitigation_state state;
     struct scrub_traffic traffic; /* with_traffic only */
+    /* with_traffic only: the ACLs of its cuid whose accept ACEs (without
+     * rate-limit, overlapping its targets) matched packets over the last
+     * counter poll while it dropped: RFC 9132's conflict-with-acceptlist
+     * (docs/dots.md "Accept-list conflicts"). */
+    const struct scrub_acl_ref *acceptlist_conflicts;
+    size_t n_acceptlist_conflicts;
 };
 typedef int (*scrub_mitigation_fn)(void *ctx, const struct scrub_mitigation_view *m);
 /* Every mitigation of identity (NULL: all) by cuid and mid; with_traffic
@@ -296,10 +308,11 @@ int scrub_core_mitigations_trigger(struct scrub_core *c, const struct scrub_acto
  * many expired, or -1. Cheap when nothing is due. */
 int scrub_core_expire(struct scrub_core *c, struct scrub_err *err);
 
-/* Takes a snapshot and reads the counters of every installed mitigation,
- * keeping the last two readings for rates, when each last saw drops and
- * its drop totals at its last whole bucket, and the card's output FIFO
- * overflows (the daemon's poll timer). */
+/* Takes a snapshot and reads the counters of every installed mitigation
+ * and data-channel ACE, keeping the last two readings for rates and the
+ * accept-list conflicts, when each mitigation last saw drops and its drop
+ * totals at its last whole bucket, and the card's output FIFO overflows
+ * (the daemon's poll timer). */
 int scrub_core_poll(struct scrub_core *c, struct scrub_err *err);
 
 /* ---- source entries added at run time */

@@ -3,7 +3,8 @@
  * entries on the card and their order, activation types following
  * mitigations, tenant safety, quota and card-full refusals (nothing
  * stored), a run-time client's scope, per-ACE counters, delete,
- * pending-lifetime and expiry, and a restart that writes nothing. */
+ * pending-lifetime and expiry, a restart that writes nothing, and the
+ * accept-list conflicts of a mitigation. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -867,6 +868,158 @@ static void test_capabilities(void **state)
         fail_msg("%s", err.msg);
 }
 
+/* ---- accept-list conflicts (docs/dots.md "Accept-list conflicts") */
+
+/* An ACL of one ACE: its matches and actions as JSON members; type NULL
+ * for none. */
+static char *acl_one(const char *name, const char *type, const char *matches, const char *actions)
+{
+    static char buf[8][600];
+    static int next;
+    char *b = buf[next++ % 8], typed[80] = "";
+    if (type)
+        snprintf(typed, sizeof(typed), "\"type\":\"%s\",", type);
+    snprintf(b, 600,
+             "{\"name\":\"%s\",%s\"activation-type\":\"immediate\",\"aces\":{\"ace\":[{\"name\":\"a1\","
+             "\"matches\":{%s},\"actions\":{%s}}]}}",
+             name, typed, matches, actions);
+    return b;
+}
+
+/* Adds packets to counter k of the pair name owns (the live counter: the
+ * next snapshot reads it). */
+static void count(struct fixture *f, const char *name, unsigned k, uint64_t packets)
+{
+    const struct scrub_layout_counter *lc = card_image_counter(scrub_core_image(f->core), name);
+    if (!lc)
+        fail_msg("no counter pair '%s' on the card", name);
+    struct scrub_err err = {0};
+    struct scrub_counter v;
+    if (scrub_hal_read_counters(f->hal, SCRUB_TABLE_COUNTER, lc->index + k, 1, &v, &err))
+        fail_msg("%s", err.msg);
+    v.packets += packets;
+    v.bytes += packets * 100;
+    struct scrub_hal_txn t;
+    scrub_txn_init(&t);
+    scrub_words w = {0};
+    scrub_counter_pack(&v, w);
+    scrub_txn_table_write(&t, SCRUB_TABLE_COUNTER, lc->index + k, w, SCRUB_TABLE_COUNTER_WORDS);
+    if (scrub_hal_run(f->hal, &t, &err))
+        fail_msg("%s", err.msg);
+    scrub_txn_free(&t);
+}
+
+static void poll_core(struct fixture *f)
+{
+    struct scrub_err err = {0};
+    f->now.boottime_ms += 1000;
+    f->now.wall_s += 1;
+    if (scrub_core_poll(f->core, &err))
+        fail_msg("%s", err.msg);
+}
+
+struct conflicts {
+    size_t n;
+    char text[256]; /* "name:type name:-" */
+};
+
+static int conflicts_cb(void *ctx, const struct scrub_mitigation_view *v)
+{
+    struct conflicts *x = ctx;
+    if (v->mid != 1)
+        return 0;
+    x->n = v->n_acceptlist_conflicts;
+    for (size_t i = 0; i < v->n_acceptlist_conflicts; i++) {
+        size_t used = strlen(x->text);
+        snprintf(x->text + used, sizeof(x->text) - used, "%s%s:%s", i ? " " : "", v->acceptlist_conflicts[i].name,
+                 v->acceptlist_conflicts[i].type ? v->acceptlist_conflicts[i].type : "-");
+    }
+    return 0;
+}
+
+static struct conflicts conflicts_of(struct fixture *f)
+{
+    struct conflicts x = {0};
+    struct scrub_err err = {0};
+    if (scrub_core_mitigations_each(f->core, "acme", true, conflicts_cb, &x, &err))
+        fail_msg("%s", err.msg);
+    return x;
+}
+
+#define ACE(acl) "client cuid-acme / acl " acl " / ace a1"
+#define MIT_PAIR "mitigation cuid-acme/1 198.51.100.0/26"
+#define ACCEPT "\"forwarding\":\"ietf-access-control-list:accept\""
+
+static void test_acceptlist_conflict(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_prefix p;
+    assert_true(scrub_prefix_parse("198.51.100.0/26", &p));
+    struct scrub_mitigation_req m = {.identity = "acme", .cuid = "cuid-acme", .mid = 1, .prefixes = &p,
+                                     .n_prefixes = 1, .lifetime = 600, .trigger = true};
+    struct scrub_err err = {0};
+    if (scrub_core_mitigation_put(f->core, &acme, &m, NULL, &err))
+        fail_msg("%s", err.msg);
+    /* Two that let attack traffic through: an accept ACE on a target, and
+     * one without destination (the tenant's prefixes, the target's too). */
+    put_ok(f, "cuid-acme",
+           acl_one("allow", "ipv4-acl-type", "\"ipv4\":{\"destination-ipv4-network\":\"198.51.100.10/32\"}", ACCEPT));
+    put_ok(f, "cuid-acme", acl_one("anywhere", NULL, "\"ipv4\":{\"protocol\":6}", ACCEPT));
+    /* And three that do not: rate-limited, a drop, another destination. */
+    put_ok(f, "cuid-acme",
+           acl_one("limited", NULL, "\"ipv4\":{\"destination-ipv4-network\":\"198.51.100.11/32\"}",
+                   ACCEPT ",\"rate-limit\":\"1000.00\""));
+    put_ok(f, "cuid-acme",
+           acl_one("blocked", NULL, "\"ipv4\":{\"destination-ipv4-network\":\"198.51.100.12/32\"}",
+                   "\"forwarding\":\"ietf-access-control-list:drop\""));
+    put_ok(f, "cuid-acme",
+           acl_one("elsewhere", NULL, "\"ipv4\":{\"destination-ipv4-network\":\"198.51.100.200/32\"}", ACCEPT));
+    static const char *const all[] = {ACE("allow"), ACE("anywhere"), ACE("limited"), ACE("blocked"),
+                                      ACE("elsewhere")};
+
+    poll_core(f); /* the first readings */
+    assert_int_equal(conflicts_of(f).n, 0);
+    for (size_t i = 0; i < 5; i++)
+        count(f, all[i], 0, 10);
+    count(f, MIT_PAIR, 1, 50); /* the mitigation drops: the attack is on */
+    poll_core(f);
+    struct conflicts x = conflicts_of(f);
+    assert_int_equal(x.n, 2);
+    assert_string_equal(x.text, "allow:ipv4-acl-type anywhere:-");
+
+    /* A poll without matches clears it. */
+    count(f, MIT_PAIR, 1, 50);
+    poll_core(f);
+    assert_int_equal(conflicts_of(f).n, 0);
+
+    /* Matches while the mitigation drops nothing: no conflict. */
+    for (size_t i = 0; i < 5; i++)
+        count(f, all[i], 0, 10);
+    poll_core(f);
+    assert_int_equal(conflicts_of(f).n, 0);
+
+    /* It comes back with the next poll that sees both. */
+    count(f, ACE("allow"), 0, 1);
+    count(f, MIT_PAIR, 1, 1);
+    poll_core(f);
+    x = conflicts_of(f);
+    assert_int_equal(x.n, 1);
+    assert_string_equal(x.text, "allow:ipv4-acl-type");
+
+    /* Deactivated (RFC 9133 or the data channel), the ACL is off the
+     * card: no conflict even while the mitigation drops. */
+    const char *acls[1] = {"{\"name\":\"allow\",\"type\":\"ipv4-acl-type\",\"activation-type\":\"deactivate\","
+                           "\"aces\":{\"ace\":[{\"name\":\"a1\",\"matches\":{\"ipv4\":{\"destination-ipv4-network\":"
+                           "\"198.51.100.10/32\"}},\"actions\":{" ACCEPT "}}]}}"};
+    struct scrub_data_acls_req r = {.cuid = "cuid-acme", .acls = acls, .n_acls = 1};
+    if (scrub_core_data_acls_put(f->core, &acme, &r, NULL, &err))
+        fail_msg("%s", err.msg);
+    assert_null(card_image_counter(scrub_core_image(f->core), ACE("allow")));
+    count(f, MIT_PAIR, 1, 1);
+    poll_core(f);
+    assert_int_equal(conflicts_of(f).n, 0);
+}
+
 int main(void)
 {
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -886,6 +1039,7 @@ int main(void)
         TEST(test_pending_lifetime),
         TEST(test_insert_and_point),
         TEST(test_capabilities),
+        TEST(test_acceptlist_conflict),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

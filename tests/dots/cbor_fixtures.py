@@ -120,6 +120,23 @@ EXAMPLES = {
                 "conflict-scope": {"target-prefix": ["2001:db8:6401::1/128"], "mid": 12}}}]}},
         {1: {2: [{5: 123, 14: 3600, 17: {18: 1, 19: 1, 20: 30, 21: {6: ["2001:db8:6401::1/128"], 5: 12}}}]}},
     ),
+    # Not the RFC's: scrubd's answer for a mitigation whose targets are
+    # attacked through the client's accept-list (docs/dots.md "Accept-list
+    # conflicts"): conflict-status request-active (2), conflict-cause
+    # conflict-with-acceptlist (2), the ACLs in conflict-scope's acl-list.
+    "mitigation_acceptlist_conflict": (
+        {f"{SC}:mitigation-scope": {"scope": [{
+            "mid": 123,
+            "lifetime": 3600,
+            "target-prefix": ["2001:db8:6401::/64"],
+            "status": "attack-successfully-mitigated",
+            "conflict-information": {
+                "conflict-status": "request-active",
+                "conflict-cause": "conflict-with-acceptlist",
+                "conflict-scope": {"acl-list": [{"acl-name": "partners", "acl-type": "ipv6-acl-type"}]}}}]}},
+        {1: {2: [{5: 123, 14: 3600, 6: ["2001:db8:6401::/64"], 16: 2,
+                  17: {18: 2, 19: 2, 21: {22: [{23: "partners", 24: "ipv6-acl-type"}]}}}]}},
+    ),
     # 4.4.3: an efficacy update.
     "efficacy_update": (
         {f"{SC}:mitigation-scope": {"scope": [{

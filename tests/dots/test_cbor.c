@@ -24,6 +24,7 @@ static struct dots_schema *schema;
 
 static const char *const fixtures[] = {
     "mitigation_request", "mitigation_request_indefinite", "mitigation_status", "mitigation_conflict",
+    "mitigation_acceptlist_conflict", /* scrubd's answer (docs/dots.md "Accept-list conflicts"), not the RFC's */
     "efficacy_update", "session_config_get", "session_config_put", "heartbeat",
     "filter_control", /* RFC 9133's acl-list, from the fact sheet (J1), not the RFC */
 };
