@@ -16,15 +16,15 @@
 #         status counters agree with the card's (scrubctl reads the same
 #         pairs before and after, the DOTS figure lies between), the status
 #         is attack-successfully-mitigated, and the signature classes are
-#         dropped from 5 s on (the floods stay under the policers at this
+#         dropped from 9 s on (the floods stay under the policers at this
 #         rate); once the capture is through, the card lingers and the
 #         status becomes attack-stopped after --dots-quiet-s (2 s here), with
 #         pps-dropped the average of the whole buckets (--dots-bucket-s 2).
 #         After the requests acme's client makes an immediate ACL
 #         'partners' on the data channel (curl) accepting UDP from port 123
 #         to its prefix: the ntp-reflection class passes the mitigation
-#         (more than half of it from 5 s on: the ACL lands from about 4 to
-#         6 s), and while the card drops the rest, the mitigation's GET
+#         (more than half of it from 9 s on: the ACL lands from about 4 to
+#         8 s), and while the card drops the rest, the mitigation's GET
 #         carries conflict-information conflict-with-acceptlist naming
 #         'partners' (docs/dots.md "Accept-list conflicts"); once the drops
 #         stop, not.
@@ -50,8 +50,9 @@ if [ "$mode" = rtl ]; then
   "$trafgen" --packets 20000 --duration-ms 100 --seed 7 "$dir/mix.pcap" "$dir/mix.labels" >/dev/null
   replay=(--core rtl --wait-client)
 else
-  # 10 s at 4,000 packets/s
-  "$trafgen" --packets 40000 --duration-ms 10000 --seed 7 "$dir/mix.pcap" "$dir/mix.labels" >/dev/null
+  # 16 s at 4,000 packets/s: the requests and the ACL land in the first 8 s
+  # even on a loaded machine, the checks look from 9 s on
+  "$trafgen" --packets 64000 --duration-ms 16000 --seed 7 "$dir/mix.pcap" "$dir/mix.labels" >/dev/null
   replay=(--core model --speed 1 --linger)
 fi
 "$simcard" "${replay[@]}" --in-pcap "$dir/mix.pcap" --out-pcap "$dir/passed.pcap" >"$dir/simcard.txt" \
@@ -108,8 +109,8 @@ if [ "$mode" = rtl ]; then
     ok "nothing dropped yet: the card holds the traffic" || fail "GET before the traffic: $(cat "$dir/get.json")"
   stop_scrubd
 else
-  "$python" -c "import sys; sys.exit(0 if float(sys.argv[1]) < 4 else 1)" "$in_at" ||
-    die "the mitigations took $in_at s; the checks below look at the replay from 5 s on"
+  "$python" -c "import sys; sys.exit(0 if float(sys.argv[1]) < 7 else 1)" "$in_at" ||
+    die "the mitigations took $in_at s; the checks below look at the replay from 9 s on"
   https client1.example POST "$ROOT" '{"ietf-dots-data-channel:dots-client":[{"cuid":"acme-1"}]}'
   status "register acme-1 on the data channel" 201
   https client1.example POST "$ROOT/dots-client=acme-1" '{"ietf-dots-data-channel:acls":{"acl":[{"name":"partners","type":"ietf-access-control-list:mixed-eth-ipv4-acl-type","activation-type":"immediate","aces":{"ace":[{"name":"ntp","matches":{"ipv4":{"destination-ipv4-network":"198.51.100.0/24","fragment":{"type":""}},"udp":{"source-port-range-or-operator":{"operator":"eq","port":123}}},"actions":{"forwarding":"ietf-access-control-list:accept"}}]}}]}}'
@@ -165,7 +166,7 @@ fi
 wait "$simcard_pid" || die "scrub-simcard failed"
 simcard_pid=
 # Per class, from the frames the card passed: "PHASE CLASS KIND OFFERED PASSED",
-# PHASE before (before the first request was sent), after (from 5 s on; rtl: all).
+# PHASE before (before the first request was sent), after (from 9 s on; rtl: all).
 "$python" - "$dir/mix.pcap" "$dir/passed.pcap" "$dir/mix.labels" "$mode" "$first_at" >"$dir/classes.txt" <<'PY' || die "class report"
 import collections, struct, sys
 def frames(path):
@@ -183,7 +184,7 @@ left = collections.Counter(f for _, f in passed)
 t0 = inp[0][0]
 tally = collections.defaultdict(lambda: [0, 0])
 for (t, f), (_, cls, kind) in zip(inp, labels):
-    phase = "after" if rtl or t - t0 >= 5 else "before" if t - t0 < asked else None
+    phase = "after" if rtl or t - t0 >= 9 else "before" if t - t0 < asked else None
     got = left[f] > 0
     left[f] -= got
     if phase:
