@@ -202,8 +202,9 @@ static void register_client(const struct dots_request *r)
         return;
     }
     char *cuid = strdup(lyd_get_value(lyd_child(entry))), *cdid = cdid_in_body ? strdup(cdid_in_body) : NULL;
+    bool out_of_memory = !cuid || (cdid_in_body && !cdid);
     lyd_free_all(root);
-    if (!cuid || (cdid_in_body && !cdid)) {
+    if (out_of_memory) {
         free(cuid);
         restconf_error(r, 500, "application", "operation-failed", NULL, "out of memory");
         return;
@@ -350,12 +351,11 @@ static void put_client(const struct dots_request *r, const char *cuid, const cha
         entry = NULL;
     }
     char *cdid = entry && cdid_in_body ? strdup(cdid_in_body) : NULL;
+    bool out_of_memory = entry && cdid_in_body && !cdid;
     lyd_free_all(root);
-    int found = entry ? dots_data_registered(r, cuid, path) : -1;
-    if (found >= 0 && cdid_in_body && !cdid) {
+    if (out_of_memory)
         restconf_error(r, 500, "application", "operation-failed", path, "out of memory");
-        found = -1;
-    }
+    int found = entry && !out_of_memory ? dots_data_registered(r, cuid, path) : -1;
     /* the replacement's cdid (or none) is the registration's from now on */
     if (found == 1 && dots_data_acls_remove_all(r, cuid, path) < 0)
         found = -1;
