@@ -3,7 +3,9 @@
  * section 7.1) and the capabilities.
  * A cuid belongs to the identity that first claimed it (the store's cuid
  * table, shared with the signal channel); another identity naming it gets
- * 403. Every change is committed with its audit record before the answer. */
+ * 403. A registration may carry a cdid only from a server-domain gateway
+ * (the core's tenants say which); the cuid stays the gateway identity's.
+ * Every change is committed with its audit record before the answer. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -61,15 +63,17 @@ int dots_data_registered(const struct dots_request *r, const char *cuid, const c
     return found;
 }
 
-/* Commits one change with its audit record; answers a failure itself. */
-static int commit(const struct dots_request *r, enum change c, const char *cuid, const char *path)
+/* Commits one change with its audit record (cdid: the registration's, or
+ * NULL); answers a failure itself. */
+static int commit(const struct dots_request *r, enum change c, const char *cuid, const char *cdid, const char *path)
 {
     static const char *const names[] = {"register", "replace", "remove"};
     struct scrub_store *s = r->d->cfg.store;
     struct scrub_err err;
-    struct scrub_store_data_client row = {.cuid = cuid, .identity = r->identity, .registered_at = time(NULL)};
-    char what[400];
-    snprintf(what, sizeof what, "dots-client %s cuid=%s", names[c], cuid);
+    struct scrub_store_data_client row = {
+        .cuid = cuid, .identity = r->identity, .registered_at = time(NULL), .cdid = cdid};
+    char what[600];
+    snprintf(what, sizeof what, "dots-client %s cuid=%s%s%s", names[c], cuid, cdid ? " cdid=" : "", cdid ? cdid : "");
     struct scrub_store_audit audit = {.at_ms = now_ms(), .who_kind = SCRUB_STORE_WHO_CERTIFICATE, .who = r->identity,
                                       .channel = SCRUB_STORE_CHANNEL_DATA, .what = what, .result = "ok"};
     if (scrub_store_begin(s, &err) < 0 ||
@@ -84,12 +88,42 @@ static int commit(const struct dots_request *r, enum change c, const char *cuid,
     return 0;
 }
 
+/* A registration's cdid, from a server-domain gateway only (the module's
+ * cdid is "conveyed by a server-domain DOTS gateway", RFC 8783 section
+ * 7.1, as for the signal channel, RFC 9132 section 4.4.1); NULL when the
+ * entry has none. -1 after answering the refusal. */
+static int gateway_cdid(const struct dots_request *r, const struct lyd_node *entry, const char **cdid)
+{
+    const struct lyd_node *child;
+    *cdid = NULL;
+    LY_LIST_FOR(lyd_child(entry), child)
+    {
+        if (strcmp(child->schema->name, "cdid") == 0)
+            *cdid = lyd_get_value(child);
+    }
+    if (!*cdid)
+        return 0;
+    char path[400];
+    restconf_client_path(lyd_get_value(lyd_child(entry)), "/cdid", path, sizeof path);
+    if (!r->d->cfg.core || !scrub_core_is_gateway(r->d->cfg.core, r->identity)) {
+        restconf_error(r, 403, "protocol", "access-denied", path,
+                       "cdid is accepted from server-domain gateways only, and '%s' is not one (RFC 8783 section 7.1)",
+                       r->identity);
+        return -1;
+    }
+    if (!**cdid) {
+        restconf_error(r, 400, "application", "invalid-value", path, "cdid is empty: it names the client domain");
+        return -1;
+    }
+    return 0;
+}
+
 /* The one dots-client entry of a request body (RFC 8040 section 4.4.1: a
  * POST creates exactly one resource; section 4.5: a PUT carries its
- * target). What is not served here is refused, not dropped: aliases and
- * ACLs (POSTed to the registration), cdid (DOTS gateways). NULL after the
- * refusal is answered. */
-static const struct lyd_node *one_client(const struct dots_request *r, const struct lyd_node *root)
+ * target) and its cdid (gateway_cdid). What is not served here is refused,
+ * not dropped: aliases and ACLs (POSTed to the registration). NULL after
+ * the refusal is answered. */
+static const struct lyd_node *one_client(const struct dots_request *r, const struct lyd_node *root, const char **cdid)
 {
     const struct lyd_node *entry = NULL, *node;
     int n = 0;
@@ -111,28 +145,24 @@ static const struct lyd_node *one_client(const struct dots_request *r, const str
     const struct lyd_node *child;
     LY_LIST_FOR(lyd_child(entry), child)
     {
-        if (child->flags & LYD_DEFAULT || strcmp(child->schema->name, "cuid") == 0)
+        if (child->flags & LYD_DEFAULT || strcmp(child->schema->name, "cuid") == 0 ||
+            strcmp(child->schema->name, "cdid") == 0)
             continue;
         /* aliases and ACLs are created below the registration (POST dots-client=CUID) */
-        restconf_error(r, 501, "application", "operation-not-supported", NULL, "'%s' is not taken here: %s",
-                       child->schema->name,
-                       strcmp(child->schema->name, "cdid") == 0 ? "this server takes no DOTS gateways"
-                                                                : "register first, then POST them to it");
+        restconf_error(r, 501, "application", "operation-not-supported", NULL,
+                       "'%s' is not taken here: register first, then POST them to it", child->schema->name);
         return NULL;
     }
-    return entry;
-}
-
-static json_object *client_json(const char *cuid)
-{
-    json_object *entry = json_object_new_object();
-    json_object_object_add(entry, "cuid", json_object_new_string(cuid));
-    return entry;
+    return gateway_cdid(r, entry, cdid) < 0 ? NULL : entry;
 }
 
 static int add_client(void *ctx, const struct scrub_store_data_client *c)
 {
-    json_object_array_add(ctx, client_json(c->cuid));
+    json_object *entry = json_object_new_object();
+    json_object_object_add(entry, "cuid", json_object_new_string(c->cuid));
+    if (c->cdid)
+        json_object_object_add(entry, "cdid", json_object_new_string(c->cdid));
+    json_object_array_add(ctx, entry);
     return 0;
 }
 
@@ -165,14 +195,17 @@ static void register_client(const struct dots_request *r)
     char path[400];
     if (restconf_parse_body(r, &root) < 0)
         return;
-    const struct lyd_node *entry = one_client(r, root);
+    const char *cdid_in_body;
+    const struct lyd_node *entry = one_client(r, root, &cdid_in_body);
     if (!entry) {
         lyd_free_all(root);
         return;
     }
-    char *cuid = strdup(lyd_get_value(lyd_child(entry)));
+    char *cuid = strdup(lyd_get_value(lyd_child(entry))), *cdid = cdid_in_body ? strdup(cdid_in_body) : NULL;
+    bool out_of_memory = !cuid || (cdid_in_body && !cdid);
     lyd_free_all(root);
-    if (!cuid) {
+    if (out_of_memory) {
+        free(cuid);
         restconf_error(r, 500, "application", "operation-failed", NULL, "out of memory");
         return;
     }
@@ -180,7 +213,7 @@ static void register_client(const struct dots_request *r)
     int found = dots_data_check_owner(r, cuid, path) < 0 ? -1 : dots_data_registered(r, cuid, path);
     if (found == 1)
         restconf_error(r, 409, "application", "resource-denied", path, "dots-client %s is already registered", cuid);
-    if (found == 0 && commit(r, REGISTER, cuid, path) == 0) {
+    if (found == 0 && commit(r, REGISTER, cuid, cdid, path) == 0) {
         char *encoded = evhttp_uriencode(cuid, -1, 0), location[600];
         snprintf(location, sizeof location, DOTS_DATA_ROOT "/dots-client=%s", encoded ? encoded : cuid);
         free(encoded);
@@ -188,6 +221,7 @@ static void register_client(const struct dots_request *r)
         restconf_reply_empty(r, 201);
     }
     free(cuid);
+    free(cdid);
 }
 
 static bool is_read(enum evhttp_cmd_type m)
@@ -308,19 +342,26 @@ static void put_client(const struct dots_request *r, const char *cuid, const cha
     struct lyd_node *root;
     if (restconf_parse_body(r, &root) < 0)
         return;
-    const struct lyd_node *entry = one_client(r, root);
+    const char *cdid_in_body = NULL;
+    const struct lyd_node *entry = one_client(r, root, &cdid_in_body);
     if (entry && strcmp(lyd_get_value(lyd_child(entry)), cuid) != 0) {
         restconf_error(r, 400, "application", "invalid-value", path,
                        "the body's cuid %s is not the URI's %s (RFC 8040 section 4.5)", lyd_get_value(lyd_child(entry)),
                        cuid);
         entry = NULL;
     }
+    char *cdid = entry && cdid_in_body ? strdup(cdid_in_body) : NULL;
+    bool out_of_memory = entry && cdid_in_body && !cdid;
     lyd_free_all(root);
-    int found = entry ? dots_data_registered(r, cuid, path) : -1;
+    if (out_of_memory)
+        restconf_error(r, 500, "application", "operation-failed", path, "out of memory");
+    int found = entry && !out_of_memory ? dots_data_registered(r, cuid, path) : -1;
+    /* the replacement's cdid (or none) is the registration's from now on */
     if (found == 1 && dots_data_acls_remove_all(r, cuid, path) < 0)
-        return;
-    if (found >= 0 && commit(r, found ? REPLACE : REGISTER, cuid, path) == 0)
+        found = -1;
+    if (found >= 0 && commit(r, found ? REPLACE : REGISTER, cuid, cdid, path) == 0)
         restconf_reply_empty(r, found ? 204 : 201);
+    free(cdid);
 }
 
 void dots_data_serve_client(const struct dots_request *r, const char *cuid, const char *rest)
@@ -363,17 +404,20 @@ void dots_data_serve_client(const struct dots_request *r, const char *cuid, cons
         put_client(r, cuid, path);
         return;
     }
-    int found = dots_data_registered(r, cuid, path);
-    if (found == 0)
+    struct scrub_err err;
+    json_object *list = json_object_new_array();
+    int found = scrub_store_data_client_get(r->d->cfg.store, cuid, add_client, list, &err);
+    if (found < 0) {
+        store_failed(r, path, "looking up the registration", &err);
+    } else if (found == 0) {
         restconf_error(r, 404, "protocol", "invalid-value", path, "no dots-client %s is registered", cuid);
-    if (found != 1)
-        return;
-    if (is_read(m)) {
-        json_object *list = json_object_new_array(), *top = json_object_new_object();
-        json_object_array_add(list, client_json(cuid));
+    } else if (is_read(m)) {
+        json_object *top = json_object_new_object();
         json_object_object_add(top, "ietf-dots-data-channel:dots-client", list);
         restconf_reply_json(r, 200, top);
-    } else if (dots_data_acls_remove_all(r, cuid, path) == 0 && commit(r, REMOVE, cuid, path) == 0) {
+        list = NULL;
+    } else if (dots_data_acls_remove_all(r, cuid, path) == 0 && commit(r, REMOVE, cuid, NULL, path) == 0) {
         restconf_reply_empty(r, 204);
     }
+    json_object_put(list);
 }

@@ -215,11 +215,13 @@ struct scrub_store_data_client {
     const char *cuid;
     const char *identity; /* the owner of cuid */
     int64_t registered_at;
+    const char *cdid; /* the client domain a gateway registered it for; NULL: none */
 };
 
 /* Registers cuid for identity, claiming the cuid if it is unclaimed;
  * refused if another identity owns it. Returns 1 when the registration is
- * new, 0 when it existed (registered_at is then kept), -1 on error. */
+ * new, 0 when it existed (registered_at and cdid are then kept), -1 on
+ * error. */
 int scrub_store_data_client_put(struct scrub_store *s, const struct scrub_store_data_client *c,
                                 struct scrub_err *err);
 typedef int (*scrub_store_data_client_fn)(void *ctx, const struct scrub_store_data_client *c);

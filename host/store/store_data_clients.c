@@ -7,8 +7,9 @@
 #include "store_internal.h"
 
 static const char SQL_PUT[] =
-    "INSERT INTO data_client (cuid, identity, registered_at) VALUES (?1, ?2, ?3) ON CONFLICT (cuid) DO NOTHING";
-#define COLUMNS "SELECT cuid, identity, registered_at FROM data_client"
+    "INSERT INTO data_client (cuid, identity, registered_at, cdid) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (cuid) DO NOTHING";
+#define COLUMNS "SELECT cuid, identity, registered_at, cdid FROM data_client"
 static const char SQL_GET[] = COLUMNS " WHERE cuid = ?1";
 static const char SQL_ALL[] = COLUMNS " ORDER BY cuid";
 static const char SQL_OF[] = COLUMNS " WHERE identity = ?1 ORDER BY cuid";
@@ -24,7 +25,7 @@ int scrub_store_data_client_put(struct scrub_store *s, const struct scrub_store_
              c->identity ? c->identity : "(null)");
     if (store_need_txn(s, err, what) || store_claim(s, c->cuid, c->identity, c->registered_at, what, err))
         return -1;
-    int n = store_write(s, err, what, SQL_PUT, "tti", c->cuid, c->identity, c->registered_at);
+    int n = store_write(s, err, what, SQL_PUT, "ttit", c->cuid, c->identity, c->registered_at, c->cdid);
     return n < 0 ? -1 : n;
 }
 
@@ -41,6 +42,7 @@ static int each(struct scrub_store *s, sqlite3_stmt *st, const char *what, scrub
             .cuid = store_col_text(st, 0),
             .identity = store_col_text(st, 1),
             .registered_at = sqlite3_column_int64(st, 2),
+            .cdid = store_col_text_or_null(st, 3),
         };
         int r = fn(ctx, &c);
         if (r) {

@@ -114,6 +114,10 @@ const struct store_migration store_migrations[] = {
     {"the active-but-terminating period of mitigations",
      "ALTER TABLE mitigation ADD COLUMN terminating_s INTEGER NOT NULL DEFAULT 0\n"
      "  CONSTRAINT mitigation_terminating_s CHECK (terminating_s >= 0);\n"},
+    /* A registration a server-domain gateway made for a client domain
+     * (RFC 8783 section 7.1's cdid); NULL when it made none. */
+    {"the client domain of data-channel registrations through a gateway",
+     "ALTER TABLE data_client ADD COLUMN cdid TEXT CONSTRAINT data_client_cdid_empty CHECK (cdid <> '');\n"},
 };
 const int store_n_migrations = sizeof(store_migrations) / sizeof(store_migrations[0]);
 

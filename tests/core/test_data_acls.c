@@ -116,7 +116,7 @@ static void stop_core(struct fixture *f)
 static void register_cuid(struct fixture *f, const char *cuid, const char *identity)
 {
     struct scrub_err err = {0};
-    struct scrub_store_data_client dc = {cuid, identity, 1800000000};
+    struct scrub_store_data_client dc = {.cuid = cuid, .identity = identity, .registered_at = 1800000000};
     if (scrub_store_begin(f->store, &err) || scrub_store_data_client_put(f->store, &dc, &err) < 0 ||
         scrub_store_commit(f->store, &err))
         fail_msg("%s", err.msg);

@@ -8,11 +8,14 @@
 # handshake with the reason in the log; TLS 1.2 and 1.3 only; a body over
 # 1 MiB (413); oversized headers; every change audited on channel 'data';
 # a store that cannot commit gets 500 and keeps nothing; the registrations
-# survive a restart (on ::1, IPv6); an address that is not a literal is
-# refused at start.
-# Usage: data_channel.sh SERVER YANG_DIR DEV_PKI CURL PYTHON3
+# survive a restart (on ::1, IPv6); a cdid refused (403) from an identity
+# that is no gateway, and with the host core (--config, globex's
+# client2.example a gateway) taken from the gateway, kept with the
+# registration across a restart, given back in GET, its ACLs bound by the
+# gateway's prefixes; an address that is not a literal is refused at start.
+# Usage: data_channel.sh SERVER YANG_DIR DEV_PKI CURL PYTHON3 DEMO_JSON
 set -euo pipefail
-server=$1 yang=$2 dev_pki=$3 curl=$4 python=$5
+server=$1 yang=$2 dev_pki=$3 curl=$4 python=$5 demo=$6
 dir=$(mktemp -d)
 pid=
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
@@ -27,10 +30,12 @@ store=$dir/store.db
 log=$dir/server.log
 port=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
-# start ADDRESS: the server on ADDRESS and $port; data_host is how URLs name it.
+# start ADDRESS COUNT: the server on ADDRESS and $port (its COUNTth start
+# there), with $server_extra; data_host is how URLs name it.
+server_extra=()
 start() {
   "$server" --yang "$yang" --ca "$pki/ca.crt" --crl "$pki/ca.crl" --cert "$pki/server.crt" \
-    --key "$pki/server.key" --address "$1" --port "$port" --store "$store" \
+    --key "$pki/server.key" --address "$1" --port "$port" --store "$store" "${server_extra[@]}" \
     --identity client1.example --identity client2.example --identity cnonly.example \
     --identity expired.example --identity revoked.example --identity rogue.example 2>>"$log" &
   pid=$!
@@ -105,7 +110,12 @@ error "POST state data" 400 invalid-value ""
 send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"c1"},{"cuid":"c2"}]}'
 error "POST two entries" 400 invalid-value "exactly one"
 send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"c1","cdid":"g"}]}'
-error "POST with a cdid" 501 operation-not-supported "cdid"
+error "POST with a cdid, no gateway" 403 access-denied \
+  "cdid is accepted from server-domain gateways only, and 'client1.example' is not one (RFC 8783 section 7.1)"
+same "its error-path" "$(json "j['ietf-restconf:errors']['error'][0]['error-path']")" \
+  "/ietf-dots-data-channel:dots-data/dots-client[cuid='c1']/cdid"
+send client1.example PUT "$ROOT/dots-client=c1" '{"ietf-dots-data-channel:dots-client":[{"cuid":"c1","cdid":"g"}]}'
+error "PUT with a cdid, no gateway" 403 access-denied "gateways only"
 send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"c1","aliases":{"alias":[{"name":"w","target-prefix":["192.0.2.0/24"]}]}}]}'
 error "POST with aliases" 501 operation-not-supported "'aliases' is not taken here: register first, then POST them to it"
 req client1.example POST $ROOT -H "Content-Type: application/json" --data-binary '{"ietf-dots-data-channel:dots-client":[{"cuid":"c1"}]}'
@@ -227,6 +237,64 @@ same "after a restart, over IPv6" "$(json "j")" \
   "{'ietf-dots-data-channel:dots-data': {'dots-client': [{'cuid': 'big'}, {'cuid': 'late'}, {'cuid': '$B'}], 'capabilities': {}}}"
 req client2.example GET "$ROOT/dots-client=$B"
 error "and still client1's" 403 access-denied "belongs to another DOTS client"
+stop
+
+# --- DOTS gateways (RFC 8783 section 7.1's cdid): with the host core,
+# client1.example acts for acme (198.51.100.0/24) and client2.example for
+# globex (203.0.113.0/24), a server-domain gateway; a store of their own
+"$python" -c "
+import json, sys
+c = json.load(open(sys.argv[1]))
+for t in c['scrub-config:scrub-config']['tenant']:
+    t['identity'] = {'acme': 'client1.example', 'globex': 'client2.example'}[t['name']]
+    if t['name'] == 'globex':
+        t['gateway'] = True
+json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$dir/scrubd.json"
+store=$dir/gateways.db
+server_extra=(--config "$dir/scrubd.json")
+data_host=127.0.0.1
+start 127.0.0.1 2
+G=gw-cuid-1 H=gw-cuid-2
+send client2.example POST $ROOT "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$G\",\"cdid\":\"customer.example\"}]}"
+status "the gateway POSTs a dots-client with a cdid" 201
+req client2.example GET "$ROOT/dots-client=$G"
+same "GET gives the cdid back" "$(json "j")" \
+  "{'ietf-dots-data-channel:dots-client': [{'cuid': '$G', 'cdid': 'customer.example'}]}"
+same "stored with the gateway's identity" \
+  "$(sql "SELECT identity || ' ' || cdid FROM data_client WHERE cuid = '$G'")" "client2.example customer.example"
+send client2.example PUT "$ROOT/dots-client=$H" "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$H\",\"cdid\":\"other.example\"}]}"
+status "the gateway PUTs a new one with a cdid" 201
+send client2.example PUT "$ROOT/dots-client=$G" "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$G\"}]}"
+status "a replacement without a cdid" 204
+same "leaves it none" "$(sql "SELECT cdid IS NULL FROM data_client WHERE cuid = '$G'")" 1
+send client2.example PUT "$ROOT/dots-client=$G" "{\"ietf-dots-data-channel:dots-client\":[{\"cuid\":\"$G\",\"cdid\":\"customer.example\"}]}"
+status "a replacement with one" 204
+send client2.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"gw-empty","cdid":""}]}'
+error "an empty cdid" 400 invalid-value "cdid is empty"
+send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"acme-gw","cdid":"customer.example"}]}'
+error "a tenant that is no gateway" 403 access-denied "and 'client1.example' is not one"
+send client1.example PUT "$ROOT/dots-client=acme-gw" '{"ietf-dots-data-channel:dots-client":[{"cuid":"acme-gw","cdid":"customer.example"}]}'
+error "its PUT" 403 access-denied "and 'client1.example' is not one"
+send client1.example POST $ROOT '{"ietf-dots-data-channel:dots-client":[{"cuid":"acme-1"}]}'
+status "it registers without one" 201
+req client1.example GET "$ROOT/dots-client=$G"
+error "the gateway's cuid is its own" 403 access-denied "belongs to another DOTS client"
+acl() { echo "{\"ietf-dots-data-channel:acls\":{\"acl\":[{\"name\":\"$1\",\"type\":\"ietf-access-control-list:mixed-eth-ipv4-acl-type\",\"activation-type\":\"immediate\",\"aces\":{\"ace\":[{\"name\":\"a\",\"matches\":{\"ipv4\":{\"destination-ipv4-network\":\"$2\",\"fragment\":{\"type\":\"\"}}},\"actions\":{\"forwarding\":\"ietf-access-control-list:drop\"}}]}}]}}"; }
+send client2.example POST "$ROOT/dots-client=$G" "$(acl own 203.0.113.0/25)"
+status "an ACL inside the gateway's prefixes" 201
+send client2.example POST "$ROOT/dots-client=$G" "$(acl theirs 198.51.100.0/25)"
+error "an ACL outside them" 403 access-denied "is not inside the prefixes 'client2.example' owns"
+same "nothing of the refusals stored" \
+  "$(sql "SELECT group_concat(cuid, ' ') FROM (SELECT cuid FROM data_client ORDER BY cuid)")" "acme-1 $G $H"
+same "audited with the cdid" \
+  "$(sql "SELECT group_concat(what, '; ') FROM (SELECT what FROM audit WHERE channel = 'data' AND what LIKE 'dots-client %' AND who = 'client2.example' ORDER BY id)")" \
+  "dots-client register cuid=$G cdid=customer.example; dots-client register cuid=$H cdid=other.example; dots-client replace cuid=$G; dots-client replace cuid=$G cdid=customer.example"
+stop
+start 127.0.0.1 3
+req client2.example GET $ROOT
+same "after a restart the gateway's registrations keep their cdids" \
+  "$(json "j['ietf-dots-data-channel:dots-data']['dots-client']")" \
+  "[{'cuid': '$G', 'cdid': 'customer.example'}, {'cuid': '$H', 'cdid': 'other.example'}]"
 stop
 
 # --- the address must be an IPv4 or IPv6 literal

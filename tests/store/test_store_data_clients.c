@@ -103,6 +103,40 @@ static void registrations_are_owned_and_durable(void **state)
     assert_int_equal(scrub_store_data_client_get(f->s, "cuid-x", remember, &seen, &f->err), 0);
 }
 
+static int remember_cdid(void *ctx, const struct scrub_store_data_client *c)
+{
+    snprintf(ctx, 64, "%s", c->cdid ? c->cdid : "(none)");
+    return 0;
+}
+
+/* A gateway's registration keeps its client domain across a reopen; one
+ * without a cdid reads back as none; an empty cdid is refused. */
+static void a_gateways_registration_keeps_its_cdid(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_store_data_client c = {
+        .cuid = "cuid-g", .identity = "client2.example", .registered_at = 100, .cdid = "customer.example"};
+    assert_int_equal(scrub_store_begin(f->s, &f->err), 0);
+    assert_int_equal(scrub_store_data_client_put(f->s, &c, &f->err), 1);
+    assert_int_equal(scrub_store_commit(f->s, &f->err), 0);
+    assert_int_equal(put(f, "cuid-a", "client1.example", 200), 1);
+    c.cuid = "cuid-e";
+    c.cdid = "";
+    assert_int_equal(scrub_store_begin(f->s, &f->err), 0);
+    assert_int_equal(scrub_store_data_client_put(f->s, &c, &f->err), -1);
+    assert_non_null(strstr(f->err.msg, "data_client_cdid_empty"));
+
+    scrub_store_close(f->s);
+    f->s = scrub_store_open(f->path, 1000, &f->err);
+    assert_non_null(f->s);
+    char cdid[64] = "";
+    assert_int_equal(scrub_store_data_client_get(f->s, "cuid-g", remember_cdid, cdid, &f->err), 1);
+    assert_string_equal(cdid, "customer.example");
+    assert_int_equal(scrub_store_data_client_get(f->s, "cuid-a", remember_cdid, cdid, &f->err), 1);
+    assert_string_equal(cdid, "(none)");
+    assert_int_equal(scrub_store_data_client_get(f->s, "cuid-e", remember_cdid, cdid, &f->err), 0);
+}
+
 static void removal_takes_acls_and_aliases_and_keeps_the_claim(void **state)
 {
     struct fixture *f = *state;
@@ -157,6 +191,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(registrations_are_owned_and_durable, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_gateways_registration_keeps_its_cdid, setup, teardown),
         cmocka_unit_test_setup_teardown(removal_takes_acls_and_aliases_and_keeps_the_claim, setup, teardown),
         cmocka_unit_test_setup_teardown(outside_a_transaction_nothing_is_written, setup, teardown),
     };
