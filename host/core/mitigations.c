@@ -545,24 +545,35 @@ static struct core_mitigation *keep_copy(const struct core_mitigation *m)
     return k;
 }
 
+/* The mitigation (cuid, mid) when the actor may withdraw it; else NULL
+ * after the refusal (no card, none such, another client's). */
+static const struct core_mitigation *actors_mitigation(struct scrub_core *c, const struct scrub_actor *a,
+                                                       const char *what, const char *cuid, int64_t mid,
+                                                       struct scrub_err *err)
+{
+    if (core_need_card(c, a, what, err))
+        return NULL;
+    const struct core_mitigation *m = core_mitigation(c, cuid, mid);
+    if (!m)
+        scrub_err_set(err, ENOENT, "no mitigation %s/%lld (scrubctl mitigation list shows them)", cuid ? cuid : "",
+                      (long long)mid);
+    else if (!a->operator && (!a->who || strcmp(a->who, m->identity) != 0))
+        scrub_err_set(err, EACCES, "not authorized: mitigation %s/%lld belongs to '%s'", cuid, (long long)mid,
+                      m->identity);
+    else
+        return m;
+    core_refuse(c, a, what, err);
+    return NULL;
+}
+
 int scrub_core_mitigation_withdraw(struct scrub_core *c, const struct scrub_actor *a, const char *cuid, int64_t mid,
                                    struct scrub_traffic *final, struct scrub_err *err)
 {
     char what[300];
     snprintf(what, sizeof(what), "mitigation withdraw cuid=%s mid=%lld", cuid ? cuid : "", (long long)mid);
-    if (core_need_card(c, a, what, err))
+    const struct core_mitigation *m = actors_mitigation(c, a, what, cuid, mid, err);
+    if (!m)
         return -1;
-    const struct core_mitigation *m = core_mitigation(c, cuid, mid);
-    if (!m) {
-        scrub_err_set(err, ENOENT, "no mitigation %s/%lld (scrubctl mitigation list shows them)", cuid ? cuid : "",
-                      (long long)mid);
-        return core_refuse(c, a, what, err);
-    }
-    if (!a->operator && (!a->who || strcmp(a->who, m->identity) != 0)) {
-        scrub_err_set(err, EACCES, "not authorized: mitigation %s/%lld belongs to '%s'", cuid, (long long)mid,
-                      m->identity);
-        return core_refuse(c, a, what, err);
-    }
     struct core_mitigation *copy = keep_copy(m);
     struct withdraw_ctx w = {.gone = malloc(sizeof(*w.gone)), .n = 1};
     if (!copy || !w.gone) {
@@ -611,19 +622,9 @@ int scrub_core_mitigation_terminate(struct scrub_core *c, const struct scrub_act
     char what[300];
     *granted_s = 0;
     snprintf(what, sizeof(what), "mitigation withdraw cuid=%s mid=%lld", cuid ? cuid : "", (long long)mid);
-    if (core_need_card(c, a, what, err))
+    const struct core_mitigation *m = actors_mitigation(c, a, what, cuid, mid, err);
+    if (!m)
         return -1;
-    const struct core_mitigation *m = core_mitigation(c, cuid, mid);
-    if (!m) {
-        scrub_err_set(err, ENOENT, "no mitigation %s/%lld (scrubctl mitigation list shows them)", cuid ? cuid : "",
-                      (long long)mid);
-        return core_refuse(c, a, what, err);
-    }
-    if (!a->operator && (!a->who || strcmp(a->who, m->identity) != 0)) {
-        scrub_err_set(err, EACCES, "not authorized: mitigation %s/%lld belongs to '%s'", cuid, (long long)mid,
-                      m->identity);
-        return core_refuse(c, a, what, err);
-    }
     struct scrub_core_clock now;
     core_now(c, &now);
     if (m->status == SCRUB_STORE_WITHDRAWN) { /* withdrawn already: its period runs on */
