@@ -529,7 +529,7 @@ static int print_cuid(const char *cert_file)
         return usage_error("cuid needs --cert");
     if (dots_cuid_from_pem_file(cert_file, cuid) < 0) {
         fprintf(stderr, "dots-client: --cert %s: %s\n", cert_file,
-                errno == EINVAL ? "holds no certificate" : strerror(errno));
+                errno == EINVAL ? "holds no usable certificate" : strerror(errno));
         return EXIT_USAGE;
     }
     printf("%s\n", cuid);
@@ -598,7 +598,7 @@ int main(int argc, char **argv)
     if ((mitigate || efficacy) && !a.cuid) {
         if (dots_cuid_from_pem_file(a.cfg.cert_file, derived) < 0) {
             fprintf(stderr, "dots-client: --cert %s: %s, so no cuid can be derived from it (give --cuid)\n",
-                    a.cfg.cert_file, errno == EINVAL ? "holds no certificate" : strerror(errno));
+                    a.cfg.cert_file, errno == EINVAL ? "holds no usable certificate" : strerror(errno));
             return EXIT_USAGE;
         }
         a.cuid = derived;

@@ -45,7 +45,7 @@ int dots_cuid_from_pem_file(const char *path, char out[DOTS_CUID_DERIVED_LEN + 1
     fclose(f);
     int r = cert ? from_cert(cert, out) : -1;
     X509_free(cert);
-    if (!cert)
-        errno = EINVAL;
+    if (r < 0)
+        errno = EINVAL; /* no certificate in it, or one whose key does not encode */
     return r;
 }

@@ -13,8 +13,8 @@
  * bytes). -1 when the certificate does not parse. */
 int dots_cuid_from_der(const uint8_t *der, size_t len, char out[DOTS_CUID_DERIVED_LEN + 1]);
 
-/* The same from the first certificate of a PEM file; -1 with errno (ENOENT,
- * EINVAL for a file holding no certificate). */
+/* The same from the first certificate of a PEM file; -1 with errno (ENOENT
+ * and the like from opening it, EINVAL when it holds no usable certificate). */
 int dots_cuid_from_pem_file(const char *path, char out[DOTS_CUID_DERIVED_LEN + 1]);
 
 #endif
