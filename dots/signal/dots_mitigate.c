@@ -460,22 +460,57 @@ static json_object *scope_answer(json_object *entries)
     return top;
 }
 
+/* conflict-information of a request kept inactive by another that is
+ * active (conflict-status request-inactive-other-active, 1): the cause,
+ * the seconds until it may be asked for again (retry-timer; < 0: none
+ * given) and the conflict-scope (scope NULL: none). */
+static json_object *inactive_conflict(const char *cause, int64_t retry_s, json_object *scope)
+{
+    json_object *info = json_object_new_object();
+    json_object_object_add(info, "conflict-status", json_object_new_string("request-inactive-other-active"));
+    json_object_object_add(info, "conflict-cause", json_object_new_string(cause));
+    if (retry_s >= 0)
+        json_object_object_add(info, "retry-timer", json_object_new_int64(retry_s > UINT32_MAX ? UINT32_MAX : retry_s));
+    if (scope)
+        json_object_object_add(info, "conflict-scope", scope);
+    return info;
+}
+
+/* A conflict-scope of another client's targets p (the YANG's mid is only
+ * for a mid of the same client); with mine, only those that overlap mine. */
+static json_object *target_scope(const struct scrub_prefix *p, size_t n, const struct scrub_prefix *mine,
+                                 size_t n_mine)
+{
+    json_object *scope = json_object_new_object(), *list = json_object_new_array();
+    for (size_t i = 0; i < n; i++) {
+        bool overlaps = !mine;
+        for (size_t k = 0; k < n_mine; k++)
+            overlaps |= scrub_prefix_overlap(&p[i], &mine[k]);
+        if (!overlaps)
+            continue;
+        char text[SCRUB_PREFIX_TEXT];
+        scrub_prefix_format(&p[i], text, sizeof text);
+        json_object_array_add(list, json_object_new_string(text));
+    }
+    json_object_object_add(scope, "target-prefix", list);
+    return scope;
+}
+
 /* 4.09 with conflict-information (RFC 9132 section 4.4.1). */
 static void answer_conflict(const struct dots_signal *s, coap_resource_t *resource, coap_session_t *session,
                             const coap_pdu_t *request, coap_pdu_t *response, int64_t mid,
                             const struct scrub_mitigation_granted *g)
 {
-    json_object *entry = json_object_new_object(), *info = json_object_new_object();
+    json_object *entry = json_object_new_object(), *scope = NULL;
     json_object_object_add(entry, "mid", json_object_new_int64(mid));
-    json_object_object_add(info, "conflict-status", json_object_new_string("request-inactive-other-active"));
-    json_object_object_add(info, "conflict-cause", json_object_new_string(g->conflict == SCRUB_CONFLICT_CUID
-                                                                               ? "cuid-collision"
-                                                                               : "overlapping-targets"));
-    if (g->conflict_mid >= 0) {
-        json_object *cs = json_object_new_object();
-        json_object_object_add(cs, "mid", json_object_new_int64(g->conflict_mid));
-        json_object_object_add(info, "conflict-scope", cs);
+    if (g->conflict_other_client) {
+        scope = target_scope(g->conflict_prefixes, g->n_conflict_prefixes, NULL, 0);
+    } else if (g->conflict_mid >= 0) {
+        scope = json_object_new_object();
+        json_object_object_add(scope, "mid", json_object_new_int64(g->conflict_mid));
     }
+    json_object *info = inactive_conflict(g->conflict == SCRUB_CONFLICT_CUID ? "cuid-collision" : "overlapping-targets",
+                                          g->conflict_other_client ? g->conflict_retry_s : -1, scope);
     json_object_object_add(entry, "conflict-information", info);
     json_object *entries = json_object_new_array(), *top = scope_answer(entries);
     json_object_array_add(entries, entry);
@@ -621,6 +656,7 @@ static const char *status_of(const struct scrub_mitigation_view *m)
     case SCRUB_MIT_STOPPED: return "attack-stopped";                             /* 3 */
     case SCRUB_MIT_EXCEEDED: return "attack-exceeded-capability";                /* 4 */
     case SCRUB_MIT_TERMINATING: return "dots-client-withdrawn-mitigation";       /* 5 */
+    case SCRUB_MIT_DISPLACED: return "attack-mitigation-withdrawn";              /* 7 */
     case SCRUB_MIT_IN_PROGRESS: break;
     }
     return "attack-mitigation-in-progress"; /* 1 */
@@ -677,6 +713,14 @@ static int add_entry(void *arg, const struct scrub_mitigation_view *m)
     }
     if (m->n_acceptlist_conflicts)
         json_object_object_add(entry, "conflict-information", acceptlist_conflict(m));
+    if (m->state == SCRUB_MIT_DISPLACED)
+        json_object_object_add(entry, "conflict-information",
+                               inactive_conflict("overlapping-targets", m->displaced_retry_s,
+                                                 m->displaced_by_prefixes
+                                                     ? target_scope(m->displaced_by_prefixes,
+                                                                    m->n_displaced_by_prefixes, m->prefixes,
+                                                                    m->n_prefixes)
+                                                     : NULL));
     json_object_array_add(g->entries, entry);
     return 0;
 }

@@ -97,7 +97,7 @@ static int want_mitigation(void *arg, const struct scrub_mitigation_view *m)
 {
     struct sync_ctx *x = arg;
     char path[300];
-    x->active |= m->state != SCRUB_MIT_WAITING; /* on the card: counters change */
+    x->active |= m->state != SCRUB_MIT_WAITING && m->state != SCRUB_MIT_DISPLACED; /* on the card: counters change */
     if (!x->last_cuid || strcmp(x->last_cuid, m->cuid) != 0) {
         snprintf(path, sizeof path, ".well-known/dots/mitigate/cuid=%s", m->cuid);
         if (add_path(x, path))

@@ -282,6 +282,7 @@ static int read_tenant(struct config_reader *r, const struct lyd_node *node, str
     t->profile = (size_t)profile;
     t->monitor_only = config_leaf_is(node, "monitor-only", "true");
     t->gateway = config_leaf_is(node, "gateway", "true");
+    t->conflict_newest = config_leaf_is(node, "conflict-policy", "newest");
     t->prefixes = alloc_array(r, count_children(node, "protected-prefix"), sizeof(*t->prefixes), "prefixes");
     t->sources = alloc_array(r, count_children(node, "source"), sizeof(*t->sources), "sources");
     if (!t->prefixes || !t->sources)

@@ -75,6 +75,10 @@ struct scrub_tenant {
     size_t profile; /* index into profiles */
     bool monitor_only;
     bool gateway; /* a server-domain DOTS gateway: its requests may carry a cdid */
+    /* conflict-policy 'newest': a DOTS client's request displaces another
+     * client's overlapping active mitigation; false ('refuse'): it is
+     * refused */
+    bool conflict_newest;
     struct scrub_prefix *prefixes;
     size_t n_prefixes;
     struct scrub_source *sources;

@@ -75,6 +75,8 @@ enum scrub_mitigation_state core_mitigation_state(const struct scrub_core *c, co
         return SCRUB_MIT_WAITING;
     if (m->status == SCRUB_STORE_WITHDRAWN)
         return SCRUB_MIT_TERMINATING;
+    if (m->status == SCRUB_STORE_DISPLACED)
+        return SCRUB_MIT_DISPLACED;
     if (!from_polls)
         return SCRUB_MIT_IN_PROGRESS;
     int64_t last_drop = 0;

@@ -11,6 +11,7 @@ struct core_tenant {
     uint16_t id;
     bool configured;
     bool gateway; /* a configured server-domain DOTS gateway */
+    bool conflict_newest; /* conflict-policy 'newest' (run-time clients: 'refuse') */
     size_t profile; /* config index; SIZE_MAX when the stored name is not configured */
     char *profile_name;
     struct scrub_prefix *prefixes;
@@ -22,6 +23,9 @@ struct core_tenant {
 struct core_mitigation {
     char *identity, *cuid, *profile, *boot_id, *scope, *cdid;
     int64_t mid, lifetime, created_at, triggered_at, expires_at, expires_boottime_ms, terminating_s;
+    bool by_operator;   /* made or last changed by the operator: no DOTS client's */
+    char *displaced_by; /* SCRUB_STORE_DISPLACED only: the cuid (and mid) that displaced it */
+    int64_t displaced_by_mid;
     enum scrub_store_mitigation_status status;
     struct scrub_prefix *prefixes;
     size_t n_prefixes;

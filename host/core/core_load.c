@@ -182,8 +182,11 @@ static int mitigation_from_store(struct core_mitigation *m, const struct scrub_s
                                   .expires_at = sm->expires_at,
                                   .expires_boottime_ms = sm->expires_boottime_ms,
                                   .terminating_s = sm->terminating_s,
+                                  .by_operator = sm->by_operator,
+                                  .displaced_by = dup_or_null(sm->displaced_by),
+                                  .displaced_by_mid = sm->displaced_by_mid,
                                   .status = sm->status};
-    if (!m->identity || !m->cuid || !m->profile || !m->boot_id || !m->scope)
+    if (!m->identity || !m->cuid || !m->profile || !m->boot_id || !m->scope || (sm->displaced_by && !m->displaced_by))
         return scrub_err_set(err, ENOMEM, "out of memory loading mitigations");
     if (parse_scope(sm->scope, &m->prefixes, &m->n_prefixes, err))
         return scrub_err_prefix(err, "mitigation %s/%lld", sm->cuid, (long long)sm->mid);
@@ -248,6 +251,7 @@ int core_load(struct scrub_core *c, struct scrub_err *err)
                                                           .id = (uint16_t)(i + 1),
                                                           .configured = true,
                                                           .gateway = ct->gateway,
+                                                          .conflict_newest = ct->conflict_newest,
                                                           .profile = ct->profile,
                                                           .profile_name = strdup(cfg->profiles[ct->profile].name),
                                                           .prefixes = ct->prefixes,

@@ -56,6 +56,59 @@ static int check_mids(const struct scrub_core *c, const struct scrub_mitigation_
     return 0;
 }
 
+/* The request's conflict with an active mitigation m of another client
+ * (RFC 9132 section 4.4.1): EBUSY, with what the answer's
+ * conflict-information says. */
+static int client_conflict(const struct scrub_core *c, const struct core_mitigation *m,
+                           const struct scrub_mitigation_req *r, const char *why, struct scrub_mitigation_granted *g,
+                           struct scrub_err *err)
+{
+    struct scrub_core_clock now;
+    core_now(c, &now);
+    int64_t left = core_remaining_ms(m, &now);
+    g->conflict = SCRUB_CONFLICT_OVERLAP;
+    g->conflict_mid = m->mid;
+    g->conflict_other_client = true;
+    g->conflict_retry_s = left == INT64_MAX ? -1 : (left + 999) / 1000;
+    g->n_conflict_prefixes = 0;
+    for (size_t k = 0; k < m->n_prefixes && g->n_conflict_prefixes < SCRUB_CONFLICT_PREFIXES; k++)
+        for (size_t j = 0; j < r->n_prefixes; j++)
+            if (scrub_prefix_overlap(&m->prefixes[k], &r->prefixes[j])) {
+                g->conflict_prefixes[g->n_conflict_prefixes++] = m->prefixes[k];
+                break;
+            }
+    return scrub_err_set(err, EBUSY, "conflict: mitigation %s/%lld of another DOTS client of '%s' is active on "
+                                     "overlapping targets; %s (RFC 9132 section 4.4.1)",
+                         m->cuid, (long long)m->mid, m->identity, why);
+}
+
+/* Conflicts between DOTS clients of one identity (scrub_core.h): the
+ * indexes of the mitigations the request displaces go to displaced. */
+static int check_clients(const struct scrub_core *c, const struct scrub_actor *a, const struct core_tenant *t,
+                         const struct scrub_mitigation_req *r, const struct core_mitigation *old, size_t *displaced,
+                         size_t *n_displaced, struct scrub_mitigation_granted *g, struct scrub_err *err)
+{
+    *n_displaced = 0;
+    if (a->operator || !r->trigger)
+        return 0;
+    if (old && old->status == SCRUB_STORE_DISPLACED) {
+        const struct core_mitigation *by = core_mitigation(c, old->displaced_by, old->displaced_by_mid);
+        if (by && by->status == SCRUB_STORE_ACTIVE)
+            return client_conflict(c, by, r, "it displaced this one, which may be asked for again once it has ended",
+                                   g, err);
+    }
+    for (size_t i = 0; i < c->n_mits; i++) {
+        const struct core_mitigation *m = &c->mits[i];
+        if (m->status != SCRUB_STORE_ACTIVE || m->by_operator || strcmp(m->identity, r->identity) != 0 ||
+            strcmp(m->cuid, r->cuid) == 0 || !overlaps(m, r->prefixes, r->n_prefixes))
+            continue;
+        if (!t->conflict_newest)
+            return client_conflict(c, m, r, "the client's conflict-policy is refuse", g, err);
+        displaced[(*n_displaced)++] = i;
+    }
+    return 0;
+}
+
 static int check_quota(const struct scrub_core *c, const struct core_tenant *t, const struct scrub_mitigation_req *r,
                        int64_t mid, size_t n_replaced, struct scrub_err *err)
 {
@@ -92,6 +145,11 @@ struct put_ctx {
     struct core_mitigation old_copy;
     struct core_mitigation *replaced; /* copies of the lower mids it replaces */
     size_t n_replaced;
+    /* other records it changes: those it displaces, and those displaced by
+     * a mid it replaces (now displaced by this one); as they were, and as
+     * they become */
+    struct core_mitigation *rewrite_was, *rewrite_next;
+    size_t n_rewrites;
     struct core_acl_switch *acls; /* RFC 9133's acl-list */
     size_t n_acls;
 };
@@ -104,6 +162,11 @@ static int put_do(struct scrub_core *c, void *ctx, struct scrub_err *err)
             return -1;
     if (scrub_store_mitigation_put(c->store, &p->next, err))
         return -1;
+    for (size_t i = 0; i < p->n_rewrites; i++) {
+        struct scrub_store_mitigation m = core_mitigation_record(&p->rewrite_next[i]);
+        if (scrub_store_mitigation_put(c->store, &m, err))
+            return -1;
+    }
     if (p->n_acls == 0)
         return 0;
     /* as a data-channel change: room for every ACL that is not deactivated */
@@ -130,7 +193,10 @@ struct scrub_store_mitigation core_mitigation_record(const struct core_mitigatio
                                            .expires_at = m->expires_at,
                                            .boot_id = m->boot_id,
                                            .expires_boottime_ms = m->expires_boottime_ms,
-                                           .terminating_s = m->terminating_s};
+                                           .terminating_s = m->terminating_s,
+                                           .by_operator = m->by_operator,
+                                           .displaced_by = m->displaced_by,
+                                           .displaced_by_mid = m->displaced_by_mid};
 }
 
 static int put_undo(struct scrub_core *c, void *ctx, struct scrub_err *err)
@@ -138,6 +204,11 @@ static int put_undo(struct scrub_core *c, void *ctx, struct scrub_err *err)
     struct put_ctx *p = ctx;
     if (core_acl_switches_write(c, p->acls, p->n_acls, true, err))
         return -1;
+    for (size_t i = 0; i < p->n_rewrites; i++) {
+        struct scrub_store_mitigation m = core_mitigation_record(&p->rewrite_was[i]);
+        if (scrub_store_mitigation_put(c->store, &m, err))
+            return -1;
+    }
     for (size_t i = 0; i < p->n_replaced; i++) {
         struct scrub_store_mitigation m = core_mitigation_record(&p->replaced[i]);
         if (scrub_store_mitigation_put(c->store, &m, err))
@@ -158,6 +229,7 @@ void core_mitigation_copy(const struct core_mitigation *m, struct core_mitigatio
     out->boot_id = strdup(m->boot_id);
     out->scope = strdup(m->scope);
     out->cdid = m->cdid ? strdup(m->cdid) : NULL;
+    out->displaced_by = m->displaced_by ? strdup(m->displaced_by) : NULL;
     out->prefixes = NULL;
     out->n_prefixes = 0;
 }
@@ -170,6 +242,7 @@ void core_mitigation_free_copy(struct core_mitigation *m)
     free(m->boot_id);
     free(m->scope);
     free(m->cdid);
+    free(m->displaced_by);
 }
 
 static int64_t next_mid(const struct scrub_core *c, const char *cuid)
@@ -207,7 +280,7 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
     *err = (struct scrub_err){0};
     if (!g)
         g = &none;
-    *g = (struct scrub_mitigation_granted){.conflict_mid = -1};
+    *g = (struct scrub_mitigation_granted){.conflict_mid = -1, .conflict_retry_s = -1};
     int64_t mid = r->mid >= 0 || !r->cuid ? r->mid : next_mid(c, r->cuid);
     core_prefix_list(r->prefixes, r->n_prefixes, list, sizeof(list));
     snprintf(what, sizeof(what), "mitigation put client=%s cuid=%s mid=%lld prefixes=%s profile=%s lifetime=%lld%s",
@@ -224,10 +297,13 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
     const struct core_tenant *t = core_tenant(c, r->identity);
     struct core_mitigation *old = core_mitigation(c, r->cuid, mid);
     size_t *replaced = calloc(c->n_mits ? c->n_mits : 1, sizeof(*replaced)), n_replaced = 0;
+    size_t *displaced = calloc(c->n_mits ? c->n_mits : 1, sizeof(*displaced)), n_displaced = 0;
     int owned = r->cuid ? scrub_store_cuid_owner(c->store, r->cuid, owner, sizeof(owner), err) : 0;
-    if (!replaced || owned < 0) {
+    if (!replaced || !displaced || owned < 0) {
         free(replaced);
-        return replaced ? scrub_err_prefix(err, "mitigation put") : scrub_err_set(err, ENOMEM, "out of memory");
+        free(displaced);
+        return replaced && displaced ? scrub_err_prefix(err, "mitigation put")
+                                     : scrub_err_set(err, ENOMEM, "out of memory");
     }
     struct core_acl_switch *acls = NULL;
     long profile = core_profile_index(c->cfg, r->profile ? r->profile : t ? t->profile_name : NULL);
@@ -260,10 +336,12 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
         scrub_err_set(err, EEXIST, "cuid collision: cuid %s belongs to client '%s'", r->cuid, owner);
     } else if (authorize(c, t, r->prefixes, r->n_prefixes, err) == 0 &&
                check_mids(c, r, mid, replaced, &n_replaced, g, err) == 0 &&
+               check_clients(c, a, t, r, old, displaced, &n_displaced, g, err) == 0 &&
                check_quota(c, t, r, mid, n_replaced, err) == 0 && check_acl_list(c, t, r, &acls, err) == 0)
         err->code = 0;
     if (err->code) {
         free(replaced);
+        free(displaced);
         return core_refuse(c, a, what, err);
     }
 
@@ -274,11 +352,16 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
         lifetime = c->opt.max_lifetime_s;
     char *scope = core_scope_json(r->prefixes, r->n_prefixes, r->scope_extra);
     struct core_mitigation *copies = calloc(n_replaced ? n_replaced : 1, sizeof(*copies));
-    if (!scope || !copies) {
+    struct core_mitigation *was = calloc(c->n_mits ? c->n_mits : 1, sizeof(*was));
+    struct core_mitigation *next = calloc(c->n_mits ? c->n_mits : 1, sizeof(*next));
+    if (!scope || !copies || !was || !next) {
         core_acl_switches_free(acls, r->n_acls);
         free(scope);
         free(copies);
+        free(was);
+        free(next);
         free(replaced);
+        free(displaced);
         return scrub_err_set(err, r->scope_extra && !scope ? EINVAL : ENOMEM,
                              r->scope_extra && !scope ? "the scope's other members are not a JSON object"
                                                       : "out of memory storing the mitigation");
@@ -289,7 +372,29 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
         if (len < sizeof(what) - 40)
             snprintf(what + len, sizeof(what) - len, "%s%lld", i ? "," : " replacing mid ", (long long)copies[i].mid);
     }
+    size_t n_rewrites = 0;
+    for (size_t i = 0; i < c->n_mits; i++) {
+        const struct core_mitigation *m = &c->mits[i];
+        bool displaces = false, follows = false;
+        for (size_t k = 0; k < n_displaced; k++)
+            displaces |= displaced[k] == i;
+        for (size_t k = 0; m->status == SCRUB_STORE_DISPLACED && k < n_replaced; k++)
+            follows |= strcmp(m->displaced_by, r->cuid) == 0 && m->displaced_by_mid == c->mits[replaced[k]].mid;
+        if (!displaces && !follows)
+            continue;
+        core_mitigation_copy(m, &was[n_rewrites]);
+        core_mitigation_copy(m, &next[n_rewrites]);
+        struct core_mitigation *n = &next[n_rewrites++];
+        n->status = SCRUB_STORE_DISPLACED;
+        free(n->displaced_by);
+        n->displaced_by = strdup(r->cuid);
+        n->displaced_by_mid = mid;
+        size_t len = strlen(what);
+        if (displaces && len < sizeof(what) - 80)
+            snprintf(what + len, sizeof(what) - len, " displacing %s/%lld", m->cuid, (long long)m->mid);
+    }
     free(replaced);
+    free(displaced);
     struct put_ctx p = {.next = {.identity = r->identity,
                                  .cuid = r->cuid,
                                  .cdid = r->cdid,
@@ -308,9 +413,13 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
                                  /* a request during the active-but-terminating period
                                   * makes it active again and keeps the period for the
                                   * next withdrawal to double */
-                                 .terminating_s = old ? old->terminating_s : 0},
+                                 .terminating_s = old ? old->terminating_s : 0,
+                                 .by_operator = a->operator},
                      .replaced = copies,
                      .n_replaced = n_replaced,
+                     .rewrite_was = was,
+                     .rewrite_next = next,
+                     .n_rewrites = n_rewrites,
                      .acls = acls,
                      .n_acls = acls ? r->n_acls : 0};
     if (old) {
@@ -318,7 +427,7 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
         p.old = &p.old_copy;
     }
     int rc;
-    struct core_key *keys = malloc((n_replaced + 1) * sizeof(*keys));
+    struct core_key *keys = malloc((n_replaced + n_rewrites + 1) * sizeof(*keys));
     if (!keys) {
         rc = scrub_err_set(err, ENOMEM, "out of memory storing the mitigation");
         goto out;
@@ -326,8 +435,11 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
     keys[0] = (struct core_key){r->cuid, mid};
     for (size_t i = 0; i < n_replaced; i++)
         keys[i + 1] = (struct core_key){copies[i].cuid, copies[i].mid};
+    for (size_t i = 0; i < n_rewrites; i++)
+        keys[n_replaced + 1 + i] = (struct core_key){was[i].cuid, was[i].mid};
     /* switched ACLs are reloaded with everything else */
-    struct core_change ch = {.what = what, .mitigations = p.n_acls ? NULL : keys, .n_mitigations = n_replaced + 1,
+    struct core_change ch = {.what = what, .mitigations = p.n_acls ? NULL : keys,
+                             .n_mitigations = n_replaced + n_rewrites + 1,
                              .do_it = put_do, .undo = put_undo, .ctx = &p};
     rc = core_change(c, a, &ch, err);
     free(keys);
@@ -338,12 +450,19 @@ out:
         core_mitigation_free_copy(&p.old_copy);
     for (size_t i = 0; i < n_replaced; i++)
         core_mitigation_free_copy(&copies[i]);
+    for (size_t i = 0; i < n_rewrites; i++) {
+        core_mitigation_free_copy(&was[i]);
+        core_mitigation_free_copy(&next[i]);
+    }
     free(copies);
+    free(was);
+    free(next);
     free(scope);
     core_acl_switches_free(acls, p.n_acls);
     if (rc == 0)
         *g = (struct scrub_mitigation_granted){.mid = mid, .lifetime = lifetime, .created = !old,
-                                               .replaced = n_replaced, .conflict_mid = -1};
+                                               .replaced = n_replaced, .displaced = n_displaced,
+                                               .conflict_mid = -1};
     return rc;
 }
 
@@ -425,7 +544,21 @@ int scrub_core_mitigations_each(struct scrub_core *c, const char *identity, bool
                                           .n_prefixes = m->n_prefixes,
                                           .scope = m->scope,
                                           .installed = c->hal && card_image_counter(&c->card, full) != NULL,
-                                          .state = core_mitigation_state(c, m, &now, with_traffic)};
+                                          .state = core_mitigation_state(c, m, &now, with_traffic),
+                                          .displaced_by_mid = -1,
+                                          .displaced_retry_s = -1};
+        const struct core_mitigation *by =
+            m->status == SCRUB_STORE_DISPLACED ? core_mitigation(c, m->displaced_by, m->displaced_by_mid) : NULL;
+        if (m->status == SCRUB_STORE_DISPLACED) {
+            v.displaced_by = m->displaced_by;
+            v.displaced_by_mid = m->displaced_by_mid;
+        }
+        if (by) {
+            int64_t by_left = core_remaining_ms(by, &now);
+            v.displaced_retry_s = by_left == INT64_MAX ? -1 : (by_left + 999) / 1000;
+            v.displaced_by_prefixes = by->prefixes;
+            v.n_displaced_by_prefixes = by->n_prefixes;
+        }
         if (with_traffic && traffic(c, m, &now, &v.traffic, err))
             return -1;
         struct scrub_acl_ref *conflicts = NULL;

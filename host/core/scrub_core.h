@@ -188,24 +188,42 @@ enum scrub_conflict_cause {
     SCRUB_CONFLICT_CUID,    /* the cuid belongs to another identity (EEXIST) */
 };
 
+#define SCRUB_CONFLICT_PREFIXES 8
+
 struct scrub_mitigation_granted {
     int64_t mid;
     int64_t lifetime; /* after the server's cap */
     bool created;     /* false: an update of an existing (cuid, mid) */
     size_t replaced;  /* lower mids of the same cuid it replaced */
-    /* On a refusal for a conflict: why, and with an overlap the other
-     * mitigation's mid when it is the same cuid's (else -1). */
+    size_t displaced; /* other clients' mitigations it displaced (conflict-policy newest) */
+    /* On a refusal for a conflict: why; with an overlap, the other
+     * mitigation's mid (else -1), whether it is another client's (cuid) of
+     * the identity, the seconds left of it (retry-timer; -1: indefinite)
+     * and its prefixes that overlap the request's (the first
+     * SCRUB_CONFLICT_PREFIXES). */
     enum scrub_conflict_cause conflict;
     int64_t conflict_mid;
+    bool conflict_other_client;
+    int64_t conflict_retry_s;
+    struct scrub_prefix conflict_prefixes[SCRUB_CONFLICT_PREFIXES];
+    size_t n_conflict_prefixes;
 };
 
 /* Creates or updates (same cuid and mid: make-before-break, one commit).
  * RFC 9132's mid rule: a request whose prefixes overlap those of a lower
  * mid of the same cuid replaces it in the same commit; one that overlaps a
- * higher mid of the same cuid is refused (EBUSY, conflict_mid). Overlapping
- * another client's active mitigation is refused (EBUSY), as is a cuid
- * another identity uses (EEXIST). g, if not NULL, is filled on success and
- * on a conflict refusal. */
+ * higher mid of the same cuid is refused (EBUSY, conflict_mid). A cuid
+ * another identity uses is refused (EEXIST).
+ *
+ * Conflicts between DOTS clients of one identity (docs/mitigations.md): a
+ * client's request (not the operator's) that is to be active and overlaps
+ * an active mitigation of another of the identity's cuids (not one the
+ * operator made) is refused (EBUSY) under the tenant's conflict-policy
+ * 'refuse'; under 'newest' it is accepted and those mitigations are
+ * displaced in the same commit (off the card, SCRUB_STORE_DISPLACED). A
+ * displaced (cuid, mid) asked for again is refused (EBUSY) while what
+ * displaced it is active; after that it is a request like any other.
+ * g, if not NULL, is filled on success and on a conflict refusal. */
 int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a, const struct scrub_mitigation_req *r,
                               struct scrub_mitigation_granted *g, struct scrub_err *err);
 
@@ -234,6 +252,7 @@ enum scrub_mitigation_state {
     SCRUB_MIT_EXCEEDED,    /* a prefix without its entry on the card, or the card's output FIFO overflowed
                               over the last poll interval while its traffic rose (4) */
     SCRUB_MIT_TERMINATING, /* withdrawn by its client, on the card until its period ends (5) */
+    SCRUB_MIT_DISPLACED,   /* another client's newer request displaced it: off the card (7) */
 };
 
 /* RFC 9132 section 4.4.4: an active-but-terminating period grows (doubled
@@ -284,6 +303,13 @@ struct scrub_mitigation_view {
      * (docs/dots.md "Accept-list conflicts"). */
     const struct scrub_acl_ref *acceptlist_conflicts;
     size_t n_acceptlist_conflicts;
+    /* SCRUB_MIT_DISPLACED only: the cuid and mid that displaced it, the seconds
+     * that one has left (-1: indefinite, or it is gone) and that one's
+     * prefixes (valid during the call). */
+    const char *displaced_by; /* NULL: not displaced */
+    int64_t displaced_by_mid, displaced_retry_s;
+    const struct scrub_prefix *displaced_by_prefixes;
+    size_t n_displaced_by_prefixes;
 };
 typedef int (*scrub_mitigation_fn)(void *ctx, const struct scrub_mitigation_view *m);
 /* Every mitigation of identity (NULL: all) by cuid and mid; with_traffic

@@ -175,6 +175,11 @@ static int mitigation_json(void *ctx, const struct scrub_mitigation_view *m)
         json_object_object_add(o, "cdid", json_object_new_string(m->cdid));
     json_object_object_add(o, "mid", json_object_new_int64(m->mid));
     json_object_object_add(o, "status", json_object_new_string(scrub_store_status_name(m->status)));
+    if (m->displaced_by) {
+        char by[300];
+        snprintf(by, sizeof(by), "%s/%lld", m->displaced_by, (long long)m->displaced_by_mid);
+        json_object_object_add(o, "displaced_by", json_object_new_string(by));
+    }
     json_object_object_add(o, "profile", json_object_new_string(m->profile));
     json_object_object_add(o, "prefixes", prefix_array(m->prefixes, m->n_prefixes));
     json_object_object_add(o, "lifetime", json_object_new_int64(m->lifetime));

@@ -126,6 +126,10 @@ enum scrub_store_mitigation_status {
     SCRUB_STORE_ACTIVE,
     SCRUB_STORE_WITHDRAWN, /* its client withdrew it: on the card until its expiry (terminating_s) */
     SCRUB_STORE_EXPIRED,
+    /* another DOTS client's newer request of the same identity overlapped
+     * it (conflict-policy 'newest'): off the card; displaced_by names that
+     * request */
+    SCRUB_STORE_DISPLACED,
 };
 const char *scrub_store_status_name(enum scrub_store_mitigation_status st);
 
@@ -155,6 +159,13 @@ struct scrub_store_mitigation {
      * status SCRUB_STORE_WITHDRAWN the mitigation is still on the card
      * until its expiry (expires_at and the monotonic guard), then ends. */
     int64_t terminating_s;
+    /* made or last changed by the operator (scrubctl), not a DOTS client:
+     * outside the conflicts between clients */
+    bool by_operator;
+    /* With status SCRUB_STORE_DISPLACED (and only then): the (cuid, mid)
+     * whose request displaced it. */
+    const char *displaced_by;
+    int64_t displaced_by_mid;
 };
 
 /* Creates the mitigation or, when (cuid, mid) exists, replaces it (an

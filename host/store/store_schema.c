@@ -118,6 +118,44 @@ const struct store_migration store_migrations[] = {
      * (RFC 8783 section 7.1's cdid); NULL when it made none. */
     {"the client domain of data-channel registrations through a gateway",
      "ALTER TABLE data_client ADD COLUMN cdid TEXT CONSTRAINT data_client_cdid_empty CHECK (cdid <> '');\n"},
+    /* A mitigation another DOTS client's newer request displaced (RFC 9132
+     * section 4.4.1's conflict between clients of one domain, the tenant's
+     * conflict-policy 'newest'): off the card, kept with the (cuid, mid)
+     * that displaced it. One the operator made or last changed (scrubctl)
+     * is no DOTS client's: by_operator. SQLite cannot change a CHECK in
+     * place, so the table is made again with the new status and copied. */
+    {"mitigations displaced by another client's request",
+     "CREATE TABLE mitigation_next (\n"
+     "  cuid TEXT NOT NULL,\n"
+     "  mid INTEGER NOT NULL CONSTRAINT mitigation_mid_range CHECK (mid BETWEEN 0 AND 4294967295),\n"
+     "  identity TEXT NOT NULL,\n"
+     "  cdid TEXT,\n"
+     "  scope TEXT NOT NULL CONSTRAINT mitigation_scope_json CHECK (json_valid(scope)),\n"
+     "  profile TEXT NOT NULL CONSTRAINT mitigation_profile_empty CHECK (profile <> ''),\n"
+     "  lifetime INTEGER NOT NULL CONSTRAINT mitigation_lifetime CHECK (lifetime = -1 OR lifetime > 0),\n"
+     "  status TEXT NOT NULL CONSTRAINT mitigation_status\n"
+     "    CHECK (status IN ('requested', 'active', 'withdrawn', 'expired', 'displaced')),\n"
+     "  created_at INTEGER NOT NULL,\n"
+     "  triggered_at INTEGER,\n"
+     "  expires_at INTEGER,\n"
+     "  boot_id TEXT NOT NULL,\n"
+     "  expires_boottime_ms INTEGER,\n"
+     "  terminating_s INTEGER NOT NULL DEFAULT 0 CONSTRAINT mitigation_terminating_s CHECK (terminating_s >= 0),\n"
+     "  by_operator INTEGER NOT NULL DEFAULT 0 CONSTRAINT mitigation_by_operator CHECK (by_operator IN (0, 1)),\n"
+     "  displaced_by TEXT,\n"
+     "  displaced_by_mid INTEGER CONSTRAINT mitigation_displaced_by_mid_range\n"
+     "    CHECK (displaced_by_mid BETWEEN 0 AND 4294967295),\n"
+     "  CONSTRAINT mitigation_expiry_iff_finite CHECK ((lifetime = -1) = (expires_at IS NULL)),\n"
+     "  CONSTRAINT mitigation_displaced_iff_by CHECK ((status = 'displaced') = (displaced_by IS NOT NULL)),\n"
+     "  PRIMARY KEY (cuid, mid),\n"
+     "  FOREIGN KEY (cuid, identity) REFERENCES cuid(cuid, identity)\n"
+     ") STRICT;\n"
+     "INSERT INTO mitigation_next (cuid, mid, identity, cdid, scope, profile, lifetime, status, created_at,\n"
+     "  triggered_at, expires_at, boot_id, expires_boottime_ms, terminating_s)\n"
+     "  SELECT cuid, mid, identity, cdid, scope, profile, lifetime, status, created_at, triggered_at, expires_at,\n"
+     "  boot_id, expires_boottime_ms, terminating_s FROM mitigation;\n"
+     "DROP TABLE mitigation;\n"
+     "ALTER TABLE mitigation_next RENAME TO mitigation;\n"},
 };
 const int store_n_migrations = sizeof(store_migrations) / sizeof(store_migrations[0]);
 

@@ -685,6 +685,103 @@ static void test_gateway_cdid(void **state)
     assert_string_equal(seen, "site-3 cuid-gw/1");
 }
 
+static int client_put(struct fixture *f, const char *cuid, int64_t mid, const char *pfx, bool trigger,
+                      struct scrub_mitigation_granted *g, struct scrub_err *err)
+{
+    const struct scrub_actor acme = {SCRUB_STORE_WHO_CERTIFICATE, "acme", SCRUB_STORE_CHANNEL_SIGNAL, false};
+    struct scrub_prefix p = prefix(pfx);
+    struct scrub_mitigation_req r = {.identity = "acme", .cuid = cuid, .mid = mid, .prefixes = &p, .n_prefixes = 1,
+                                     .lifetime = 600, .trigger = trigger};
+    *err = (struct scrub_err){0};
+    return scrub_core_mitigation_put(f->core, &acme, &r, g, err);
+}
+
+/* Conflicts between two DOTS clients (cuids) of one identity: refused
+ * under conflict-policy refuse, with the other's mid, prefixes and time
+ * left; under newest the newer request displaces the older, which stays
+ * displaced across a restart and a replacement of its displacer's mid,
+ * is refused while that is active and comes back when asked for after it
+ * ended. The operator's mitigations and waiting requests are outside. */
+static void test_client_conflicts(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err;
+    struct scrub_mitigation_granted g;
+    struct scrub_dest_entry d;
+    char text[SCRUB_PREFIX_TEXT], audit[600];
+    assert_int_equal(client_put(f, "ca", 1, "198.51.100.0/25", true, &g, &err), 0);
+    f->now.wall_s += 100;
+    f->now.boottime_ms += 100000;
+    assert_int_equal(client_put(f, "cb", 1, "198.51.100.0/26", true, &g, &err), -1);
+    assert_int_equal(err.code, EBUSY);
+    assert_string_equal(err.msg, "conflict: mitigation ca/1 of another DOTS client of 'acme' is active on overlapping "
+                                 "targets; the client's conflict-policy is refuse (RFC 9132 section 4.4.1)");
+    assert_int_equal(g.conflict, SCRUB_CONFLICT_OVERLAP);
+    assert_true(g.conflict_other_client);
+    assert_int_equal(g.conflict_mid, 1);
+    assert_int_equal(g.conflict_retry_s, 500);
+    assert_int_equal(g.n_conflict_prefixes, 1);
+    scrub_prefix_format(&g.conflict_prefixes[0], text, sizeof(text));
+    assert_string_equal(text, "198.51.100.0/25");
+    assert_int_equal(n_mitigations(f), 1);
+    /* beside it, a waiting request, and the operator's over both */
+    assert_int_equal(client_put(f, "cb", 1, "198.51.100.128/25", true, &g, &err), 0);
+    assert_int_equal(client_put(f, "cb", 2, "198.51.100.0/26", false, &g, &err), 0);
+    put_ok(f, "acme", "scrubctl-acme", 1, "198.51.100.0/24", 600);
+    assert_int_equal(client_put(f, "ca", 1, "198.51.100.0/25", true, &g, &err), 0);
+
+    f->cfg.tenants[0].conflict_newest = true;
+    assert_int_equal(scrub_core_set_config(f->core, &f->cfg, &err), 0);
+    assert_int_equal(client_put(f, "cb", 3, "198.51.100.0/26", true, &g, &err), 0);
+    assert_int_equal(g.displaced, 1);
+    last_audit(f, audit);
+    assert_string_equal(audit, "acme | mitigation put client=acme cuid=cb mid=3 prefixes=198.51.100.0/26 "
+                               "profile=(default) lifetime=600 replacing mid 2 displacing ca/1 | ok");
+    assert_false(on_card(f, "198.51.100.0/25", &d));
+    assert_true(on_card(f, "198.51.100.0/26", &d));
+    struct scrub_mitigation_view v = view(f, "ca", 1);
+    assert_int_equal(v.state, SCRUB_MIT_DISPLACED);
+    assert_int_equal(v.status, SCRUB_STORE_DISPLACED);
+    assert_string_equal(v.displaced_by, "cb");
+    assert_int_equal(v.displaced_by_mid, 3);
+    assert_int_equal(v.displaced_retry_s, 600);
+    assert_int_equal(v.n_displaced_by_prefixes, 1);
+    assert_false(scrub_core_mitigating(f->core, "nobody"));
+
+    /* asked for again while cb/3 is active: refused, naming it */
+    assert_int_equal(client_put(f, "ca", 1, "198.51.100.0/25", true, &g, &err), -1);
+    assert_int_equal(err.code, EBUSY);
+    assert_string_equal(err.msg, "conflict: mitigation cb/3 of another DOTS client of 'acme' is active on overlapping "
+                                 "targets; it displaced this one, which may be asked for again once it has ended "
+                                 "(RFC 9132 section 4.4.1)");
+    assert_int_equal(g.conflict_mid, 3);
+    assert_int_equal(g.conflict_retry_s, 600);
+
+    /* across a restart, and cb's next mid replacing cb/3 */
+    stop_core(f);
+    start_core(f);
+    assert_int_equal(view(f, "ca", 1).state, SCRUB_MIT_DISPLACED);
+    assert_int_equal(client_put(f, "cb", 4, "198.51.100.0/27", true, &g, &err), 0);
+    assert_int_equal(g.replaced, 1);
+    assert_int_equal(g.displaced, 0);
+    assert_int_equal(view(f, "ca", 1).displaced_by_mid, 4);
+    assert_int_equal(client_put(f, "ca", 1, "198.51.100.0/25", true, &g, &err), -1);
+    assert_int_equal(g.conflict_mid, 4);
+
+    /* cb/4 ends: ca/1 stays displaced until asked for, then is active */
+    assert_int_equal(terminate(f, "acme", "cb", 4, 0), 0);
+    v = view(f, "ca", 1);
+    assert_int_equal(v.state, SCRUB_MIT_DISPLACED);
+    assert_int_equal(v.displaced_retry_s, -1);
+    assert_null(v.displaced_by_prefixes);
+    assert_int_equal(client_put(f, "ca", 1, "198.51.100.0/25", true, &g, &err), 0);
+    assert_int_equal(g.displaced, 0);
+    v = view(f, "ca", 1);
+    assert_int_equal(v.state, SCRUB_MIT_IN_PROGRESS);
+    assert_null(v.displaced_by);
+    assert_true(on_card(f, "198.51.100.0/25", &d));
+}
+
 /* globex nested in acme (198.51.100.128/25 inside acme's 198.51.100.0/24,
  * as scrub-config's nested-in allows): each mitigates what is its own,
  * acme's wider scope beside globex's without a conflict, and acme is
@@ -990,6 +1087,7 @@ int main(void)
         TEST(test_trigger_on_signal_loss),
         TEST(test_configured_identity),
         TEST(test_gateway_cdid),
+        TEST(test_client_conflicts),
         TEST(test_nested_tenants),
         TEST(test_card_full),
         TEST(test_clients_and_quotas),

@@ -11,7 +11,8 @@ pid=
 # scrubd_config [monitor-only]: $dir/scrubd.json, demo.json with acme acting
 # as client1.example (also owning the RFC 9132 examples' 2001:db8:6401::/48)
 # and globex as client2.example; monitor-only: both counted, not filtered.
-# The tenant whose identity is $gateway (if set) is a DOTS gateway.
+# The tenant whose identity is $gateway (if set) is a DOTS gateway; every
+# tenant's conflict-policy is $conflict_policy (if set).
 scrubd_config() {
   "$python" -c "
 import json, sys
@@ -24,7 +25,9 @@ for t in c['scrub-config:scrub-config']['tenant']:
         t['monitor-only'] = True
     if t['identity'] == sys.argv[4]:
         t['gateway'] = True
-json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$dir/scrubd.json" "${1:-}" "${gateway:-}"
+    if sys.argv[5]:
+        t['conflict-policy'] = sys.argv[5]
+json.dump(c, open(sys.argv[2], 'w'))" "$demo" "$dir/scrubd.json" "${1:-}" "${gateway:-}" "${conflict_policy:-}"
 }
 
 # start_scrubd [scrubd options]: on the card model (-b overrides), with

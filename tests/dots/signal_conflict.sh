@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Conflicts between two DOTS clients (cuids c1 and c2) of one identity
+# (RFC 9132 section 4.4.1), in scrubd on the card model, against
+# coap-client-openssl with answers decoded by python3-cbor2:
+# - conflict-policy refuse (the default): c2's request overlapping c1's
+#   active mitigation gets 4.09 with conflict-information {conflict-status
+#   1, conflict-cause 1, retry-timer (c1's seconds left), conflict-scope
+#   {target-prefix: c1's overlapping prefix}}; nothing changes; a request
+#   beside it is accepted;
+# - conflict-policy newest (after a restart): c2's overlapping request is
+#   accepted and displaces c1's, off the card; c1's observer is told status
+#   7 with conflict-information (retry-timer, c2's prefix), as is its GET;
+#   c1 asking again is refused 4.09 while c2's is active, and accepted once
+#   c2 withdrew it (status 1, no conflict-information, on the card).
+# Usage: signal_conflict.sh SCRUBD SCRUBCTL DEMO_JSON DEV_PKI COAP_CLIENT PYTHON3 YANG_DIR
+set -euo pipefail
+scrubd=$1 scrubctl=$2 demo=$3 dev_pki=$4 client=$5 python=$6 yang=$7
+dir=$(mktemp -d)
+source "$(dirname "$0")/coap_harness.sh"
+source "$(dirname "$0")/scrubd_harness.sh"
+observers=
+cleanup() { for p in $pid $observers; do kill "$p" 2>/dev/null || true; done; rm -rf "$dir"; }
+trap cleanup EXIT
+m=/.well-known/dots/mitigate
+start_scrubd --dots-notify-s 1
+
+# keys: 1 mitigation-scope, 2 scope, 5 mid, 6 target-prefix, 14 lifetime,
+# 16 status, 17 conflict-information, 18 conflict-status, 19
+# conflict-cause, 20 retry-timer, 21 conflict-scope
+body "$dir/wide.cbor" '{1: {2: [{6: ["198.51.100.0/25"], 14: 600}]}}'
+body "$dir/inner.cbor" '{1: {2: [{6: ["198.51.100.0/26"], 14: 600}]}}'
+body "$dir/beside.cbor" '{1: {2: [{6: ["198.51.100.128/26"], 14: 600}]}}'
+# listed CUID MID 'python on the mitigation m of scrubctl -j mitigation list'
+listed() {
+  ctl -j mitigation list | jget "[$3 for m in a['result']['mitigations'] if m['cuid'] == '$1' and m['mid'] == $2][0]"
+}
+
+expect "c1 PUT mid=1" client1.example $signal "$m/cuid=c1/mid=1" "2.01" -m put -t 271 -f "$dir/wide.cbor"
+expect "c2 PUT mid=1 overlapping c1's (policy refuse)" client1.example $signal "$m/cuid=c2/mid=1" "4.09" \
+  -m put -t 271 -f "$dir/inner.cbor"
+decoded "conflict-information: status 1, cause 1, retry-timer, c1's prefix as the scope" \
+  'e = c[1][2][0]; i = e[17]; e[5] == 1 and i[18] == 1 and i[19] == 1 and 595 <= i[20] <= 600 and i[21] == {6: ["198.51.100.0/25"]} and set(i) == {18, 19, 20, 21}'
+expect "c2 GET mid=1: nothing stored" client1.example $signal "$m/cuid=c2/mid=1" "4.04" -m get
+grep -q "of another DOTS client of 'client1.example' is active on overlapping targets; the client's conflict-policy is refuse" "$log" &&
+  ok "the refusal is logged" || fail "no log line for the refusal"
+expect "c2 PUT mid=1 beside c1's" client1.example $signal "$m/cuid=c2/mid=1" "2.01" -m put -t 271 -f "$dir/beside.cbor"
+
+stop_scrubd
+conflict_policy=newest scrubd_config
+start_scrubd --dots-notify-s 1
+observe "$m/cuid=c1/mid=1" c1.out 5
+sleep 1
+expect "c2 PUT mid=2 overlapping c1's (policy newest)" client1.example $signal "$m/cuid=c2/mid=2" "2.01" \
+  -m put -t 271 -f "$dir/inner.cbor"
+[ "$(listed c1 1 "(m['status'], m.get('displaced_by'), m['installed'])")" = "('displaced', 'c2/2', False)" ] &&
+  ok "c1/1 displaced by c2/2, off the card" || fail "c1/1: $(ctl -j mitigation list)"
+[ "$(listed c2 2 "m['installed']")" = True ] && ok "c2/2 on the card" || fail "c2/2: $(ctl -j mitigation list)"
+expect "c1 GET mid=1" client1.example $signal "$m/cuid=c1/mid=1" "2.05" -m get
+decoded "status 7 with conflict-information: status 1, cause 1, retry-timer, c2's prefix" \
+  'e = c[1][2][0]; i = e[17]; e[16] == 7 and i[18] == 1 and i[19] == 1 and 595 <= i[20] <= 600 and i[21] == {6: ["198.51.100.0/26"]}'
+expect "c1 PUT mid=1 again while c2/2 is active" client1.example $signal "$m/cuid=c1/mid=1" "4.09" \
+  -m put -t 271 -f "$dir/wide.cbor"
+decoded "refused with the retry-timer and c2's prefix" \
+  'i = c[1][2][0][17]; i[18] == 1 and i[19] == 1 and 595 <= i[20] <= 600 and i[21] == {6: ["198.51.100.0/26"]}'
+for p in $observers; do wait "$p" || true; done
+observers=
+check "c1's observer is told 1, then 7 with the conflict" c1.out \
+  's = [r[3][1][2][0] for r in rows if r[1] == "2.05"]; s[0][16] == 1 and 17 not in s[0] and s[-1][16] == 7 and s[-1][17][18] == 1 and s[-1][17][21] == {6: ["198.51.100.0/26"]}'
+
+expect "c2 DELETE mid=2" client1.example $signal "$m/cuid=c2/mid=2" "2.02" -m delete
+expect "c1 GET mid=1 after c2/2 ended" client1.example $signal "$m/cuid=c1/mid=1" "2.05" -m get
+decoded "still status 7, no retry-timer now" 'e = c[1][2][0]; e[16] == 7 and e[17] == {18: 1, 19: 1}'
+expect "c1 PUT mid=1 again" client1.example $signal "$m/cuid=c1/mid=1" "2.04" -m put -t 271 -f "$dir/wide.cbor"
+expect "c1 GET mid=1" client1.example $signal "$m/cuid=c1/mid=1" "2.05" -m get
+decoded "active (status 1), no conflict-information" 'e = c[1][2][0]; e[16] == 1 and 17 not in e'
+[ "$(listed c1 1 "(m['status'], m['installed'])")" = "('active', True)" ] && ok "c1/1 back on the card" ||
+  fail "c1/1: $(ctl -j mitigation list)"
+ctl audit | grep -q "mitigation put client=client1.example cuid=c2 mid=2 .* displacing c1/1" &&
+  ok "the displacement is in the audit log" || fail "no audit record of the displacement"
+
+stop_scrubd
+finish signal_conflict
