@@ -17,8 +17,7 @@
 struct dots_known {
     char *cuid, *identity;
     int64_t mid;
-    int64_t expires_at; /* wall clock; 0: indefinite */
-    bool terminating;
+    int64_t expires_at; /* wall clock (a withdrawn one's: its period's end); 0: indefinite */
 };
 
 struct snapshot {
@@ -47,8 +46,7 @@ static int take(void *arg, const struct scrub_mitigation_view *m)
         x->cap = cap;
     }
     struct dots_known *k = &x->k[x->n];
-    *k = (struct dots_known){strdup(m->cuid), strdup(m->identity), m->mid, m->expires_at,
-                             m->state == SCRUB_MIT_TERMINATING};
+    *k = (struct dots_known){strdup(m->cuid), strdup(m->identity), m->mid, m->expires_at};
     if (!k->cuid || !k->identity) {
         free(k->cuid);
         free(k->identity);
@@ -87,8 +85,10 @@ void dots_ended_update(struct dots_signal *s, bool after_change)
             break;
         s->ended = more;
         const struct dots_known *gone = &s->known[i];
-        /* the core expires on the boot clock: within a second of the wall's */
-        bool ran_out = gone->terminating || (gone->expires_at > 0 && now + 1 >= gone->expires_at);
+        /* the core expires on the boot clock: within a second of the wall's;
+         * a period's end is its expiry, so one withdrawn during its period
+         * (by the operator) is no more terminated than any other */
+        bool ran_out = gone->expires_at > 0 && now + 1 >= gone->expires_at;
         s->ended[s->nended++] = (struct dots_ended){gone->cuid, gone->identity, gone->mid, ran_out};
         s->known[i].cuid = s->known[i].identity = NULL; /* taken */
     }

@@ -9,7 +9,8 @@
 # active again (2.04) and the next DELETE gets twice the period; a restart
 # during the period keeps it terminating (the deadline is in the store) and
 # it ends at the deadline; a period that ran out while scrubd was down ends
-# it at the start. Also the configured Max-Age of /config answers.
+# it at the start; the operator's withdrawal during a period is told as 7
+# (attack-mitigation-withdrawn). Also the configured Max-Age of /config.
 # Usage: signal_terminating.sh SCRUBD SCRUBCTL DEMO_JSON DEV_PKI COAP_CLIENT PYTHON3 YANG_DIR
 set -euo pipefail
 scrubd=$1 scrubctl=$2 demo=$3 dev_pki=$4 client=$5 python=$6 yang=$7
@@ -75,6 +76,17 @@ expect "GET mid=3 after the restart" client1.example $signal "$m/cuid=c1/mid=3" 
 [ "$(on_card 198.51.100.0/25)" = False ] && ok "ended at the start" || fail "still there"
 ctl audit | grep -q "mitigation withdraw cuid=c1 mid=3: active but terminating for 4 s" &&
   ok "the withdrawal with its period is in the audit log" || fail "no audit record"
+
+# the operator's withdrawal during the period: withdrawn (7), not terminated
+expect "PUT mid=4" client1.example $signal "$m/cuid=c1/mid=4" "2.01" -m put -t 271 -f "$dir/b.cbor"
+observe "$m/cuid=c1/mid=4" mid4.out 4
+sleep 1
+expect "DELETE mid=4" client1.example $signal "$m/cuid=c1/mid=4" "2.02" -m delete
+ctl mitigation withdraw c1 4 >/dev/null && ok "the operator withdraws mid=4 during its period" || fail "scrubctl withdraw"
+for p in $observers; do wait "$p" || true; done
+observers=
+check "the observer is told 5, then 7 (withdrawn by the operator), then 4.04" mid4.out \
+  's = [r[3][1][2][0][16] for r in rows if r[1] == "2.05"]; 5 in s and s[-1] == 7 and rows[-1][1] == "4.04"'
 
 # the configured Max-Age of /config
 expect "GET /config" client1.example $signal /.well-known/dots/config "2.05" -m get
