@@ -77,6 +77,10 @@ struct dots_client_hold_config {
     unsigned interval_ms;     /* a heartbeat this often; 0: none (the server's are still answered) */
     unsigned missing_allowed; /* this many unanswered in a row: a new session is opened in parallel */
     unsigned server_loss_ms;  /* no heartbeat from the server for this long: our peer-hb-status is false */
+    /* The session configuration's CoAP transmission parameters, set on each
+     * DTLS session held (RFC 9132 section 4.5; over TLS none apply); 0:
+     * libcoap's (RFC 7252's). Milli-units for the two decimals. */
+    unsigned max_retransmit, ack_timeout_milli, ack_random_factor_milli;
     /* While an observation is on (a send with observe): each notification,
      * with the hold's arg; returning false ends the hold. NULL: they wait
      * for dots_client_next_notification. */

@@ -205,6 +205,23 @@ static int send_heartbeat(struct dots_client *c, struct held *s, uint64_t now)
     return coap_send(s->session, pdu) == COAP_INVALID_MID ? -1 : 0;
 }
 
+/* The configuration's transmission parameters on a DTLS session. */
+static void set_transmission(const struct dots_client *c, coap_session_t *session,
+                             const struct dots_client_hold_config *h)
+{
+    if (c->cfg.tcp)
+        return;
+    if (h->max_retransmit)
+        coap_session_set_max_retransmit(session, (uint16_t)h->max_retransmit);
+    if (h->ack_timeout_milli)
+        coap_session_set_ack_timeout(session, (coap_fixed_point_t){(uint16_t)(h->ack_timeout_milli / 1000),
+                                                                   (uint16_t)(h->ack_timeout_milli % 1000)});
+    if (h->ack_random_factor_milli)
+        coap_session_set_ack_random_factor(
+            session, (coap_fixed_point_t){(uint16_t)(h->ack_random_factor_milli / 1000),
+                                          (uint16_t)(h->ack_random_factor_milli % 1000)});
+}
+
 /* Opens (again) the parallel session, with the first session's settings,
  * and sends its first heartbeat (over DTLS that starts the handshake). */
 static void open_parallel(struct dots_client *c, uint64_t now)
@@ -227,6 +244,7 @@ static void open_parallel(struct dots_client *c, uint64_t now)
         return;
     }
     coap_session_set_app_data(s->session, c);
+    set_transmission(c, s->session, h->cfg);
     /* over TLS the connection is under way; a Ping goes once it is up */
     if (!c->cfg.tcp && send_heartbeat(c, s, now) < 0) {
         s->failed = true;
@@ -259,6 +277,7 @@ int dots_client_hold(struct dots_client *c, unsigned ms, const struct dots_clien
     int r = encode_bodies(c, &h, err);
     uint64_t now = dots_client_now_ms(), end = now + ms;
     h.s[0] = (struct held){.session = c->session, .up = c->connected, .next_ms = now};
+    set_transmission(c, c->session, cfg);
     c->hold = &h;
     while (r == 0 && now < end) {
         if (c->failure[0]) {

@@ -380,6 +380,20 @@ static unsigned current_value(const struct lyd_node *config, const char *param)
     return 0;
 }
 
+/* A decimal parameter's current-value-decimal in thousandths (0: none). */
+static unsigned current_milli(const struct lyd_node *config, const char *param)
+{
+    const struct lyd_node *p, *v;
+    LY_LIST_FOR(lyd_child(config), p) {
+        if (strcmp(LYD_NAME(p), param) != 0)
+            continue;
+        LY_LIST_FOR(lyd_child(p), v)
+            if (strcmp(LYD_NAME(v), "current-value-decimal") == 0)
+                return (unsigned)(strtod(lyd_get_value(v), NULL) * 1000 + 0.5);
+    }
+    return 0;
+}
+
 /* What to hold with, from a GET /config answer: our heartbeats at the
  * shorter of the two heartbeat intervals (so that they are on time whether
  * the server applies the mitigating or the idle values: it knows whether
@@ -401,6 +415,13 @@ static void hold_values(const struct lyd_node *tree, struct dots_client_hold_con
     unsigned loss0 = hb[0] * missing[0], loss1 = hb[1] * missing[1];
     *h = (struct dots_client_hold_config){.interval_ms = hb[shorter] * 1000, .missing_allowed = missing[shorter],
                                           .server_loss_ms = (loss0 > loss1 ? loss0 : loss1) * 1000};
+    /* the transmission parameters of the same configuration */
+    LY_LIST_FOR(tree, n)
+        if (strcmp(LYD_NAME(n), shorter ? "idle-config" : "mitigating-config") == 0) {
+            h->max_retransmit = current_value(n, "max-retransmit");
+            h->ack_timeout_milli = current_milli(n, "ack-timeout");
+            h->ack_random_factor_milli = current_milli(n, "ack-random-factor");
+        }
 }
 
 static void on_hold_event(void *arg, const struct dots_client_event *e)
@@ -484,15 +505,25 @@ static int hold_session(struct dots_client *client, const struct args *a)
     int status = session_values(client, a, false, &h);
     if (status)
         return status;
-    if (a->json)
+    if (a->json) {
         printf("{\"event\":\"hold\",\"seconds\":%g,\"heartbeat-interval\":%u,\"missing-hb-allowed\":%u,"
-               "\"server-loss\":%u}\n", a->hold, h.interval_ms / 1000, h.missing_allowed, h.server_loss_ms / 1000);
-    else if (h.interval_ms)
+               "\"server-loss\":%u", a->hold, h.interval_ms / 1000, h.missing_allowed, h.server_loss_ms / 1000);
+        if (!a->cfg.tcp)
+            printf(",\"max-retransmit\":%u,\"ack-timeout\":%u.%03u,\"ack-random-factor\":%u.%03u", h.max_retransmit,
+                   h.ack_timeout_milli / 1000, h.ack_timeout_milli % 1000, h.ack_random_factor_milli / 1000,
+                   h.ack_random_factor_milli % 1000);
+        printf("}\n");
+    } else if (h.interval_ms) {
         printf("holding the session for %g s: a heartbeat every %u s, another session in parallel after %u "
                "unanswered, the server's heartbeats missing after %u s\n", a->hold, h.interval_ms / 1000,
                h.missing_allowed, h.server_loss_ms / 1000);
-    else
+    } else {
         printf("holding the session for %g s: heartbeat-interval 0, no heartbeats\n", a->hold);
+    }
+    if (!a->json && !a->cfg.tcp)
+        printf("CoAP over DTLS with max-retransmit %u, ack-timeout %u.%03u s, ack-random-factor %u.%03u\n",
+               h.max_retransmit, h.ack_timeout_milli / 1000, h.ack_timeout_milli % 1000,
+               h.ack_random_factor_milli / 1000, h.ack_random_factor_milli % 1000);
     fflush(stdout);
     struct watch w = {.a = a};
     if (dots_client_hold(client, (unsigned)(a->hold * 1000 + 0.5), &h, on_hold_event, &w, &st, &err) < 0) {

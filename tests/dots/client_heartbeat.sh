@@ -41,7 +41,8 @@ sys.exit(0 if eval(sys.argv[2]) else 1)' "$dir/hold.out" "$1"
 }
 
 start_scrubd --dots-range heartbeat-interval=1-240 --dots-range missing-hb-allowed=2-20
-c1 config put --sid 1 --heartbeat-interval 1 --missing-hb-allowed 2 >/dev/null && ok "client1: 1 s x 2 (sid 1)" ||
+c1 config put --sid 1 --heartbeat-interval 1 --missing-hb-allowed 2 --max-retransmit 4 --ack-timeout 3.5 \
+  --ack-random-factor 1.75 >/dev/null && ok "client1: 1 s x 2, max-retransmit 4, ack-timeout 3.5, ack-random-factor 1.75 (sid 1)" ||
   fail "config put"
 
 n=0
@@ -62,8 +63,12 @@ for transport in dtls tls; do
     fail "$transport: scrubctl status: $(ctl status | tail -2)"
   if wait "$hold"; then ok "$transport: session --hold 6 exits 0"; else fail "$transport: exit $?: $(cat "$dir/hold.err")"; fi
   hold=
-  held 'e[0] == {"event": "hold", "seconds": 6, "heartbeat-interval": 1, "missing-hb-allowed": 2, "server-loss": 2}' &&
-    ok "$transport: it holds with heartbeat-interval 1, missing-hb-allowed 2" || fail "$transport: $(head -1 "$dir/hold.out")"
+  want='{"event": "hold", "seconds": 6, "heartbeat-interval": 1, "missing-hb-allowed": 2, "server-loss": 2}'
+  # over DTLS the session takes the configuration's transmission parameters; over TLS none apply
+  [ "$transport" = dtls ] && want="${want%\}}, \"max-retransmit\": 4, \"ack-timeout\": 3.5, \"ack-random-factor\": 1.75}"
+  held "e[0] == $want" &&
+    ok "$transport: it holds with heartbeat-interval 1, missing-hb-allowed 2 (and the rest over DTLS)" ||
+    fail "$transport: $(head -1 "$dir/hold.out")"
   held 'e[-1]["event"] == "held" and len(e[-1]["sessions"]) == 1 and e[-1]["sessions"][0]["sent"] >= 4 and e[-1]["sessions"][0]["answered"] >= e[-1]["sessions"][0]["sent"] - 1' &&
     ok "$transport: its heartbeats were answered, one session" || fail "$transport: $(tail -1 "$dir/hold.out")"
   if [ "$transport" = dtls ]; then
