@@ -1,9 +1,11 @@
 /* The libFuzzer entry point of the signal channel's request bodies
  * (docs/dots.md, Fuzzing): what the server does with a CBOR body without the
  * network. Decode and validate it as scrubd does (default limits); if it is
- * accepted, check it as a session configuration (dots_sc_from_tree) and
- * round-trip it: its encoding must decode again and re-encode to the same
- * bytes, and an accepted session configuration must survive its store form.
+ * accepted, check it as a session configuration (dots_sc_from_tree) and as
+ * a mitigation request and an efficacy update (dots_put_request_from_tree),
+ * and round-trip it: its encoding must decode again and re-encode to the
+ * same bytes, and an accepted session configuration must survive its store
+ * form.
  * A broken rule abort()s, which libFuzzer and the replay report as a crash.
  * Built with libFuzzer (scripts/fuzz-dots) and with fuzz_replay.c (ctest). */
 #include <stdbool.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include "dots_cbor.h"
+#include "dots_mitigate_body.h"
 #include "dots_schema.h"
 #include "dots_session_config.h"
 
@@ -80,6 +83,45 @@ static void session_config(const struct dots_schema *s, const struct lyd_node *t
     lyd_free_all(answer);
 }
 
+/* What PUT /mitigate does with a body (dots_mitigate.c dots_mitigate_put),
+ * as a request (efficacy false) or an efficacy update (true); whatever it
+ * took is freed as the server frees it. True if accepted. */
+static bool mitigation_body(const struct lyd_node *tree, bool efficacy)
+{
+    struct put_request r = {0};
+    char diagnostic[640];
+    diagnostic[0] = '\0';
+    bool accepted = dots_put_request_from_tree(tree, efficacy, &r, diagnostic, sizeof diagnostic) == 0;
+    if (!accepted) {
+        require(diagnostic[0] && memchr(diagnostic, '\0', sizeof diagnostic), "mitigation body refused without a reason",
+                NULL);
+        dots_put_request_release(&r);
+        return false;
+    }
+    require(r.lifetime_given && r.lifetime != 0, "mitigation body accepted without a lifetime", NULL);
+    require(memchr(r.attack_status, '\0', sizeof r.attack_status) && (r.attack_status[0] != '\0') == efficacy,
+            "attack-status accepted outside an efficacy update, or missing from one", NULL);
+    /* the core keeps the prefixes as text (scrub_store) */
+    for (size_t i = 0; i < r.n_prefixes; i++) {
+        char text[SCRUB_PREFIX_TEXT];
+        struct scrub_prefix back;
+        scrub_prefix_format(&r.prefixes[i], text, sizeof text);
+        require(r.prefixes[i].plen <= 128 && scrub_prefix_parse(text, &back) && back.plen == r.prefixes[i].plen &&
+                    memcmp(&back.addr, &r.prefixes[i].addr, sizeof back.addr) == 0,
+                "an accepted target-prefix does not survive its text form", NULL);
+    }
+    for (size_t i = 0; i < r.n_acls; i++)
+        require(r.acls[i].name && r.acls[i].activation <= SCRUB_STORE_DEACTIVATE, "acl-list entry without a name",
+                NULL);
+    /* the rest of the scope, stored as JSON and given back by a GET */
+    json_object *back = json_tokener_parse(json_object_to_json_string_ext(r.extra, JSON_C_TO_STRING_PLAIN));
+    require(json_object_is_type(r.extra, json_type_object) && json_object_equal(r.extra, back),
+            "the scope's other members do not survive their JSON form", NULL);
+    json_object_put(back);
+    dots_put_request_release(&r);
+    return true;
+}
+
 /* encode → decode → encode gives the same bytes. Re-encoding can outgrow
  * the body (definite lengths for indefinite ones), so the second decode
  * allows the encoding's own size; every other limit stays. */
@@ -117,6 +159,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     require(size <= lim->max_input && stats.items <= lim->max_items && stats.max_depth <= lim->max_depth,
             "an accepted body passed a limit", NULL);
     session_config(s, tree);
+    /* attack-status makes an efficacy update and only that: never both */
+    bool as_request = mitigation_body(tree, false), as_update = mitigation_body(tree, true);
+    require(!(as_request && as_update),
+            "one body accepted both as a mitigation request and as an efficacy update", NULL);
     round_trip(s, tree);
     lyd_free_all(tree);
     return 0;
