@@ -471,11 +471,7 @@ void dots_mitigate_put(struct dots_signal *s, coap_resource_t *resource, coap_se
 done:
     if (regroup)
         dots_group_begin(s);
-    for (size_t i = 0; i < r.n_acls; i++)
-        free((char *)r.acls[i].name);
-    free(r.acls);
-    free(r.prefixes);
-    json_object_put(r.extra);
+    dots_put_request_release(&r);
 }
 
 /* ---- GET ---------------------------------------------------------------------------- */
