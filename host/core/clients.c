@@ -145,6 +145,23 @@ static int remove_undo(struct scrub_core *c, void *ctx, struct scrub_err *err)
     return 0;
 }
 
+/* After a client's removal is on the card: its cuids' data-channel records
+ * and claims go too (they put nothing on the card once it is no tenant, so
+ * a refusal by the card never needs them back). A failure leaves them, as
+ * before, and is logged: the removal itself stands. */
+static void forget_data(struct scrub_core *c, const char *identity)
+{
+    struct scrub_err err = {0};
+    int rc = scrub_store_begin(c->store, &err);
+    if (rc == 0 && (scrub_store_client_data_remove(c->store, identity, &err) || scrub_store_commit(c->store, &err))) {
+        if (scrub_store_in_transaction(c->store))
+            scrub_store_rollback(c->store);
+        rc = -1;
+    }
+    if (rc || core_load(c, &err))
+        fprintf(stderr, "scrubd core: client %s removed, but %s\n", identity, err.msg);
+}
+
 int scrub_core_client_remove(struct scrub_core *c, const struct scrub_actor *a, const char *identity, bool withdraw,
                              size_t *withdrawn, struct scrub_err *err)
 {
@@ -225,6 +242,8 @@ int scrub_core_client_remove(struct scrub_core *c, const struct scrub_actor *a, 
     struct core_change ch = {.what = what, .do_it = remove_do, .undo = remove_undo, .ctx = &x};
     if (rc == 0)
         rc = core_change(c, a, &ch, err);
+    if (rc == 0)
+        forget_data(c, ident);
     if (rc == 0 && withdrawn)
         *withdrawn = x.n_mits;
     for (size_t i = 0; mcopies && i < x.n_mits; i++)

@@ -91,6 +91,10 @@ int scrub_store_client_add(struct scrub_store *s, const struct scrub_store_clien
 /* Replaces an existing client's profile, quotas and prefixes. */
 int scrub_store_client_update(struct scrub_store *s, const struct scrub_store_client *c, struct scrub_err *err);
 int scrub_store_client_remove(struct scrub_store *s, const char *identity, struct scrub_err *err);
+/* What identity's cuids hold on the data channel (ACLs, aliases,
+ * registrations) and the claims of those of its cuids no mitigation uses:
+ * for a client removed. */
+int scrub_store_client_data_remove(struct scrub_store *s, const char *identity, struct scrub_err *err);
 typedef int (*scrub_store_client_fn)(void *ctx, const struct scrub_store_client *c);
 /* Calls fn for every client by identity; a non-zero return stops the walk
  * and is returned. */

@@ -23,6 +23,12 @@ static const char SQL_PREFIXES[] = "SELECT prefix FROM client_prefix WHERE ident
 static const char SQL_CUID_OWNER[] = "SELECT identity FROM cuid WHERE cuid = ?1";
 static const char SQL_CUID_INSERT[] = "INSERT INTO cuid (cuid, identity, claimed_at) VALUES (?1, ?2, ?3)";
 static const char SQL_CUID_DELETE[] = "DELETE FROM cuid WHERE cuid = ?1";
+static const char *const SQL_CLIENT_DATA_DELETE[] = {
+    "DELETE FROM data_acl WHERE cuid IN (SELECT cuid FROM cuid WHERE identity = ?1)",
+    "DELETE FROM data_alias WHERE cuid IN (SELECT cuid FROM cuid WHERE identity = ?1)",
+    "DELETE FROM data_client WHERE identity = ?1",
+    "DELETE FROM cuid WHERE identity = ?1 AND cuid NOT IN (SELECT cuid FROM mitigation)",
+};
 static const char SQL_CUID_USERS[] =
     "SELECT (SELECT count(*) FROM mitigation WHERE cuid = ?1), (SELECT count(*) FROM data_acl WHERE cuid = ?1),"
     " (SELECT count(*) FROM data_alias WHERE cuid = ?1), (SELECT count(*) FROM data_client WHERE cuid = ?1)";
@@ -83,6 +89,18 @@ int scrub_store_client_remove(struct scrub_store *s, const char *identity, struc
     if (n < 0)
         return -1;
     return n == 0 ? store_refuse(s, err, ENOENT, what, "no such client") : 0;
+}
+
+int scrub_store_client_data_remove(struct scrub_store *s, const char *identity, struct scrub_err *err)
+{
+    char what[256];
+    snprintf(what, sizeof(what), "remove the data-channel records and cuids of '%s'", identity);
+    if (store_need_txn(s, err, what))
+        return -1;
+    for (size_t i = 0; i < sizeof(SQL_CLIENT_DATA_DELETE) / sizeof(SQL_CLIENT_DATA_DELETE[0]); i++)
+        if (store_write(s, err, what, SQL_CLIENT_DATA_DELETE[i], "t", identity) < 0)
+            return -1;
+    return 0;
 }
 
 /* The client's prefixes, copied: the caller frees each and the array. */

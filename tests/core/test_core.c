@@ -830,6 +830,20 @@ static void test_card_full(void **state)
     assert_int_equal(n_mitigations(f), 252);
 }
 
+static int count_acl(void *ctx, const struct scrub_store_acl *row)
+{
+    (void)row;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+static int count_alias(void *ctx, const struct scrub_store_alias *row)
+{
+    (void)row;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
 static void test_clients_and_quotas(void **state)
 {
     struct fixture *f = *state;
@@ -867,6 +881,17 @@ static void test_clients_and_quotas(void **state)
     const struct card_image *img = scrub_core_image(f->core);
     assert_int_equal(img->n_em, 4); /* acme's three and initech's one */
 
+    /* a data-channel registration and ACL of its cuid, and another cuid's alias */
+    assert_int_equal(scrub_store_begin(f->store, &err), 0);
+    struct scrub_store_data_client dc = {.cuid = "cuid-i", .identity = "initech", .registered_at = 1};
+    struct scrub_store_acl acl = {.cuid = "cuid-i", .name = "a", .position = 1, .body = "{}", .updated_at = 1};
+    struct scrub_store_data_client dc2 = {.cuid = "cuid-j", .identity = "initech", .registered_at = 1};
+    struct scrub_store_alias alias = {.cuid = "cuid-j", .name = "b", .body = "{}", .updated_at = 1};
+    if (scrub_store_data_client_put(f->store, &dc, &err) < 0 || scrub_store_acl_put(f->store, &acl, &err) ||
+        scrub_store_data_client_put(f->store, &dc2, &err) < 0 || scrub_store_alias_put(f->store, &alias, &err) ||
+        scrub_store_commit(f->store, &err))
+        fail_msg("%s", err.msg);
+
     size_t withdrawn;
     assert_int_equal(scrub_core_client_remove(f->core, &operator, "initech", false, &withdrawn, &err), -1);
     assert_string_equal(err.msg, "client 'initech' has 1 mitigations; withdraw them first, or remove the client "
@@ -877,6 +902,14 @@ static void test_clients_and_quotas(void **state)
     assert_false(on_card(f, "192.0.2.128/26", &d));
     assert_int_equal(scrub_core_image(f->core)->n_em, 3);
     assert_int_equal(n_mitigations(f), 0);
+    /* its cuids and what they held on the data channel went with it */
+    char owner[64];
+    assert_int_equal(scrub_store_cuid_owner(f->store, "cuid-i", owner, sizeof(owner), &err), 0);
+    assert_int_equal(scrub_store_cuid_owner(f->store, "cuid-j", owner, sizeof(owner), &err), 0);
+    size_t n = 0;
+    assert_int_equal(scrub_store_acls_each(f->store, NULL, count_acl, &n, &err), 0);
+    assert_int_equal(scrub_store_aliases_each(f->store, "cuid-j", count_alias, &n, &err), 0);
+    assert_int_equal(n, 0);
 }
 
 static void test_expiry_and_restart(void **state)
