@@ -367,31 +367,32 @@ static int run(struct dots_client *client, const struct args *a, const struct do
 }
 
 /* A parameter's current value in a configuration of a GET /config answer. */
-static unsigned current_value(const struct lyd_node *config, const char *param)
+/* The text of a parameter's leaf (current-value, current-value-decimal)
+ * in a configuration, or NULL. */
+static const char *current(const struct lyd_node *config, const char *param, const char *leaf)
 {
     const struct lyd_node *p, *v;
     LY_LIST_FOR(lyd_child(config), p) {
         if (strcmp(LYD_NAME(p), param) != 0)
             continue;
         LY_LIST_FOR(lyd_child(p), v)
-            if (strcmp(LYD_NAME(v), "current-value") == 0)
-                return (unsigned)strtoul(lyd_get_value(v), NULL, 10);
+            if (strcmp(LYD_NAME(v), leaf) == 0)
+                return lyd_get_value(v);
     }
-    return 0;
+    return NULL;
 }
 
-/* A decimal parameter's current-value-decimal in thousandths (0: none). */
+static unsigned current_value(const struct lyd_node *config, const char *param)
+{
+    const char *text = current(config, param, "current-value");
+    return text ? (unsigned)strtoul(text, NULL, 10) : 0;
+}
+
+/* A decimal parameter's current value in thousandths (0: none). */
 static unsigned current_milli(const struct lyd_node *config, const char *param)
 {
-    const struct lyd_node *p, *v;
-    LY_LIST_FOR(lyd_child(config), p) {
-        if (strcmp(LYD_NAME(p), param) != 0)
-            continue;
-        LY_LIST_FOR(lyd_child(p), v)
-            if (strcmp(LYD_NAME(v), "current-value-decimal") == 0)
-                return (unsigned)(strtod(lyd_get_value(v), NULL) * 1000 + 0.5);
-    }
-    return 0;
+    const char *text = current(config, param, "current-value-decimal");
+    return text ? (unsigned)(strtod(text, NULL) * 1000 + 0.5) : 0;
 }
 
 /* What to hold with, from a GET /config answer: our heartbeats at the
