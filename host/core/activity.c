@@ -3,8 +3,9 @@
  * totals at whole buckets since it was triggered. From these come its state
  * (the DOTS status, docs/dots.md) and its average drop rates (the DOTS
  * module's bps-dropped and pps-dropped), and, with the data-channel ACEs'
- * pairs, its accept-list conflicts. Kept in memory by counter pair: a
- * restart of scrubd starts them again. */
+ * pairs, its accept-list conflicts. Kept in memory by counter pair; when
+ * each mitigation last dropped is also saved in the store
+ * (scrub_core_activity_save), for its status after a restart. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,28 @@ void core_activity_poll(struct scrub_core *c, const struct scrub_core_clock *now
     }
 }
 
+/* When the card last dropped m's traffic, on the boot clock: what the
+ * polls saw since scrubd started, else what was saved before; false when
+ * neither saw any. */
+static bool last_drop_ms(const struct scrub_core *c, const struct core_mitigation *m,
+                         const struct scrub_core_clock *now, int64_t *ms)
+{
+    int64_t last = 0;
+    for (size_t p = 0; c->hal && p < m->n_prefixes; p++) {
+        const struct core_activity *a = activity_of(c, pair_of(c, m, p));
+        if (a && a->drop_ms > last)
+            last = a->drop_ms;
+    }
+    if (last) {
+        *ms = last;
+        return true;
+    }
+    if (m->last_drop_at <= 0)
+        return false;
+    *ms = now->boottime_ms - (now->wall_s - m->last_drop_at) * 1000;
+    return true;
+}
+
 enum scrub_mitigation_state core_mitigation_state(const struct scrub_core *c, const struct core_mitigation *m,
                                                   const struct scrub_core_clock *now, bool from_polls)
 {
@@ -79,22 +102,46 @@ enum scrub_mitigation_state core_mitigation_state(const struct scrub_core *c, co
         return SCRUB_MIT_DISPLACED;
     if (!from_polls)
         return SCRUB_MIT_IN_PROGRESS;
-    int64_t last_drop = 0;
     bool missing = false, offered_rose = false;
     for (size_t p = 0; c->hal && p < m->n_prefixes; p++) {
         const struct scrub_layout_counter *lc = pair_of(c, m, p);
         const struct core_activity *a = activity_of(c, lc);
         missing |= !lc;
-        if (!a)
-            continue;
-        offered_rose |= a->offered_rose;
-        last_drop = a->drop_ms > last_drop ? a->drop_ms : last_drop;
+        offered_rose |= a && a->offered_rose;
     }
     if (missing || (c->overflow_rose && offered_rose))
         return SCRUB_MIT_EXCEEDED;
-    if (last_drop == 0)
+    int64_t last_drop;
+    if (!last_drop_ms(c, m, now, &last_drop))
         return SCRUB_MIT_IN_PROGRESS;
     return now->boottime_ms - last_drop < quiet_ms(c) ? SCRUB_MIT_MITIGATED : SCRUB_MIT_STOPPED;
+}
+
+int scrub_core_activity_save(struct scrub_core *c, struct scrub_err *err)
+{
+    struct scrub_core_clock now;
+    core_now(c, &now);
+    bool begun = false;
+    for (size_t i = 0; i < c->n_mits; i++) {
+        struct core_mitigation *m = &c->mits[i];
+        int64_t ms;
+        if (!core_on_card(m->status) || !last_drop_ms(c, m, &now, &ms))
+            continue;
+        int64_t at = now.wall_s - (now.boottime_ms - ms) / 1000;
+        if (at <= m->last_drop_at) /* saved already, within the second */
+            continue;
+        if (!begun && scrub_store_begin(c->store, err))
+            return scrub_err_prefix(err, "saving when mitigations last dropped");
+        begun = true;
+        if (scrub_store_mitigation_last_drop(c->store, m->cuid, m->mid, at, err)) {
+            scrub_store_rollback(c->store);
+            return scrub_err_prefix(err, "saving when mitigations last dropped");
+        }
+        m->last_drop_at = at;
+    }
+    if (begun && scrub_store_commit(c->store, err))
+        return scrub_err_prefix(err, "saving when mitigations last dropped");
+    return 0;
 }
 
 void core_activity_averages(const struct scrub_core *c, const struct core_mitigation *m,

@@ -24,6 +24,7 @@ struct core_mitigation {
     char *identity, *cuid, *profile, *boot_id, *scope, *cdid;
     int64_t mid, lifetime, created_at, triggered_at, expires_at, expires_boottime_ms, terminating_s;
     bool by_operator;   /* made or last changed by the operator: no DOTS client's */
+    int64_t last_drop_at; /* wall clock of the last drop seen, as last saved (scrub_core_activity_save); 0: none */
     char *displaced_by; /* SCRUB_STORE_DISPLACED only: the cuid (and mid) that displaced it */
     int64_t displaced_by_mid;
     enum scrub_store_mitigation_status status;

@@ -183,6 +183,7 @@ static int mitigation_from_store(struct core_mitigation *m, const struct scrub_s
                                   .expires_boottime_ms = sm->expires_boottime_ms,
                                   .terminating_s = sm->terminating_s,
                                   .by_operator = sm->by_operator,
+                                  .last_drop_at = sm->last_drop_at,
                                   .displaced_by = dup_or_null(sm->displaced_by),
                                   .displaced_by_mid = sm->displaced_by_mid,
                                   .status = sm->status};

@@ -195,6 +195,7 @@ struct scrub_store_mitigation core_mitigation_record(const struct core_mitigatio
                                            .expires_boottime_ms = m->expires_boottime_ms,
                                            .terminating_s = m->terminating_s,
                                            .by_operator = m->by_operator,
+                                           .last_drop_at = m->last_drop_at,
                                            .displaced_by = m->displaced_by,
                                            .displaced_by_mid = m->displaced_by_mid};
 }
@@ -414,7 +415,8 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
                                   * makes it active again and keeps the period for the
                                   * next withdrawal to double */
                                  .terminating_s = old ? old->terminating_s : 0,
-                                 .by_operator = a->operator},
+                                 .by_operator = a->operator,
+                                 .last_drop_at = old ? old->last_drop_at : 0},
                      .replaced = copies,
                      .n_replaced = n_replaced,
                      .rewrite_was = was,

@@ -341,6 +341,13 @@ int scrub_core_expire(struct scrub_core *c, struct scrub_err *err);
  * (the daemon's poll timer). */
 int scrub_core_poll(struct scrub_core *c, struct scrub_err *err);
 
+/* Saves when each mitigation on the card last dropped (what has changed
+ * since the last save: one store transaction, no audit record, nothing on
+ * the card), so that its status after a restart of scrubd is 2 or 3, not 1,
+ * until the polls see more (the daemon saves every minute and when it
+ * stops). */
+int scrub_core_activity_save(struct scrub_core *c, struct scrub_err *err);
+
 /* ---- source entries added at run time */
 
 struct scrub_source_req {

@@ -73,6 +73,7 @@ struct stats {
     unsigned polls;
     uint64_t errors;
     bool failing;
+    struct timespec saved_at; /* CLOCK_MONOTONIC of the last scrub_core_activity_save */
 };
 
 struct scrubd {

@@ -6,6 +6,18 @@
 #include "log.h"
 #include "stats.h"
 
+/* How often when the mitigations last dropped is saved (and when scrubd
+ * stops): a crash loses at most this much of it. */
+#define SAVE_EVERY_MS 60000
+
+static void save_activity(struct scrubd *d)
+{
+    struct scrub_err err = {0};
+    clock_gettime(CLOCK_MONOTONIC, &d->stats.saved_at);
+    if (scrub_core_activity_save(d->core, &err))
+        log_error("stats: %s (the statuses after a restart start from what was saved before)", err.msg);
+}
+
 static void poll_counters(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -42,12 +54,15 @@ static void poll_counters(evutil_socket_t fd, short what, void *arg)
     memcpy(s->cur, c, sizeof(s->cur));
     s->cur_at = at;
     s->polls++;
+    if (timespec_ms(&s->saved_at, &at) >= SAVE_EVERY_MS)
+        save_activity(d);
 }
 
 int stats_start(struct scrubd *d, struct scrub_err *err)
 {
     if (!d->opt.stats_ms)
         return 0;
+    clock_gettime(CLOCK_MONOTONIC, &d->stats.saved_at);
     poll_counters(-1, 0, d);
     d->stats.timer = event_new(d->base, -1, EV_PERSIST, poll_counters, d);
     struct timeval tv = {.tv_sec = d->opt.stats_ms / 1000, .tv_usec = d->opt.stats_ms % 1000 * 1000};
@@ -58,8 +73,10 @@ int stats_start(struct scrubd *d, struct scrub_err *err)
 
 void stats_stop(struct scrubd *d)
 {
-    if (d->stats.timer)
+    if (d->stats.timer) {
         event_free(d->stats.timer);
+        save_activity(d);
+    }
     d->stats.timer = NULL;
 }
 

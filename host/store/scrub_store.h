@@ -170,6 +170,9 @@ struct scrub_store_mitigation {
      * whose request displaced it. */
     const char *displaced_by;
     int64_t displaced_by_mid;
+    /* When the card last dropped its traffic (wall clock, seconds; 0: not
+     * seen), as the core last saved it: its status across a restart. */
+    int64_t last_drop_at;
 };
 
 /* Creates the mitigation or, when (cuid, mid) exists, replaces it (an
@@ -177,6 +180,9 @@ struct scrub_store_mitigation {
  * refused if another identity owns it. */
 int scrub_store_mitigation_put(struct scrub_store *s, const struct scrub_store_mitigation *m, struct scrub_err *err);
 int scrub_store_mitigation_delete(struct scrub_store *s, const char *cuid, int64_t mid, struct scrub_err *err);
+/* Sets only last_drop_at. */
+int scrub_store_mitigation_last_drop(struct scrub_store *s, const char *cuid, int64_t mid, int64_t at,
+                                     struct scrub_err *err);
 typedef int (*scrub_store_mitigation_fn)(void *ctx, const struct scrub_store_mitigation *m);
 /* Returns 1 after calling fn with the mitigation, 0 if absent, -1 on error. */
 int scrub_store_mitigation_get(struct scrub_store *s, const char *cuid, int64_t mid, scrub_store_mitigation_fn fn,

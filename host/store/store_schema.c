@@ -122,9 +122,11 @@ const struct store_migration store_migrations[] = {
      * section 4.4.1's conflict between clients of one domain, the tenant's
      * conflict-policy 'newest'): off the card, kept with the (cuid, mid)
      * that displaced it. One the operator made or last changed (scrubctl)
-     * is no DOTS client's: by_operator. SQLite cannot change a CHECK in
-     * place, so the table is made again with the new status and copied. */
-    {"mitigations displaced by another client's request",
+     * is no DOTS client's: by_operator. When the card last dropped its
+     * traffic (last_drop_at, wall clock; 0: never seen), for its status
+     * across a restart. SQLite cannot change a CHECK in place, so the table
+     * is made again with the new status and copied. */
+    {"mitigations displaced by another client's request; their last drop",
      "CREATE TABLE mitigation_next (\n"
      "  cuid TEXT NOT NULL,\n"
      "  mid INTEGER NOT NULL CONSTRAINT mitigation_mid_range CHECK (mid BETWEEN 0 AND 4294967295),\n"
@@ -142,6 +144,7 @@ const struct store_migration store_migrations[] = {
      "  expires_boottime_ms INTEGER,\n"
      "  terminating_s INTEGER NOT NULL DEFAULT 0 CONSTRAINT mitigation_terminating_s CHECK (terminating_s >= 0),\n"
      "  by_operator INTEGER NOT NULL DEFAULT 0 CONSTRAINT mitigation_by_operator CHECK (by_operator IN (0, 1)),\n"
+     "  last_drop_at INTEGER NOT NULL DEFAULT 0 CONSTRAINT mitigation_last_drop_at CHECK (last_drop_at >= 0),\n"
      "  displaced_by TEXT,\n"
      "  displaced_by_mid INTEGER CONSTRAINT mitigation_displaced_by_mid_range\n"
      "    CHECK (displaced_by_mid BETWEEN 0 AND 4294967295),\n"

@@ -482,7 +482,8 @@ static struct scrub_mitigation_view view(struct fixture *f, const char *cuid, in
 /* The status rule: in progress until drops are seen, mitigated from the
  * poll that sees them until quiet_s without any, then stopped, and
  * mitigated again when they come back; beyond capability while the card
- * overflows with its traffic rising; waiting while not triggered. */
+ * overflows with its traffic rising; the last drop saved across a restart;
+ * waiting while not triggered. */
 static void test_status_rule(void **state)
 {
     struct fixture *f = *state;
@@ -518,7 +519,21 @@ static void test_status_rule(void **state)
     poll_after(f, 1);
     assert_int_equal(view(f, "cuid-acme", 1).state, SCRUB_MIT_MITIGATED);
 
+    /* when it last dropped (3 s ago) is saved: after a restart, before any
+     * poll, it is still 2, and 3 once the quiet time has passed */
     struct scrub_err err = {0};
+    if (scrub_core_activity_save(f->core, &err))
+        fail_msg("%s", err.msg);
+    stop_core(f);
+    start_core(f);
+    assert_int_equal(view(f, "cuid-acme", 1).state, SCRUB_MIT_MITIGATED);
+    f->now.wall_s += 6;
+    f->now.boottime_ms += 6000;
+    assert_int_equal(view(f, "cuid-acme", 1).state, SCRUB_MIT_MITIGATED);
+    f->now.wall_s += 1;
+    f->now.boottime_ms += 1000;
+    assert_int_equal(view(f, "cuid-acme", 1).state, SCRUB_MIT_STOPPED);
+
     struct scrub_prefix p = prefix("198.51.100.128/26");
     struct scrub_mitigation_req r = {.identity = "acme", .cuid = "cuid-acme", .mid = 2, .prefixes = &p,
                                      .n_prefixes = 1, .lifetime = 600, .trigger = false};
