@@ -526,6 +526,18 @@ static json_object *acceptlist_conflict(const struct scrub_mitigation_view *m)
     return info;
 }
 
+/* An active request that displaced others (conflict-status request-active,
+ * 2; conflict-cause overlapping-targets, 1) and their targets it overlaps. */
+static json_object *active_conflict(const struct scrub_mitigation_view *m)
+{
+    json_object *info = json_object_new_object();
+    json_object_object_add(info, "conflict-status", json_object_new_string("request-active"));
+    json_object_object_add(info, "conflict-cause", json_object_new_string("overlapping-targets"));
+    json_object_object_add(info, "conflict-scope", target_scope(m->displacing_prefixes, m->n_displacing_prefixes,
+                                                                m->prefixes, m->n_prefixes));
+    return info;
+}
+
 static int add_entry(void *arg, const struct scrub_mitigation_view *m)
 {
     struct get_ctx *g = arg;
@@ -548,6 +560,8 @@ static int add_entry(void *arg, const struct scrub_mitigation_view *m)
     }
     if (m->n_acceptlist_conflicts)
         json_object_object_add(entry, "conflict-information", acceptlist_conflict(m));
+    else if (m->n_displacing_prefixes)
+        json_object_object_add(entry, "conflict-information", active_conflict(m));
     if (m->state == SCRUB_MIT_DISPLACED)
         json_object_object_add(entry, "conflict-information",
                                inactive_conflict("overlapping-targets", m->displaced_retry_s,

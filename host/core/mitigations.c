@@ -511,6 +511,34 @@ static int traffic(struct scrub_core *c, const struct core_mitigation *m, const 
     return 0;
 }
 
+/* The prefixes of the mitigations m displaced, in *out (malloc'd; NULL
+ * and 0 when none). */
+static int displacing_prefixes(const struct scrub_core *c, const struct core_mitigation *m, struct scrub_prefix **out,
+                               size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0;
+    for (size_t i = 0; i < c->n_mits; i++) {
+        const struct core_mitigation *d = &c->mits[i];
+        if (d->status != SCRUB_STORE_DISPLACED || d->displaced_by_mid != m->mid || strcmp(d->displaced_by, m->cuid))
+            continue;
+        if (*n + d->n_prefixes > cap) {
+            cap = 2 * (*n + d->n_prefixes);
+            struct scrub_prefix *more = realloc(*out, cap * sizeof(*more));
+            if (!more) {
+                free(*out);
+                *out = NULL;
+                return -1;
+            }
+            *out = more;
+        }
+        memcpy(*out + *n, d->prefixes, d->n_prefixes * sizeof(**out));
+        *n += d->n_prefixes;
+    }
+    return 0;
+}
+
 int scrub_core_mitigations_each(struct scrub_core *c, const char *identity, bool with_traffic,
                                 scrub_mitigation_fn fn, void *ctx, struct scrub_err *err)
 {
@@ -522,6 +550,9 @@ int scrub_core_mitigations_each(struct scrub_core *c, const char *identity, bool
         return scrub_err_prefix(err, "reading the mitigations' counters");
     struct scrub_core_clock now;
     core_now(c, &now);
+    size_t n_displaced = 0;
+    for (size_t i = 0; i < c->n_mits; i++)
+        n_displaced += c->mits[i].status == SCRUB_STORE_DISPLACED;
     for (size_t i = 0; i < c->n_mits; i++) {
         const struct core_mitigation *m = &c->mits[i];
         if (identity && strcmp(m->identity, identity) != 0)
@@ -567,8 +598,15 @@ int scrub_core_mitigations_each(struct scrub_core *c, const char *identity, bool
         if (with_traffic && core_acceptlist_conflicts(c, m, &conflicts, &v.n_acceptlist_conflicts))
             return scrub_err_set(err, ENOMEM, "out of memory reading the accept-list conflicts of %s", name);
         v.acceptlist_conflicts = conflicts;
+        struct scrub_prefix *displacing = NULL;
+        if (n_displaced && displacing_prefixes(c, m, &displacing, &v.n_displacing_prefixes)) {
+            free(conflicts);
+            return scrub_err_set(err, ENOMEM, "out of memory listing what %s displaced", name);
+        }
+        v.displacing_prefixes = displacing;
         int r = fn(ctx, &v);
         free(conflicts);
+        free(displacing);
         if (r)
             return r;
     }

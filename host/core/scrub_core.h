@@ -310,6 +310,10 @@ struct scrub_mitigation_view {
     int64_t displaced_by_mid, displaced_retry_s;
     const struct scrub_prefix *displaced_by_prefixes;
     size_t n_displaced_by_prefixes;
+    /* The prefixes of the mitigations it displaced (valid during the
+     * call); none: it displaced none. */
+    const struct scrub_prefix *displacing_prefixes;
+    size_t n_displacing_prefixes;
 };
 typedef int (*scrub_mitigation_fn)(void *ctx, const struct scrub_mitigation_view *m);
 /* Every mitigation of identity (NULL: all) by cuid and mid; with_traffic

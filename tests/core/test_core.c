@@ -700,6 +700,18 @@ static void test_gateway_cdid(void **state)
     assert_string_equal(seen, "site-3 cuid-gw/1");
 }
 
+/* Which mitigation displaced which prefixes (only one does, of one), in
+ * ctx (128 bytes). */
+static int displacing_cb(void *ctx, const struct scrub_mitigation_view *m)
+{
+    char text[SCRUB_PREFIX_TEXT];
+    if (m->n_displacing_prefixes != 1)
+        return 0;
+    scrub_prefix_format(&m->displacing_prefixes[0], text, sizeof(text));
+    snprintf(ctx, 128, "%s/%lld %s", m->cuid, (long long)m->mid, text);
+    return 0;
+}
+
 static int client_put(struct fixture *f, const char *cuid, int64_t mid, const char *pfx, bool trigger,
                       struct scrub_mitigation_granted *g, struct scrub_err *err)
 {
@@ -761,7 +773,10 @@ static void test_client_conflicts(void **state)
     assert_int_equal(v.displaced_by_mid, 3);
     assert_int_equal(v.displaced_retry_s, 600);
     assert_int_equal(v.n_displaced_by_prefixes, 1);
-    assert_false(scrub_core_mitigating(f->core, "nobody"));
+    char which[128] = "";
+    if (scrub_core_mitigations_each(f->core, "acme", false, displacing_cb, which, &err))
+        fail_msg("%s", err.msg);
+    assert_string_equal(which, "cb/3 198.51.100.0/25");
 
     /* asked for again while cb/3 is active: refused, naming it */
     assert_int_equal(client_put(f, "ca", 1, "198.51.100.0/25", true, &g, &err), -1);

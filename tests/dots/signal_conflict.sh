@@ -8,8 +8,9 @@
 #   {target-prefix: c1's overlapping prefix}}; nothing changes; a request
 #   beside it is accepted;
 # - conflict-policy newest (after a restart): c2's overlapping request is
-#   accepted and displaces c1's, off the card; c1's observer is told status
-#   7 with conflict-information (retry-timer, c2's prefix), as is its GET;
+#   accepted and displaces c1's, off the card; c2's GET says so
+#   (conflict-status 2, request-active); c1's observer is told status 7
+#   with conflict-information (retry-timer, c2's prefix), as is its GET;
 #   c1 asking again is refused 4.09 while c2's is active, and accepted once
 #   c2 withdrew it (status 1, no conflict-information, on the card).
 # Usage: signal_conflict.sh SCRUBD SCRUBCTL DEMO_JSON DEV_PKI COAP_CLIENT PYTHON3 YANG_DIR
@@ -55,6 +56,9 @@ expect "c2 PUT mid=2 overlapping c1's (policy newest)" client1.example $signal "
 [ "$(listed c1 1 "(m['status'], m.get('displaced_by'), m['installed'])")" = "('displaced', 'c2/2', False)" ] &&
   ok "c1/1 displaced by c2/2, off the card" || fail "c1/1: $(ctl -j mitigation list)"
 [ "$(listed c2 2 "m['installed']")" = True ] && ok "c2/2 on the card" || fail "c2/2: $(ctl -j mitigation list)"
+expect "c2 GET mid=2" client1.example $signal "$m/cuid=c2/mid=2" "2.05" -m get
+decoded "active, with conflict-information: status 2 (request-active), cause 1, c1's prefix" \
+  'e = c[1][2][0]; e[16] == 1 and e[17] == {18: 2, 19: 1, 21: {6: ["198.51.100.0/25"]}}'
 expect "c1 GET mid=1" client1.example $signal "$m/cuid=c1/mid=1" "2.05" -m get
 decoded "status 7 with conflict-information: status 1, cause 1, retry-timer, c2's prefix" \
   'e = c[1][2][0]; i = e[17]; e[16] == 7 and i[18] == 1 and i[19] == 1 and 595 <= i[20] <= 600 and i[21] == {6: ["198.51.100.0/26"]}'
