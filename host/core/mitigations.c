@@ -298,12 +298,13 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
     const struct core_tenant *t = core_tenant(c, r->identity);
     struct core_mitigation *old = core_mitigation(c, r->cuid, mid);
     size_t *replaced = calloc(c->n_mits ? c->n_mits : 1, sizeof(*replaced)), n_replaced = 0;
-    size_t *displaced = calloc(c->n_mits ? c->n_mits : 1, sizeof(*displaced)), n_displaced = 0;
+    /* indexes of the records it rewrites: first those it displaces */
+    size_t *rewrites = calloc(c->n_mits ? c->n_mits : 1, sizeof(*rewrites)), n_displaced = 0;
     int owned = r->cuid ? scrub_store_cuid_owner(c->store, r->cuid, owner, sizeof(owner), err) : 0;
-    if (!replaced || !displaced || owned < 0) {
+    if (!replaced || !rewrites || owned < 0) {
         free(replaced);
-        free(displaced);
-        return replaced && displaced ? scrub_err_prefix(err, "mitigation put")
+        free(rewrites);
+        return replaced && rewrites ? scrub_err_prefix(err, "mitigation put")
                                      : scrub_err_set(err, ENOMEM, "out of memory");
     }
     struct core_acl_switch *acls = NULL;
@@ -337,12 +338,12 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
         scrub_err_set(err, EEXIST, "cuid collision: cuid %s belongs to client '%s'", r->cuid, owner);
     } else if (authorize(c, t, r->prefixes, r->n_prefixes, err) == 0 &&
                check_mids(c, r, mid, replaced, &n_replaced, g, err) == 0 &&
-               check_clients(c, a, t, r, old, displaced, &n_displaced, g, err) == 0 &&
+               check_clients(c, a, t, r, old, rewrites, &n_displaced, g, err) == 0 &&
                check_quota(c, t, r, mid, n_replaced, err) == 0 && check_acl_list(c, t, r, &acls, err) == 0)
         err->code = 0;
     if (err->code) {
         free(replaced);
-        free(displaced);
+        free(rewrites);
         return core_refuse(c, a, what, err);
     }
 
@@ -353,8 +354,18 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
         lifetime = c->opt.max_lifetime_s;
     char *scope = core_scope_json(r->prefixes, r->n_prefixes, r->scope_extra);
     struct core_mitigation *copies = calloc(n_replaced ? n_replaced : 1, sizeof(*copies));
-    struct core_mitigation *was = calloc(c->n_mits ? c->n_mits : 1, sizeof(*was));
-    struct core_mitigation *next = calloc(c->n_mits ? c->n_mits : 1, sizeof(*next));
+    /* and those displaced by a mid it replaces */
+    size_t n_rewrites = n_displaced;
+    for (size_t i = 0; n_replaced && i < c->n_mits; i++) {
+        const struct core_mitigation *m = &c->mits[i];
+        for (size_t k = 0; m->status == SCRUB_STORE_DISPLACED && k < n_replaced; k++)
+            if (strcmp(m->displaced_by, r->cuid) == 0 && m->displaced_by_mid == c->mits[replaced[k]].mid) {
+                rewrites[n_rewrites++] = i;
+                break;
+            }
+    }
+    struct core_mitigation *was = calloc(n_rewrites ? n_rewrites : 1, sizeof(*was));
+    struct core_mitigation *next = calloc(n_rewrites ? n_rewrites : 1, sizeof(*next));
     if (!scope || !copies || !was || !next) {
         core_acl_switches_free(acls, r->n_acls);
         free(scope);
@@ -362,7 +373,7 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
         free(was);
         free(next);
         free(replaced);
-        free(displaced);
+        free(rewrites);
         return scrub_err_set(err, r->scope_extra && !scope ? EINVAL : ENOMEM,
                              r->scope_extra && !scope ? "the scope's other members are not a JSON object"
                                                       : "out of memory storing the mitigation");
@@ -373,29 +384,20 @@ int scrub_core_mitigation_put(struct scrub_core *c, const struct scrub_actor *a,
         if (len < sizeof(what) - 40)
             snprintf(what + len, sizeof(what) - len, "%s%lld", i ? "," : " replacing mid ", (long long)copies[i].mid);
     }
-    size_t n_rewrites = 0;
-    for (size_t i = 0; i < c->n_mits; i++) {
-        const struct core_mitigation *m = &c->mits[i];
-        bool displaces = false, follows = false;
-        for (size_t k = 0; k < n_displaced; k++)
-            displaces |= displaced[k] == i;
-        for (size_t k = 0; m->status == SCRUB_STORE_DISPLACED && k < n_replaced; k++)
-            follows |= strcmp(m->displaced_by, r->cuid) == 0 && m->displaced_by_mid == c->mits[replaced[k]].mid;
-        if (!displaces && !follows)
-            continue;
-        core_mitigation_copy(m, &was[n_rewrites]);
-        core_mitigation_copy(m, &next[n_rewrites]);
-        struct core_mitigation *n = &next[n_rewrites++];
-        n->status = SCRUB_STORE_DISPLACED;
-        free(n->displaced_by);
-        n->displaced_by = strdup(r->cuid);
-        n->displaced_by_mid = mid;
+    for (size_t k = 0; k < n_rewrites; k++) {
+        const struct core_mitigation *m = &c->mits[rewrites[k]];
+        core_mitigation_copy(m, &was[k]);
+        core_mitigation_copy(m, &next[k]);
+        next[k].status = SCRUB_STORE_DISPLACED;
+        free(next[k].displaced_by);
+        next[k].displaced_by = strdup(r->cuid);
+        next[k].displaced_by_mid = mid;
         size_t len = strlen(what);
-        if (displaces && len < sizeof(what) - 80)
+        if (k < n_displaced && len < sizeof(what) - 80)
             snprintf(what + len, sizeof(what) - len, " displacing %s/%lld", m->cuid, (long long)m->mid);
     }
     free(replaced);
-    free(displaced);
+    free(rewrites);
     struct put_ctx p = {.next = {.identity = r->identity,
                                  .cuid = r->cuid,
                                  .cdid = r->cdid,
