@@ -39,7 +39,8 @@ decoded "status 5, the period's remaining seconds as lifetime" 'e = c[1][2][0]; 
 [ "$(on_card 198.51.100.0/25)" = True ] && ok "still on the card" || fail "not on the card: $(ctl -j mitigation list)"
 grep -q "withdrawn, active but terminating for 4 s" "$log" && ok "logged with its period" || fail "no log line"
 sleep 5
-expect "GET mid=1 after the period" client1.example $signal "$m/cuid=c1/mid=1" "4.04" -m get
+expect "GET mid=1 after the period" client1.example $signal "$m/cuid=c1/mid=1" "4.04 no mitigation with cuid c1 and mid 1" \
+  -m get
 [ "$(on_card 198.51.100.0/25)" = False ] && ok "off the card after the period" || fail "still there: $(ctl -j mitigation list)"
 for p in $observers; do wait "$p" || true; done
 observers=
@@ -63,7 +64,8 @@ expect "GET mid=2 after a restart" client1.example $signal "$m/cuid=c1/mid=2" "2
 decoded "still status 5" 'e = c[1][2][0]; e[16] == 5 and e[14] <= 8'
 [ "$(on_card 198.51.100.128/26)" = True ] && ok "still on the card after the restart" || fail "not on the card"
 sleep 8.5
-expect "GET mid=2 after its deadline" client1.example $signal "$m/cuid=c1/mid=2" "4.04" -m get
+expect "GET mid=2 after its deadline" client1.example $signal "$m/cuid=c1/mid=2" \
+  "4.04 no mitigation with cuid c1 and mid 2" -m get
 [ "$(on_card 198.51.100.128/26)" = False ] && ok "off the card at the deadline" || fail "still there"
 
 # a deadline that passed while scrubd was down
@@ -72,7 +74,8 @@ expect "DELETE mid=3" client1.example $signal "$m/cuid=c1/mid=3" "2.02" -m delet
 stop_scrubd
 sleep 4.5
 start_scrubd "${terminating[@]}"
-expect "GET mid=3 after the restart" client1.example $signal "$m/cuid=c1/mid=3" "4.04" -m get
+expect "GET mid=3 after the restart" client1.example $signal "$m/cuid=c1/mid=3" \
+  "4.04 no mitigation with cuid c1 and mid 3" -m get
 [ "$(on_card 198.51.100.0/25)" = False ] && ok "ended at the start" || fail "still there"
 ctl audit | grep -q "mitigation withdraw cuid=c1 mid=3: active but terminating for 4 s" &&
   ok "the withdrawal with its period is in the audit log" || fail "no audit record"

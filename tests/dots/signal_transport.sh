@@ -4,9 +4,10 @@
 # PKI: GET /.well-known/dots/config answers the RFC 9132 defaults byte for
 # byte as tests/dots/fixtures/session_config_get.cbor.hex; a client with a
 # CN only is known by its CN; expired, revoked, unknown-CA and unconfigured
-# clients are refused and the server logs why; a body of another
-# Content-Format gets 4.15, a bad CBOR body 4.00 with the decoder's
-# diagnostic. coap-client exits 0 even on errors: its output is what is read.
+# clients are refused and the server logs why, each over both transports;
+# a body of another Content-Format gets 4.15, a bad CBOR body (a wrong
+# type, a duplicate key, an unknown comprehension-required key) 4.00 with
+# the decoder's diagnostic. coap-client exits 0 even on errors: its output is what is read.
 # Usage: signal_transport.sh SERVER YANG_DIR DEV_PKI FIXTURE_HEX COAP_CLIENT PYTHON3
 set -euo pipefail
 server=$1 yang=$2 dev_pki=$3 fixture=$4 client=$5 python=$6
@@ -63,10 +64,12 @@ refused() {
   if [ "$(times "$3")" -gt "$before" ]; then ok "$2 $1 refused: $3"
   else fail "$2 $1 refused without '$3' in the log"; fi
 }
-refused expired.example coaps "certificate has expired: 'expired.example'"
-refused revoked.example coaps "certificate revoked: 'revoked.example'"
-refused rogue.example coaps+tcp "unable to get local issuer certificate: 'rogue.example'"
-refused gateway.example coaps "identity gateway.example is not configured"
+for scheme in coaps coaps+tcp; do
+  refused expired.example $scheme "certificate has expired: 'expired.example'"
+  refused revoked.example $scheme "certificate revoked: 'revoked.example'"
+  refused rogue.example $scheme "unable to get local issuer certificate: 'rogue.example'"
+  refused gateway.example $scheme "identity gateway.example is not configured"
+done
 
 # answered NAME SCHEME WANT [options]: coap-client prints WANT.
 answered() {
@@ -76,11 +79,21 @@ answered() {
   else fail "$scheme $*: wanted '$want', got: $(cat "$dir/client.out" "$dir/got" 2>/dev/null)"; fi
 }
 printf '\xa1\x18\x31\xa1\x18\x33\x01' >"$dir/bad.cbor"
-answered client1.example coaps "4.15" -m put -t 50 -e '{}'
-answered client1.example coaps+tcp "4.15" -m put -e 'no content format'
+answered client1.example coaps "4.15 the body must be application/dots+cbor (Content-Format 271)" -m put -t 50 -e '{}'
+answered client1.example coaps+tcp "4.15 the body must be application/dots+cbor (Content-Format 271)" -m put -e 'no content format'
 answered client1.example coaps "4.00 wrong-type at /heartbeat(49)/peer-hb-status(51)" -m put -t 271 -f "$dir/bad.cbor"
 answered client2.example coaps+tcp "4.00 wrong-type at /heartbeat(49)/peer-hb-status(51)" -m put -t 271 \
   -f "$dir/bad.cbor"
+# {49: {51: true, 51: true}} and {49: {51: true, 100: 1}}: a duplicate key
+# and an unknown comprehension-required key, each 4.00 with the diagnostic
+printf '\xa1\x18\x31\xa2\x18\x33\xf5\x18\x33\xf5' >"$dir/duplicate.cbor"
+printf '\xa1\x18\x31\xa2\x18\x33\xf5\x18\x64\x01' >"$dir/unknown.cbor"
+for scheme in coaps coaps+tcp; do
+  answered client1.example $scheme "4.00 duplicate-key at /heartbeat(49): key 51 appears twice" -m put -t 271 \
+    -f "$dir/duplicate.cbor"
+  answered client1.example $scheme "4.00 unknown-key at /heartbeat(49): unknown comprehension-required key 100" \
+    -m put -t 271 -f "$dir/unknown.cbor"
+done
 
 kill "$pid"
 if wait "$pid"; then ok "the server stops cleanly on SIGTERM"; else fail "the server exited $? (see its log)"; fi
