@@ -84,6 +84,7 @@ expect "PUT cuid=c1 mid=2, overlapping the higher mid 3" client1.example $signal
 decoded "4.09: conflict-information naming mid 3" \
   'c == {1: {2: [{5: 2, 17: {18: 1, 19: 1, 21: {5: 3}}}]}}'
 expect "PUT cuid=c1 mid=4, not overlapping" client1.example $signal "$m/cuid=c1/mid=4" "2.01" -m put -t 271 -f "$dir/c.cbor"
+decoded "its answer" 'c == {1: {2: [{5: 4, 14: 60}]}}'
 expect "GET cuid=c1: all of them" client1.example $signal "$m/cuid=c1" "2.05" -m get
 decoded "mids 3 and 4" '[e[5] for e in c[1][2]] == [3, 4] and c[1][2][0][14] == -1'
 
@@ -133,6 +134,7 @@ expect "PUT with a cdid from a client" client1.example $signal "$m/cdid=x/cuid=c
 # client2.example (globex) is configured as a gateway: a cdid is taken from it
 expect "a gateway's PUT with a cdid" client2.example $signal "$m/cdid=site-3/cuid=gw-c1/mid=1" "2.01" \
   -m put -t 271 -f "$dir/g.cbor"
+decoded "... its answer" 'c == {1: {2: [{5: 1, 14: 60}]}}'
 got=$(ctl -j mitigation list | jget "[(m['client'], m.get('cdid'), m['mid']) for m in a['result']['mitigations'] if m['cuid'] == 'gw-c1']")
 [ "$got" = "[('client2.example', 'site-3', 1)]" ] && ok "... stored with its cdid (scrubctl)" || fail "... scrubctl: $got"
 expect "... GET through the gateway" client2.example $signal "$m/cdid=site-3/cuid=gw-c1" "2.05" -m get
