@@ -18,7 +18,8 @@
 # mid replaces the lower one it overlaps, a lower one is refused naming the
 # higher; identities that are no tenant are refused at the handshake; a
 # restart keeps everything; DELETE withdraws (2.02) and the card entries
-# go; the same over IPv6 (::1), where --max-lifetime caps what is granted.
+# go; a GET in blocks of 64 bytes (Block2) is reassembled to the same
+# answer; the same over IPv6 (::1), where --max-lifetime caps what is granted.
 # Usage: signal_mitigate.sh SCRUBD SCRUBCTL DEMO_JSON DEV_PKI COAP_CLIENT PYTHON3 YANG_DIR FIXTURES
 set -euo pipefail
 scrubd=$1 scrubctl=$2 demo=$3 dev_pki=$4 client=$5 python=$6 yang=$7 fixtures=$8
@@ -87,6 +88,12 @@ expect "PUT cuid=c1 mid=4, not overlapping" client1.example $signal "$m/cuid=c1/
 decoded "its answer" 'c == {1: {2: [{5: 4, 14: 60}]}}'
 expect "GET cuid=c1: all of them" client1.example $signal "$m/cuid=c1" "2.05" -m get
 decoded "mids 3 and 4" '[e[5] for e in c[1][2]] == [3, 4] and c[1][2][0][14] == -1'
+# Block-wise transfer (RFC 7959; RFC 8323 over TLS): the same answer in
+# blocks of 64 bytes, reassembled by coap-client.
+expect "GET cuid=c1 in blocks of 64 bytes" client1.example $signal "$m/cuid=c1" "2.05" -m get -b 64
+n=$(grep -c " c:2.05 .*Block2:" "$dir/out" || true)
+[ "$n" -ge 2 ] && ok "... answered in $n blocks (Block2)" || fail "... $n answers with Block2: $(grep ' c:2.05' "$dir/out" | head -3)"
+decoded "... reassembled: mids 3 and 4" '[e[5] for e in c[1][2]] == [3, 4] and c[1][2][0][14] == -1'
 
 # Refusals.
 expect "PUT without lifetime" client1.example $signal "$m/cuid=c1/mid=9" "4.00 scope/lifetime is missing" -m put -t 271 \

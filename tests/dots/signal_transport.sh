@@ -3,11 +3,14 @@
 # loopback, over DTLS (coaps://) and TLS (coaps+tcp://), with the development
 # PKI: GET /.well-known/dots/config answers the RFC 9132 defaults byte for
 # byte as tests/dots/fixtures/session_config_get.cbor.hex; a client with a
-# CN only is known by its CN; expired, revoked, unknown-CA and unconfigured
-# clients are refused and the server logs why, each over both transports;
-# a body of another Content-Format gets 4.15, a bad CBOR body (a wrong
-# type, a duplicate key, an unknown comprehension-required key) 4.00 with
-# the decoder's diagnostic. coap-client exits 0 even on errors: its output is what is read.
+# CN only is known by its CN; the DTLS handshake starts with a cookie
+# exchange, and DTLS 1.2, TLS 1.2 and TLS 1.3 are negotiated (openssl
+# s_client); expired, revoked, unknown-CA and unconfigured clients are
+# refused and the server logs why, each over both transports; a body of
+# another Content-Format gets 4.15, a bad CBOR body (a wrong type, a
+# duplicate key, an unknown comprehension-required key) 4.00 with the
+# decoder's diagnostic. coap-client exits 0 even on errors: its output is
+# what is read.
 # Usage: signal_transport.sh SERVER YANG_DIR DEV_PKI FIXTURE_HEX COAP_CLIENT PYTHON3
 set -euo pipefail
 server=$1 yang=$2 dev_pki=$3 fixture=$4 client=$5 python=$6
@@ -54,6 +57,31 @@ for case in "client1.example coaps" "client2.example coaps+tcp" "cnonly.example 
   if [ "$(times "authenticated as $1")" -gt "$before" ]; then ok "$2: $1 authenticated as $1"
   else fail "$2: no new 'authenticated as $1'"; fi
 done
+
+# s_client ARGS...: openssl's client as client1 against the server's port
+s_client() {
+  timeout 10 openssl s_client -connect "127.0.0.1:$port" -cert "$pki/client1.example.crt" \
+    -key "$pki/client1.example.key" -CAfile "$pki/ca.crt" "$@" </dev/null 2>&1 || true
+}
+# DTLS cookies (RFC 6347 section 4.2.1): the first ClientHello is answered
+# with a HelloVerifyRequest and its cookie, the ServerHello comes only after
+# a ClientHello that returns it (the handshake as openssl -trace prints it).
+hellos=$(s_client -dtls1_2 -trace | sed -nE 's/^ +(ClientHello|HelloVerifyRequest|ServerHello),.*/\1/p; s/^ +cookie \(len=[0-9]+\): ?(.*)/cookie \1./p' |
+  tr '\n' ' ')
+if [[ $hellos =~ ^ClientHello\ cookie\ \.\ HelloVerifyRequest\ cookie\ ([0-9A-F]+)\.\ ClientHello\ cookie\ ([0-9A-F]+)\.\ ServerHello ]] &&
+  [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]; then
+  ok "DTLS: a HelloVerifyRequest with a cookie before the ServerHello"
+else
+  fail "DTLS cookie exchange: $hellos"
+fi
+# The versions: DTLS 1.2; TLS 1.3, and TLS 1.2 when the client offers no more.
+for want in "-dtls1_2 DTLSv1.2" "-tls1_2 TLSv1.2" "-tls1_3 TLSv1.3"; do
+  set -- $want
+  got=$(s_client "$1" -brief | sed -n 's/^Protocol version: //p')
+  [ "$got" = "$2" ] && ok "openssl s_client $1: $2 negotiated" || fail "openssl s_client $1: '$got', wanted $2"
+done
+[ "$(s_client -brief | sed -n 's/^Protocol version: //p')" = TLSv1.3 ] && ok "TLS: 1.3 when both offer it" ||
+  fail "TLS: $(s_client -brief | grep -i version)"
 
 # refused NAME SCHEME REASON: no answer, and the server logged the reason.
 refused() {
