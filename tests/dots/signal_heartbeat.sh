@@ -42,10 +42,12 @@ expect "a heartbeat whose body is a session configuration" client1.example $sign
   "4.00 a heartbeat body is a heartbeat (key 49)" -m put -t 271 -f "$dir/config.cbor"
 expect "client2: a waiting mitigation (default timers)" client2.example $signal "$m/cuid=c2/mid=1" "2.01" -m put -t 271 \
   -f "$dir/wait2.cbor"
+decoded "... its answer: mid 1, lifetime 3600" 'c == {1: {2: [{5: 1, 14: 3600}]}}'
 expect "client1: heartbeat-interval 1, missing-hb-allowed 2" client1.example $signal /.well-known/dots/config/sid=1 \
   "2.01" -m put -t 271 -f "$dir/config.cbor"
 expect "client1: a waiting mitigation" client1.example $signal "$m/cuid=c1/mid=1" "2.01" -m put -t 271 \
   -f "$dir/wait1.cbor"
+decoded "... its answer: mid 1, lifetime 3600" 'c == {1: {2: [{5: 1, 14: 3600}]}}'
 expect "client1: GET it" client1.example $signal "$m/cuid=c1/mid=1" "2.05" -m get
 decoded "status 8 (attack-mitigation-signal-loss)" 'c[1][2][0][16] == 8 and c[1][2][0][45] is False'
 # heartbeats every 0.5 s for 4 s: twice the loss time
@@ -64,6 +66,7 @@ grep -q "signal with client1.example is back" "$log" && ok "the return is logged
   ok "the trigger is in the audit log" || fail "audit: $(ctl audit | tail -3)"
 expect "client1: another waiting mitigation" client1.example $signal "$m/cuid=c1/mid=2" "2.01" -m put -t 271 \
   -f "$dir/wait3.cbor"
+decoded "... its answer: mid 2, lifetime 3600" 'c == {1: {2: [{5: 2, 14: 3600}]}}'
 stop_scrubd
 
 start

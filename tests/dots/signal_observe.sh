@@ -30,16 +30,21 @@ body "$dir/b.cbor" '{1: {2: [{6: ["198.51.100.128/26"], 14: 2}]}}'
 body "$dir/r.cbor" '{1: {2: [{6: ["198.51.100.192/26"], 14: 600}]}}'
 
 expect "PUT cuid=c1 mid=1" client1.example $signal "$m/cuid=c1/mid=1" "2.01" -m put -t 271 -f "$dir/a.cbor"
+decoded "... its answer: mid 1, lifetime 600" 'c == {1: {2: [{5: 1, 14: 600}]}}'
 expect "PUT cuid=c2 mid=1" client1.example $signal "$m/cuid=c2/mid=1" "2.01" -m put -t 271 -f "$dir/r.cbor"
-observe "$m/cuid=c1/mid=1" mid1.out 8
+decoded "... its answer: mid 1, lifetime 600" 'c == {1: {2: [{5: 1, 14: 600}]}}'
+observe "$m/cuid=c1/mid=1" mid1.out 10
 observe "$m/cuid=c2/mid=1" replaced.out 6
-observe "$m/cuid=c1" all.out 8
+observe "$m/cuid=c1" all.out 10
 sleep 2
 expect "PUT cuid=c2 mid=2, the same scope: replaces mid 1" client1.example $signal "$m/cuid=c2/mid=2" "2.01" -m put \
   -t 271 -f "$dir/r.cbor"
+decoded "... its answer: mid 2, lifetime 600" 'c == {1: {2: [{5: 2, 14: 600}]}}'
 expect "PUT mid=1 again, lifetime 900" client1.example $signal "$m/cuid=c1/mid=1" "2.04" -m put -t 271 -f "$dir/a2.cbor"
+decoded "... its answer: mid 1, lifetime 900" 'c == {1: {2: [{5: 1, 14: 900}]}}'
 sleep 1.5
 expect "PUT mid=2, lifetime 2 s" client1.example $signal "$m/cuid=c1/mid=2" "2.01" -m put -t 271 -f "$dir/b.cbor"
+decoded "... its answer: mid 2, lifetime 2" 'c == {1: {2: [{5: 2, 14: 2}]}}'
 observe "$m/cuid=c1/mid=2" mid2.out 6
 sleep 1.5
 expect "DELETE mid=1" client1.example $signal "$m/cuid=c1/mid=1" "2.02" -m delete
@@ -74,6 +79,7 @@ start_scrubd --dots-notify-s 1 --dots-observe-keepalive-s 1
 body "$dir/w.cbor" '{1: {2: [{6: ["198.51.100.0/25"], 14: 600, 45: False}]}}'
 expect "PUT cuid=c3 mid=1, trigger-mitigation false" client1.example $signal "$m/cuid=c3/mid=1" "2.01" \
   -m put -t 271 -f "$dir/w.cbor"
+decoded "... its answer: mid 1, lifetime 600" 'c == {1: {2: [{5: 1, 14: 600}]}}'
 observe "$m/cuid=c3/mid=1" peace.out 8
 for p in $observers; do wait "$p" || true; done
 observers=

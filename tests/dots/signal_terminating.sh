@@ -31,6 +31,7 @@ body "$dir/b.cbor" '{1: {2: [{6: ["198.51.100.128/26"], 14: 600}]}}'
 on_card() { ctl -j mitigation list | jget "any(m['installed'] and '$1' in m['prefixes'] for m in a['result']['mitigations'])"; }
 
 expect "PUT mid=1" client1.example $signal "$m/cuid=c1/mid=1" "2.01" -m put -t 271 -f "$dir/a.cbor"
+decoded "... its answer: mid 1, lifetime 600" 'c == {1: {2: [{5: 1, 14: 600}]}}'
 observe "$m/cuid=c1/mid=1" mid1.out 9
 sleep 1
 expect "DELETE mid=1: answered at once" client1.example $signal "$m/cuid=c1/mid=1" "2.02" -m delete
@@ -49,8 +50,10 @@ check "the observer is told 1, then 5, then 6 at the end, then 4.04" mid1.out \
 
 # asked again during the period: active again, and the next period doubles
 expect "PUT mid=2" client1.example $signal "$m/cuid=c1/mid=2" "2.01" -m put -t 271 -f "$dir/b.cbor"
+decoded "... its answer: mid 2, lifetime 600" 'c == {1: {2: [{5: 2, 14: 600}]}}'
 expect "DELETE mid=2" client1.example $signal "$m/cuid=c1/mid=2" "2.02" -m delete
 expect "PUT mid=2 during its period: an update" client1.example $signal "$m/cuid=c1/mid=2" "2.04" -m put -t 271 -f "$dir/b.cbor"
+decoded "... its answer: mid 2, lifetime 600" 'c == {1: {2: [{5: 2, 14: 600}]}}'
 expect "GET mid=2" client1.example $signal "$m/cuid=c1/mid=2" "2.05" -m get
 decoded "active again (status 1), its lifetime back" 'e = c[1][2][0]; e[16] == 1 and 595 <= e[14] <= 600'
 expect "DELETE mid=2 again" client1.example $signal "$m/cuid=c1/mid=2" "2.02" -m delete
@@ -70,6 +73,7 @@ expect "GET mid=2 after its deadline" client1.example $signal "$m/cuid=c1/mid=2"
 
 # a deadline that passed while scrubd was down
 expect "PUT mid=3" client1.example $signal "$m/cuid=c1/mid=3" "2.01" -m put -t 271 -f "$dir/a.cbor"
+decoded "... its answer: mid 3, lifetime 600" 'c == {1: {2: [{5: 3, 14: 600}]}}'
 expect "DELETE mid=3" client1.example $signal "$m/cuid=c1/mid=3" "2.02" -m delete
 stop_scrubd
 sleep 4.5
