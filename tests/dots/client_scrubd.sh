@@ -9,7 +9,8 @@
 # identity using the cuid (4.09 cuid-collision), a lower mid overlapping a
 # higher one (4.09 naming it). Session configuration works on scrubd too.
 # With --dots-cuid-from-cert only the cuid derived from the client's
-# certificate is taken (4.03 otherwise), and dots-client uses it by default.
+# certificate is taken (4.03 otherwise, over DTLS and TLS), and dots-client
+# uses it by default.
 # Usage: client_scrubd.sh DOTS_CLIENT SCRUBD SCRUBCTL DEMO_JSON DEV_PKI YANG_DIR PYTHON3
 set -euo pipefail
 dots_client=$1 scrubd=$2 scrubctl=$3 demo=$4 dev_pki=$5 yang=$6 python=$7
@@ -112,6 +113,9 @@ has "cuid from the certificate: a request under the derived cuid is taken" 0 out
   ok "... it is the core's under cuid $derived" || fail "... scrubctl mitigation list: $(ctl -j mitigation list)"
 dc client1.example mitigate put --cuid chosen-by-hand --mid 6 --target-prefix 2001:db8:6401::6/128
 has "... another cuid: 4.03 naming the derived one" 1 err \
+  "4.03 Forbidden: cuid chosen-by-hand is not the one derived from the client's certificate ($derived; RFC 9132 section 4.4.1)"
+dc client1.example --tcp mitigate put --cuid chosen-by-hand --mid 6 --target-prefix 2001:db8:6401::6/128
+has "... over TLS too" 1 err \
   "4.03 Forbidden: cuid chosen-by-hand is not the one derived from the client's certificate ($derived; RFC 9132 section 4.4.1)"
 dc client1.example --tcp mitigate get
 has "... GET under the derived cuid over TLS" 0 out "mid: 5"

@@ -68,6 +68,7 @@ cmp -s "$dir/deactivate.cbor" "$dir/check.cbor" && ok "the hand-written body is 
   fail "hand-written $hex, cbor2 $(od -An -tx1 "$dir/check.cbor" | tr -d ' \n')"
 expect "a mitigation with acl-list deactivate" client1.example $signal "/.well-known/dots/mitigate/cuid=$A/mid=1" "2.01" \
   -m put -t 271 -f "$dir/deactivate.cbor"
+decoded "... its answer: mid 1, lifetime 3600" 'c == {1: {2: [{5: 1, 14: 3600}]}}'
 same "while mitigating, the ACL is off the card (scrubctl acl list)" "$(acl_row $A sample-ipv4-acl)" "[('deactivate', False, 1)]"
 same "and the card's ACL table is as in peace time" "$(acl_used)" "$used0"
 same "the data channel's GET says deactivate" "$(acl_activation client1.example $A sample-ipv4-acl)" deactivate

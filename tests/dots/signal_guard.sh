@@ -44,6 +44,7 @@ expect "client1, a few seconds later" client1.example $signal $c "2.05" -m get
 # Sessions: two observers hold two sessions of client1.
 body "$dir/a.cbor" '{1: {2: [{6: ["198.51.100.0/25"], 14: 600}]}}'
 expect "a mitigation" client1.example $signal "$m/cuid=c1/mid=1" "2.01" -m put -t 271 -f "$dir/a.cbor"
+decoded "... its answer: mid 1, lifetime 600" 'c == {1: {2: [{5: 1, 14: 600}]}}'
 sleep 2 # the bucket refills for the observers' registrations
 for i in 1 2; do
   timeout 20 "$client" -v 6 -c "$pki/client1.example.crt" -j "$pki/client1.example.key" -C "$pki/ca.crt" -B 8 -s 6 \
@@ -64,6 +65,7 @@ ctl client add gateway.example 192.0.2.0/25 --profile strict --max-sessions 1 >/
   ok "gateway.example added with a quota of 1 session" || fail "client add gateway.example"
 body "$dir/g.cbor" '{1: {2: [{6: ["192.0.2.0/26"], 14: 600}]}}'
 expect "gateway's mitigation" gateway.example $signal "$m/cuid=g1/mid=1" "2.01" -m put -t 271 -f "$dir/g.cbor"
+decoded "... its answer: mid 1, lifetime 600" 'c == {1: {2: [{5: 1, 14: 600}]}}'
 timeout 20 "$client" -v 6 -c "$pki/gateway.example.crt" -j "$pki/gateway.example.key" -C "$pki/ca.crt" -B 6 -s 4 \
   "$signal://127.0.0.1:$port$m/cuid=g1/mid=1" >"$dir/observer-g.out" 2>&1 &
 observers=$!

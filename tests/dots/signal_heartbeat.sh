@@ -36,20 +36,22 @@ body "$dir/wait2.cbor" '{1: {2: [{6: ["203.0.113.0/25"], 14: 3600, 45: False}]}}
 body "$dir/wait3.cbor" '{1: {2: [{6: ["198.51.100.128/25"], 14: 3600, 45: False}]}}'
 
 start
-expect "heartbeat" client1.example coaps /.well-known/dots/hb "2.04" -m put -t 271 -f "$dir/hb.cbor"
-expect "heartbeat over TLS" client1.example coaps+tcp /.well-known/dots/hb "2.04" -m put -t 271 -f "$dir/hb.cbor"
-expect "a heartbeat whose body is a session configuration" client1.example coaps /.well-known/dots/hb \
+expect "heartbeat over $signal" client1.example $signal /.well-known/dots/hb "2.04" -m put -t 271 -f "$dir/hb.cbor"
+expect "heartbeat over $other" client1.example $other /.well-known/dots/hb "2.04" -m put -t 271 -f "$dir/hb.cbor"
+expect "a heartbeat whose body is a session configuration" client1.example $signal /.well-known/dots/hb \
   "4.00 a heartbeat body is a heartbeat (key 49)" -m put -t 271 -f "$dir/config.cbor"
-expect "client2: a waiting mitigation (default timers)" client2.example coaps "$m/cuid=c2/mid=1" "2.01" -m put -t 271 \
+expect "client2: a waiting mitigation (default timers)" client2.example $signal "$m/cuid=c2/mid=1" "2.01" -m put -t 271 \
   -f "$dir/wait2.cbor"
-expect "client1: heartbeat-interval 1, missing-hb-allowed 2" client1.example coaps /.well-known/dots/config/sid=1 \
+decoded "... its answer: mid 1, lifetime 3600" 'c == {1: {2: [{5: 1, 14: 3600}]}}'
+expect "client1: heartbeat-interval 1, missing-hb-allowed 2" client1.example $signal /.well-known/dots/config/sid=1 \
   "2.01" -m put -t 271 -f "$dir/config.cbor"
-expect "client1: a waiting mitigation" client1.example coaps "$m/cuid=c1/mid=1" "2.01" -m put -t 271 \
+expect "client1: a waiting mitigation" client1.example $signal "$m/cuid=c1/mid=1" "2.01" -m put -t 271 \
   -f "$dir/wait1.cbor"
-expect "client1: GET it" client1.example coaps "$m/cuid=c1/mid=1" "2.05" -m get
+decoded "... its answer: mid 1, lifetime 3600" 'c == {1: {2: [{5: 1, 14: 3600}]}}'
+expect "client1: GET it" client1.example $signal "$m/cuid=c1/mid=1" "2.05" -m get
 decoded "status 8 (attack-mitigation-signal-loss)" 'c[1][2][0][16] == 8 and c[1][2][0][45] is False'
 # heartbeats every 0.5 s for 4 s: twice the loss time
-for _ in $(seq 8); do request client1.example coaps /.well-known/dots/hb -m put -t 271 -f "$dir/hb.cbor"; sleep 0.5; done
+for _ in $(seq 8); do request client1.example $signal /.well-known/dots/hb -m put -t 271 -f "$dir/hb.cbor"; sleep 0.5; done
 [ "$(state c1 1)" = "requested False" ] && ok "while heartbeats come it waits, off the card" ||
   fail "with heartbeats: $(state c1 1)"
 wait_state c1 1 "active True" 10 && ok "heartbeats stopped: it is active and on the card" ||
@@ -57,13 +59,14 @@ wait_state c1 1 "active True" 10 && ok "heartbeats stopped: it is active and on 
 grep -q "dots signal: signal with client1.example lost (nothing heard for .* ms): 1 waiting mitigations triggered" \
   "$log" && ok "the loss is logged" || fail "no loss line in the log"
 [ "$(state c2 1)" = "requested False" ] && ok "client2 (30 s x 15) still waits" || fail "client2: $(state c2 1)"
-expect "client1 is back: GET" client1.example coaps "$m/cuid=c1/mid=1" "2.05" -m get
+expect "client1 is back: GET" client1.example $signal "$m/cuid=c1/mid=1" "2.05" -m get
 decoded "status 1, triggered (mitigation-start)" 'e = c[1][2][0]; e[16] == 1 and e[15] > 1700000000'
 grep -q "signal with client1.example is back" "$log" && ok "the return is logged" || fail "no return line"
 [ "$(ctl -j audit | jget 'sum(1 for e in a["result"]["entries"] if e["what"].startswith("mitigation triggered (signal lost with client1.example): c1/1"))')" = 1 ] &&
   ok "the trigger is in the audit log" || fail "audit: $(ctl audit | tail -3)"
-expect "client1: another waiting mitigation" client1.example coaps "$m/cuid=c1/mid=2" "2.01" -m put -t 271 \
+expect "client1: another waiting mitigation" client1.example $signal "$m/cuid=c1/mid=2" "2.01" -m put -t 271 \
   -f "$dir/wait3.cbor"
+decoded "... its answer: mid 2, lifetime 3600" 'c == {1: {2: [{5: 2, 14: 3600}]}}'
 stop_scrubd
 
 start

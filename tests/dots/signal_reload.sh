@@ -44,6 +44,7 @@ hup() {
 
 body "$dir/a.cbor" '{1: {2: [{6: ["198.51.100.0/25"], 14: 600}]}}'
 expect "a mitigation" client1.example $signal "$m/cuid=c1/mid=1" "2.01" -m put -t 271 -f "$dir/a.cbor"
+decoded "... its answer: mid 1, lifetime 600" 'c == {1: {2: [{5: 1, 14: 600}]}}'
 timeout 30 "$client" -v 6 -c "$pki/client1.example.crt" -j "$pki/client1.example.key" -C "$pki/ca.crt" -B 14 -s 12 \
   "$signal://127.0.0.1:$port$m/cuid=c1/mid=1" >"$dir/observer.out" 2>&1 &
 observer=$!
@@ -92,6 +93,7 @@ request client2.example $signal /.well-known/dots/config -m get
 expect "client1 still gets in" client1.example $signal /.well-known/dots/config "2.05" -m get
 body "$dir/a2.cbor" '{1: {2: [{6: ["198.51.100.0/25"], 14: 900}]}}'
 expect "an update after the reload" client1.example $signal "$m/cuid=c1/mid=1" "2.04" -m put -t 271 -f "$dir/a2.cbor"
+decoded "... its answer: mid 1, lifetime 900" 'c == {1: {2: [{5: 1, 14: 900}]}}'
 wait "$observer" || true
 observer=
 "$python" - "$dir/observer.out" <<'PY' && ok "the observer opened before the SIGHUP got the update after it" || fail "observer: $(grep -a 'c:2.05' "$dir/observer.out" | tail -3)"

@@ -70,6 +70,7 @@ expect "GET /config (the defaults)" client2.example coaps+tcp /.well-known/dots/
 grep -q 'Max-Age:3600 ' "$dir/out" && ok "over TLS too, with Max-Age 3600" || fail "no Max-Age: $(grep ' c:2.05' "$dir/out")"
 expect "client1: a waiting mitigation (not active)" client1.example coaps "$m/cuid=c1/mid=1" "2.01" -m put -t 271 \
   -f "$dir/waiting.cbor"
+decoded "... its answer: mid 1, lifetime 3600" 'c == {1: {2: [{5: 1, 14: 3600}]}}'
 
 # idle: the client sends no heartbeats; the observation is held 7 s
 observe client1.example coaps 7
@@ -100,6 +101,7 @@ n=$(pings)
 # mitigating: an active mitigation makes the mitigating values (1 s) apply
 expect "client1: an active mitigation" client1.example coaps "$m/cuid=c1/mid=2" "2.01" -m put -t 271 \
   -f "$dir/active.cbor"
+decoded "... its answer: mid 2, lifetime 3600" 'c == {1: {2: [{5: 2, 14: 3600}]}}'
 observe client1.example coaps 7
 hb_check "mitigating, DTLS: 5 or more heartbeats in 7 s (every second)" '5 <= len(b) <= 8'
 observe client1.example coaps+tcp 7

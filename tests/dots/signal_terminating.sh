@@ -31,6 +31,7 @@ body "$dir/b.cbor" '{1: {2: [{6: ["198.51.100.128/26"], 14: 600}]}}'
 on_card() { ctl -j mitigation list | jget "any(m['installed'] and '$1' in m['prefixes'] for m in a['result']['mitigations'])"; }
 
 expect "PUT mid=1" client1.example $signal "$m/cuid=c1/mid=1" "2.01" -m put -t 271 -f "$dir/a.cbor"
+decoded "... its answer: mid 1, lifetime 600" 'c == {1: {2: [{5: 1, 14: 600}]}}'
 observe "$m/cuid=c1/mid=1" mid1.out 9
 sleep 1
 expect "DELETE mid=1: answered at once" client1.example $signal "$m/cuid=c1/mid=1" "2.02" -m delete
@@ -39,7 +40,8 @@ decoded "status 5, the period's remaining seconds as lifetime" 'e = c[1][2][0]; 
 [ "$(on_card 198.51.100.0/25)" = True ] && ok "still on the card" || fail "not on the card: $(ctl -j mitigation list)"
 grep -q "withdrawn, active but terminating for 4 s" "$log" && ok "logged with its period" || fail "no log line"
 sleep 5
-expect "GET mid=1 after the period" client1.example $signal "$m/cuid=c1/mid=1" "4.04" -m get
+expect "GET mid=1 after the period" client1.example $signal "$m/cuid=c1/mid=1" "4.04 no mitigation with cuid c1 and mid 1" \
+  -m get
 [ "$(on_card 198.51.100.0/25)" = False ] && ok "off the card after the period" || fail "still there: $(ctl -j mitigation list)"
 for p in $observers; do wait "$p" || true; done
 observers=
@@ -48,8 +50,10 @@ check "the observer is told 1, then 5, then 6 at the end, then 4.04" mid1.out \
 
 # asked again during the period: active again, and the next period doubles
 expect "PUT mid=2" client1.example $signal "$m/cuid=c1/mid=2" "2.01" -m put -t 271 -f "$dir/b.cbor"
+decoded "... its answer: mid 2, lifetime 600" 'c == {1: {2: [{5: 2, 14: 600}]}}'
 expect "DELETE mid=2" client1.example $signal "$m/cuid=c1/mid=2" "2.02" -m delete
 expect "PUT mid=2 during its period: an update" client1.example $signal "$m/cuid=c1/mid=2" "2.04" -m put -t 271 -f "$dir/b.cbor"
+decoded "... its answer: mid 2, lifetime 600" 'c == {1: {2: [{5: 2, 14: 600}]}}'
 expect "GET mid=2" client1.example $signal "$m/cuid=c1/mid=2" "2.05" -m get
 decoded "active again (status 1), its lifetime back" 'e = c[1][2][0]; e[16] == 1 and 595 <= e[14] <= 600'
 expect "DELETE mid=2 again" client1.example $signal "$m/cuid=c1/mid=2" "2.02" -m delete
@@ -63,16 +67,19 @@ expect "GET mid=2 after a restart" client1.example $signal "$m/cuid=c1/mid=2" "2
 decoded "still status 5" 'e = c[1][2][0]; e[16] == 5 and e[14] <= 8'
 [ "$(on_card 198.51.100.128/26)" = True ] && ok "still on the card after the restart" || fail "not on the card"
 sleep 8.5
-expect "GET mid=2 after its deadline" client1.example $signal "$m/cuid=c1/mid=2" "4.04" -m get
+expect "GET mid=2 after its deadline" client1.example $signal "$m/cuid=c1/mid=2" \
+  "4.04 no mitigation with cuid c1 and mid 2" -m get
 [ "$(on_card 198.51.100.128/26)" = False ] && ok "off the card at the deadline" || fail "still there"
 
 # a deadline that passed while scrubd was down
 expect "PUT mid=3" client1.example $signal "$m/cuid=c1/mid=3" "2.01" -m put -t 271 -f "$dir/a.cbor"
+decoded "... its answer: mid 3, lifetime 600" 'c == {1: {2: [{5: 3, 14: 600}]}}'
 expect "DELETE mid=3" client1.example $signal "$m/cuid=c1/mid=3" "2.02" -m delete
 stop_scrubd
 sleep 4.5
 start_scrubd "${terminating[@]}"
-expect "GET mid=3 after the restart" client1.example $signal "$m/cuid=c1/mid=3" "4.04" -m get
+expect "GET mid=3 after the restart" client1.example $signal "$m/cuid=c1/mid=3" \
+  "4.04 no mitigation with cuid c1 and mid 3" -m get
 [ "$(on_card 198.51.100.0/25)" = False ] && ok "ended at the start" || fail "still there"
 ctl audit | grep -q "mitigation withdraw cuid=c1 mid=3: active but terminating for 4 s" &&
   ok "the withdrawal with its period is in the audit log" || fail "no audit record"

@@ -3,10 +3,14 @@
 # loopback, over DTLS (coaps://) and TLS (coaps+tcp://), with the development
 # PKI: GET /.well-known/dots/config answers the RFC 9132 defaults byte for
 # byte as tests/dots/fixtures/session_config_get.cbor.hex; a client with a
-# CN only is known by its CN; expired, revoked, unknown-CA and unconfigured
-# clients are refused and the server logs why; a body of another
-# Content-Format gets 4.15, a bad CBOR body 4.00 with the decoder's
-# diagnostic. coap-client exits 0 even on errors: its output is what is read.
+# CN only is known by its CN; the DTLS handshake starts with a cookie
+# exchange, and DTLS 1.2, TLS 1.2 and TLS 1.3 are negotiated (openssl
+# s_client); expired, revoked, unknown-CA and unconfigured clients are
+# refused and the server logs why, each over both transports; a body of
+# another Content-Format gets 4.15, a bad CBOR body (a wrong type, a
+# duplicate key, an unknown comprehension-required key) 4.00 with the
+# decoder's diagnostic. coap-client exits 0 even on errors: its output is
+# what is read.
 # Usage: signal_transport.sh SERVER YANG_DIR DEV_PKI FIXTURE_HEX COAP_CLIENT PYTHON3
 set -euo pipefail
 server=$1 yang=$2 dev_pki=$3 fixture=$4 client=$5 python=$6
@@ -54,6 +58,31 @@ for case in "client1.example coaps" "client2.example coaps+tcp" "cnonly.example 
   else fail "$2: no new 'authenticated as $1'"; fi
 done
 
+# s_client ARGS...: openssl's client as client1 against the server's port
+s_client() {
+  timeout 10 openssl s_client -connect "127.0.0.1:$port" -cert "$pki/client1.example.crt" \
+    -key "$pki/client1.example.key" -CAfile "$pki/ca.crt" "$@" </dev/null 2>&1 || true
+}
+# DTLS cookies (RFC 6347 section 4.2.1): the first ClientHello is answered
+# with a HelloVerifyRequest and its cookie, the ServerHello comes only after
+# a ClientHello that returns it (the handshake as openssl -trace prints it).
+hellos=$(s_client -dtls1_2 -trace | sed -nE 's/^ +(ClientHello|HelloVerifyRequest|ServerHello),.*/\1/p; s/^ +cookie \(len=[0-9]+\): ?(.*)/cookie \1./p' |
+  tr '\n' ' ')
+if [[ $hellos =~ ^ClientHello\ cookie\ \.\ HelloVerifyRequest\ cookie\ ([0-9A-F]+)\.\ ClientHello\ cookie\ ([0-9A-F]+)\.\ ServerHello ]] &&
+  [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]; then
+  ok "DTLS: a HelloVerifyRequest with a cookie before the ServerHello"
+else
+  fail "DTLS cookie exchange: $hellos"
+fi
+# The versions: DTLS 1.2; TLS 1.3, and TLS 1.2 when the client offers no more.
+for want in "-dtls1_2 DTLSv1.2" "-tls1_2 TLSv1.2" "-tls1_3 TLSv1.3"; do
+  set -- $want
+  got=$(s_client "$1" -brief | sed -n 's/^Protocol version: //p')
+  [ "$got" = "$2" ] && ok "openssl s_client $1: $2 negotiated" || fail "openssl s_client $1: '$got', wanted $2"
+done
+[ "$(s_client -brief | sed -n 's/^Protocol version: //p')" = TLSv1.3 ] && ok "TLS: 1.3 when both offer it" ||
+  fail "TLS: $(s_client -brief | grep -i version)"
+
 # refused NAME SCHEME REASON: no answer, and the server logged the reason.
 refused() {
   local before
@@ -63,10 +92,12 @@ refused() {
   if [ "$(times "$3")" -gt "$before" ]; then ok "$2 $1 refused: $3"
   else fail "$2 $1 refused without '$3' in the log"; fi
 }
-refused expired.example coaps "certificate has expired: 'expired.example'"
-refused revoked.example coaps "certificate revoked: 'revoked.example'"
-refused rogue.example coaps+tcp "unable to get local issuer certificate: 'rogue.example'"
-refused gateway.example coaps "identity gateway.example is not configured"
+for scheme in coaps coaps+tcp; do
+  refused expired.example $scheme "certificate has expired: 'expired.example'"
+  refused revoked.example $scheme "certificate revoked: 'revoked.example'"
+  refused rogue.example $scheme "unable to get local issuer certificate: 'rogue.example'"
+  refused gateway.example $scheme "identity gateway.example is not configured"
+done
 
 # answered NAME SCHEME WANT [options]: coap-client prints WANT.
 answered() {
@@ -76,11 +107,21 @@ answered() {
   else fail "$scheme $*: wanted '$want', got: $(cat "$dir/client.out" "$dir/got" 2>/dev/null)"; fi
 }
 printf '\xa1\x18\x31\xa1\x18\x33\x01' >"$dir/bad.cbor"
-answered client1.example coaps "4.15" -m put -t 50 -e '{}'
-answered client1.example coaps+tcp "4.15" -m put -e 'no content format'
+answered client1.example coaps "4.15 the body must be application/dots+cbor (Content-Format 271)" -m put -t 50 -e '{}'
+answered client1.example coaps+tcp "4.15 the body must be application/dots+cbor (Content-Format 271)" -m put -e 'no content format'
 answered client1.example coaps "4.00 wrong-type at /heartbeat(49)/peer-hb-status(51)" -m put -t 271 -f "$dir/bad.cbor"
 answered client2.example coaps+tcp "4.00 wrong-type at /heartbeat(49)/peer-hb-status(51)" -m put -t 271 \
   -f "$dir/bad.cbor"
+# {49: {51: true, 51: true}} and {49: {51: true, 100: 1}}: a duplicate key
+# and an unknown comprehension-required key, each 4.00 with the diagnostic
+printf '\xa1\x18\x31\xa2\x18\x33\xf5\x18\x33\xf5' >"$dir/duplicate.cbor"
+printf '\xa1\x18\x31\xa2\x18\x33\xf5\x18\x64\x01' >"$dir/unknown.cbor"
+for scheme in coaps coaps+tcp; do
+  answered client1.example $scheme "4.00 duplicate-key at /heartbeat(49): key 51 appears twice" -m put -t 271 \
+    -f "$dir/duplicate.cbor"
+  answered client1.example $scheme "4.00 unknown-key at /heartbeat(49): unknown comprehension-required key 100" \
+    -m put -t 271 -f "$dir/unknown.cbor"
+done
 
 kill "$pid"
 if wait "$pid"; then ok "the server stops cleanly on SIGTERM"; else fail "the server exited $? (see its log)"; fi
