@@ -31,26 +31,51 @@ static bool overlaps(const struct core_mitigation *m, const struct scrub_prefix 
     return false;
 }
 
-/* RFC 9132 section 4.4.1's mid rule within one cuid: the lower mids whose
- * prefixes overlap the request's are replaced (their indexes into
- * c->mits go to replaced); a higher one refuses it. */
+/* A mid at or above this is reset to 0 by its client when none of its
+ * mitigations is active: 3/4 of 2^32 - 1 (RFC 9132 section 4.4.1). */
+#define MID_ROLLOVER (MID_MAX * 3 / 4)
+
+/* A refusal by the mid rule, naming the other mid. */
+static int mid_conflict(const struct core_mitigation *m, const char *why, struct scrub_mitigation_granted *g,
+                        struct scrub_err *err)
+{
+    g->conflict = SCRUB_CONFLICT_OVERLAP;
+    g->conflict_mid = m->mid;
+    return scrub_err_set(err, EBUSY, "conflict: mitigation %s/%lld overlaps it; %s (RFC 9132 section 4.4.1)", m->cuid,
+                         (long long)m->mid, why);
+}
+
+/* RFC 9132 section 4.4.1's mid rule within one cuid: the mitigations whose
+ * prefixes overlap the request's are replaced (their indexes into c->mits
+ * go to replaced) when their mid is lower, and refuse it when higher,
+ * except that an immediate request replaces one waiting for its trigger
+ * whatever its mid (never the reverse: a waiting request does not replace
+ * one on the card), and that after a rollover (the cuid's mids reached
+ * MID_ROLLOVER, none of its mitigations is active: peace time) a lower mid
+ * replaces the higher ones. */
 static int check_mids(const struct scrub_core *c, const struct scrub_mitigation_req *r, int64_t mid,
                       size_t *replaced, size_t *n_replaced, struct scrub_mitigation_granted *g,
                       struct scrub_err *err)
 {
     *n_replaced = 0;
+    int64_t highest = -1;
+    bool at_peace = true;
+    for (size_t i = 0; i < c->n_mits; i++)
+        if (strcmp(c->mits[i].cuid, r->cuid) == 0) {
+            highest = c->mits[i].mid > highest ? c->mits[i].mid : highest;
+            at_peace &= !core_on_card(c->mits[i].status);
+        }
+    bool rollover = at_peace && highest >= MID_ROLLOVER && mid < highest;
     for (size_t i = 0; i < c->n_mits; i++) {
         const struct core_mitigation *m = &c->mits[i];
         if (strcmp(m->cuid, r->cuid) != 0 || m->mid == mid || !overlaps(m, r->prefixes, r->n_prefixes))
             continue;
-        if (m->mid > mid) {
-            g->conflict = SCRUB_CONFLICT_OVERLAP;
-            g->conflict_mid = m->mid;
-            return scrub_err_set(err, EBUSY,
-                                 "conflict: mitigation %s/%lld overlaps it and has a higher mid; mids of one cuid "
-                                 "only increase (RFC 9132 section 4.4.1)",
-                                 m->cuid, (long long)m->mid);
-        }
+        if (!r->trigger && core_on_card(m->status))
+            return mid_conflict(m, "it is on the card, and a request with trigger-mitigation false does not replace "
+                                   "one", g, err);
+        if (m->mid > mid && !rollover && !(r->trigger && m->status == SCRUB_STORE_REQUESTED))
+            return mid_conflict(m, "it has a higher mid; mids of one cuid only increase, and start again at 0 only "
+                                   "from 3221225471 on and when none of the cuid's mitigations is active", g, err);
         replaced[(*n_replaced)++] = i;
     }
     return 0;

@@ -380,8 +380,9 @@ static void test_mid_rule_and_cuids(void **state)
     assert_int_equal(err.code, EBUSY);
     assert_int_equal(g.conflict, SCRUB_CONFLICT_OVERLAP);
     assert_int_equal(g.conflict_mid, 7);
-    assert_string_equal(err.msg, "conflict: mitigation c1/7 overlaps it and has a higher mid; mids of one cuid only "
-                                 "increase (RFC 9132 section 4.4.1)");
+    assert_string_equal(err.msg, "conflict: mitigation c1/7 overlaps it; it has a higher mid; mids of one cuid only "
+                                 "increase, and start again at 0 only from 3221225471 on and when none of the cuid's "
+                                 "mitigations is active (RFC 9132 section 4.4.1)");
 
     p = prefix("203.0.113.0/25");
     struct scrub_mitigation_req theirs = {.identity = "globex", .cuid = "c1", .mid = 9, .prefixes = &p,
@@ -812,6 +813,41 @@ static void test_client_conflicts(void **state)
     assert_true(on_card(f, "198.51.100.0/25", &d));
 }
 
+/* The rest of the mid rule: an immediate request replaces an overlapping
+ * waiting one (trigger false) whatever their mids, never the reverse; mids
+ * start again at 0 after 3/4 of 2^32 - 1, in peace time only. */
+static void test_mid_rule_trigger_and_rollover(void **state)
+{
+    struct fixture *f = *state;
+    struct scrub_err err = {0};
+    struct scrub_mitigation_granted g;
+    assert_int_equal(client_put(f, "c1", 10, "198.51.100.0/25", false, &g, &err), 0);
+    assert_int_equal(client_put(f, "c1", 5, "198.51.100.0/26", true, &g, &err), 0); /* immediate, lower mid */
+    assert_int_equal(g.replaced, 1);
+    assert_int_equal(client_put(f, "c1", 11, "198.51.100.0/25", false, &g, &err), -1); /* waiting, higher */
+    assert_int_equal(err.code, EBUSY);
+    assert_int_equal(g.conflict_mid, 5);
+    assert_string_equal(err.msg, "conflict: mitigation c1/5 overlaps it; it is on the card, and a request with "
+                                 "trigger-mitigation false does not replace one (RFC 9132 section 4.4.1)");
+    assert_int_equal(n_mitigations(f), 1);
+
+    /* rollover: refused while c1/3221225471 is active, taken once none is */
+    assert_int_equal(client_put(f, "c1", 3221225471, "198.51.100.0/25", true, &g, &err), 0);
+    assert_int_equal(g.replaced, 1);
+    assert_int_equal(client_put(f, "c1", 0, "198.51.100.0/25", true, &g, &err), -1);
+    assert_int_equal(g.conflict_mid, 3221225471);
+    assert_int_equal(terminate(f, "acme", "c1", 3221225471, 0), 0);
+    assert_int_equal(client_put(f, "c1", 3221225472, "198.51.100.0/25", false, &g, &err), 0);
+    assert_int_equal(client_put(f, "c1", 0, "198.51.100.0/25", false, &g, &err), 0); /* both waiting */
+    assert_int_equal(g.replaced, 1);
+    assert_int_equal(n_mitigations(f), 1);
+    assert_int_equal(view(f, "c1", 0).state, SCRUB_MIT_WAITING);
+    /* below the rollover mark a lower mid is still refused */
+    assert_int_equal(client_put(f, "c1", 7, "198.51.100.0/25", false, &g, &err), 0);
+    assert_int_equal(client_put(f, "c1", 6, "198.51.100.0/25", false, &g, &err), -1);
+    assert_int_equal(g.conflict_mid, 7);
+}
+
 /* globex nested in acme (198.51.100.128/25 inside acme's 198.51.100.0/24,
  * as scrub-config's nested-in allows): each mitigates what is its own,
  * acme's wider scope beside globex's without a conflict, and acme is
@@ -1151,6 +1187,7 @@ int main(void)
         TEST(test_configured_identity),
         TEST(test_gateway_cdid),
         TEST(test_client_conflicts),
+        TEST(test_mid_rule_trigger_and_rollover),
         TEST(test_nested_tenants),
         TEST(test_card_full),
         TEST(test_clients_and_quotas),
