@@ -7,11 +7,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <syslog.h>
 #include <time.h>
 
@@ -719,26 +719,22 @@ static int load_config(void *arg, const struct scrub_store_session_config *row)
     return 0;
 }
 
-/* Whether libcoap's epoll fd has more to read now. */
-static bool more_to_read(const struct dots_signal *s)
-{
-    struct pollfd p = {.fd = coap_context_get_coap_fd(s->ctx), .events = POLLIN};
-    return poll(&p, 1, 0) == 1;
-}
-
 static void process(struct dots_signal *s)
 {
     coap_tick_t now;
     /* The mitigation requests read now share a commit. libcoap 4.3.1 reads
      * one datagram of an endpoint's socket a pass, and every DTLS session
-     * shares that socket, so a pass alone would make groups of one: what is
-     * waiting is read first, up to a bound that keeps the answers of the
-     * first ones from waiting long. */
+     * shares that socket, so a pass alone would make groups of one; and
+     * each pass of coap_io_process walks every session (its
+     * coap_io_prepare_epoll). So after one pass, what is waiting is read by
+     * libcoap's epoll handler alone, up to a bound that keeps the answers of
+     * the first requests from waiting long. */
     dots_group_begin(s);
-    unsigned passes = 0;
-    do
-        coap_io_process(s->ctx, COAP_IO_NO_WAIT);
-    while (++passes < DATAGRAMS_PER_GROUP && more_to_read(s));
+    coap_io_process(s->ctx, COAP_IO_NO_WAIT);
+    struct epoll_event ready[16];
+    int fd = coap_context_get_coap_fd(s->ctx), n;
+    for (unsigned reads = 1; reads < DATAGRAMS_PER_GROUP && (n = epoll_wait(fd, ready, 16, 0)) > 0; reads += (unsigned)n)
+        coap_io_do_epoll(s->ctx, ready, (size_t)n);
     dots_group_end(s);
     coap_ticks(&now);
     unsigned ms = coap_io_prepare_epoll(s->ctx, now);

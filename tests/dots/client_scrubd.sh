@@ -17,8 +17,6 @@ dots_client=$1 scrubd=$2 scrubctl=$3 demo=$4 dev_pki=$5 yang=$6 python=$7
 dir=$(mktemp -d)
 source "$(dirname "$0")/coap_harness.sh"
 source "$(dirname "$0")/scrubd_harness.sh"
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
-trap cleanup EXIT
 start_scrubd
 
 # dc NAME [options] COMMAND...: dots-client as NAME; stdout in $dir/out, stderr in $dir/err, status in $rc

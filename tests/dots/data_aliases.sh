@@ -20,8 +20,6 @@ scrubd=$1 scrubctl=$2 demo=$3 dev_pki=$4 client=$5 python=$6 yang=$7 curl=$8
 dir=$(mktemp -d)
 source "$(dirname "$0")/coap_harness.sh"
 source "$(dirname "$0")/scrubd_harness.sh"
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
-trap cleanup EXIT
 dport=$(free_port)
 start_scrubd --data-port "$dport"
 

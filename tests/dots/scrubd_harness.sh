@@ -7,6 +7,11 @@ pki=$dir/pki
 port=$(free_port)
 log=$dir/scrubd.log
 pid=
+# At exit scrubd and the test's background observers ($observers) are
+# stopped and $dir removed; a test with more to stop sets its own trap.
+observers=
+scrubd_cleanup() { for p in $pid $observers; do kill "$p" 2>/dev/null || true; done; rm -rf "$dir"; }
+trap scrubd_cleanup EXIT
 
 # scrubd_config [monitor-only]: $dir/scrubd.json, demo.json with acme acting
 # as client1.example (also owning the RFC 9132 examples' 2001:db8:6401::/48)

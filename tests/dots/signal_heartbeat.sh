@@ -14,8 +14,6 @@ scrubd=$1 scrubctl=$2 demo=$3 dev_pki=$4 client=$5 python=$6 yang=$7
 dir=$(mktemp -d)
 source "$(dirname "$0")/coap_harness.sh"
 source "$(dirname "$0")/scrubd_harness.sh"
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$dir"; }
-trap cleanup EXIT
 start() { start_scrubd --dots-range heartbeat-interval=1-240 --dots-range missing-hb-allowed=2-20; }
 # state CUID MID: "status installed" as scrubctl sees it
 state() { ctl -j mitigation show "$1" "$2" | jget 'a["result"]["status"], a["result"]["installed"]'; }

@@ -17,9 +17,6 @@ scrubd=$1 scrubctl=$2 demo=$3 dev_pki=$4 client=$5 python=$6 yang=$7
 dir=$(mktemp -d)
 source "$(dirname "$0")/coap_harness.sh"
 source "$(dirname "$0")/scrubd_harness.sh"
-observers=
-cleanup() { for p in $pid $observers; do kill "$p" 2>/dev/null || true; done; rm -rf "$dir"; }
-trap cleanup EXIT
 start_scrubd --dots-notify-s 1
 m=/.well-known/dots/mitigate
 
