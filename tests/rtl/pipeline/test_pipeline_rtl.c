@@ -10,9 +10,12 @@
  * control points); the model gets the same change just before that frame
  * (the op queue below). Random idle cycles on the input, random
  * back-pressure on the output; the model is told which frames the RTL's
- * output FIFO dropped (its timing is the RTL's own). Coverage bins are
- * counted and checked at the end against issue 3's minimums, each for the
- * run on its own (docs/rtl.md, "The pipeline scoreboard").
+ * output FIFO dropped (its timing is the RTL's own). Before the traffic,
+ * a directed phase reaches what random tables and traffic do not (refused
+ * commands and entries, busy writes, a full exact-match table, corner
+ * frames: directed()). Coverage bins are counted and checked at the end
+ * against issue 3's minimums, each for the run on its own (docs/rtl.md,
+ * "The pipeline scoreboard").
  *
  * usage: test_pipeline_rtl CAPTURE FRAMES SEED */
 #include <stdio.h>
@@ -645,9 +648,9 @@ static void compare_counters(struct bench *b, bool all)
 
 /* Every register the rest of the bench does not read, on both: the
  * identification and capability registers (CAP_FIFO_BEATS against the
- * simulation's size), the cookie (written first),
- * the watchdog's timeout, the card's time, the table port's own registers
- * and addresses where no register is. */
+ * simulation's size), the cookie (written first), the watchdog's timeout,
+ * the card's time, the table port's own registers and addresses where no
+ * register is. */
 static void read_registers(struct bench *b)
 {
     write_both(b, SCRUB_REG_COOKIE_LO, (uint32_t)rnd());
