@@ -65,22 +65,31 @@ function(scrub_add_script_test)
   set_tests_properties(${T_NAME} PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT})
 endfunction()
 
-# scrub_verilate(TARGET name TOP module SOURCES ... [ARGS ...])
+# scrub_verilate(TARGET name TOP module SOURCES ... [ARGS ...]
+#                [OPT_FAST flag] [OPT_SLOW flag])
 # A static library of the Verilated model of module (class V<module>), for
 # testbenches to link. Verilator runs with -Wall: a lint warning stops the
-# build. Single-threaded, always -O3 and never sanitized (it is the
-# simulator, not code under test); its headers and Verilator's are SYSTEM
-# includes of its users. The RTL includes the generated scrub_regmap.vh.
+# build. Single-threaded, -O3 unless told (OPT_FAST: the code run every
+# clock; OPT_SLOW: construction and initial blocks, run once) and never
+# sanitized (it is the simulator, not code under test); its headers and
+# Verilator's are SYSTEM includes of its users. The RTL includes the
+# generated scrub_regmap.vh.
 function(scrub_verilate)
-  cmake_parse_arguments(V "" "TARGET;TOP" "SOURCES;ARGS" ${ARGN})
+  cmake_parse_arguments(V "" "TARGET;TOP;OPT_FAST;OPT_SLOW" "SOURCES;ARGS" ${ARGN})
   if(NOT V_TARGET OR NOT V_TOP OR NOT V_SOURCES)
     message(FATAL_ERROR "scrub_verilate needs TARGET, TOP and SOURCES")
+  endif()
+  if(NOT V_OPT_FAST)
+    set(V_OPT_FAST -O3)
+  endif()
+  if(NOT V_OPT_SLOW)
+    set(V_OPT_SLOW -O3)
   endif()
   get_filename_component(gen_dir ${SCRUB_REGMAP_VH} DIRECTORY)
   add_library(${V_TARGET} STATIC)
   verilate(${V_TARGET} PREFIX V${V_TOP} TOP_MODULE ${V_TOP} SOURCES ${V_SOURCES} THREADS 1
     VERILATOR_ARGS -Wall -I${gen_dir} ${V_ARGS}
-    OPT_FAST -O3 OPT_SLOW -O3 OPT_GLOBAL -O3)
+    OPT_FAST ${V_OPT_FAST} OPT_SLOW ${V_OPT_SLOW} OPT_GLOBAL -O3)
   add_dependencies(${V_TARGET} scrub_regmap_gen)
   set_target_properties(${V_TARGET} PROPERTIES SYSTEM ON)
   if(SCRUB_SANITIZE)

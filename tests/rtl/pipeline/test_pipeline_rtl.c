@@ -10,9 +10,12 @@
  * control points); the model gets the same change just before that frame
  * (the op queue below). Random idle cycles on the input, random
  * back-pressure on the output; the model is told which frames the RTL's
- * output FIFO dropped (its timing is the RTL's own). Coverage bins are
- * counted and checked at the end against issue 3's minimums, each for the
- * run on its own (docs/rtl.md, "The pipeline scoreboard").
+ * output FIFO dropped (its timing is the RTL's own). Before the traffic,
+ * a directed phase reaches what random tables and traffic do not (refused
+ * commands and entries, busy writes, a full exact-match table, corner
+ * frames: directed()). Coverage bins are counted and checked at the end
+ * against issue 3's minimums, each for the run on its own (docs/rtl.md,
+ * "The pipeline scoreboard").
  *
  * usage: test_pipeline_rtl CAPTURE FRAMES SEED */
 #include <stdio.h>
@@ -271,6 +274,14 @@ static uint32_t status(struct bench *b)
     return scrub_rtl_read(b->r, SCRUB_REG_STATUS);
 }
 
+/* A commit or snapshot written to the card and not yet over. */
+struct pending {
+    bool active;
+    enum scrub_rtl_point_kind point;
+    uint32_t reg, busy_mask;
+    uint64_t before;
+};
+
 /* Which control point a table command makes, if any. */
 static int point_of(uint32_t table, uint32_t cmd)
 {
@@ -281,11 +292,15 @@ static int point_of(uint32_t table, uint32_t cmd)
     return -1;
 }
 
+static void finish(struct bench *b, struct pending *pd);
+
 /* A table command on the card, traffic flowing meanwhile; the model runs
- * it where the card did, and every word of its answer must agree. Returns
- * the card's status. */
-static uint32_t table_cmd(struct bench *b, uint32_t table, uint32_t cmd, uint32_t index, const scrub_words w,
-                      unsigned words)
+ * it where the card did, and every word of its answer must agree. With
+ * `during` (a snapshot the card is running), the card holds the command
+ * until that is over, and the model gets the snapshot first. Returns the
+ * card's status. */
+static uint32_t table_cmd_during(struct bench *b, struct pending *during, uint32_t table, uint32_t cmd,
+                                 uint32_t index, const scrub_words w, unsigned words)
 {
     int point = point_of(table, cmd);
     uint64_t before = 0, count, frame;
@@ -307,6 +322,10 @@ static uint32_t table_cmd(struct bench *b, uint32_t table, uint32_t cmd, uint32_
     for (unsigned spins = 0; scrub_rtl_read(b->r, SCRUB_REG_TBL_STATUS) & SCRUB_TBL_STATUS_BUSY_MASK; spins++)
         if (spins == 100000)
             fail("table %llu command %llu never finished", table, cmd);
+    if (during) {
+        finish(b, during);
+        at = anytime(b);
+    }
     if (point >= 0) {
         scrub_rtl_point(b->r, (enum scrub_rtl_point_kind)point, &count, &frame);
         if (count == before + 1)
@@ -323,6 +342,12 @@ static uint32_t table_cmd(struct bench *b, uint32_t table, uint32_t cmd, uint32_
     for (unsigned i = 0; i < words; i++)
         check_read(b, at, SCRUB_REG_TBL_DATA + 4 * i);
     return st & SCRUB_TBL_STATUS_RESULT_MASK;
+}
+
+static uint32_t table_cmd(struct bench *b, uint32_t table, uint32_t cmd, uint32_t index, const scrub_words w,
+                          unsigned words)
+{
+    return table_cmd_during(b, NULL, table, cmd, index, w, words);
 }
 
 static void put_dest(struct bench *b, uint32_t i, const struct scrub_dest_entry *e)
@@ -450,13 +475,6 @@ static void read_entry(struct bench *b, uint32_t table, uint32_t index)
 }
 
 /* ---- commit and snapshot: a write, then a control point while traffic flows -------- */
-
-struct pending {
-    bool active;
-    enum scrub_rtl_point_kind point;
-    uint32_t reg, busy_mask;
-    uint64_t before;
-};
 
 static void start(struct bench *b, struct pending *pd, enum scrub_rtl_point_kind point, uint32_t reg,
                   uint32_t busy_mask)
@@ -626,6 +644,316 @@ static void compare_counters(struct bench *b, bool all)
         fail("%llu changes left for the model after frame %llu", b->n_ops - b->head, b->done);
 }
 
+/* ---- directed: what random tables and traffic do not reach -------------------------- */
+
+/* Every register the rest of the bench does not read, on both: the
+ * identification and capability registers (CAP_FIFO_BEATS against the
+ * simulation's size), the cookie (written first), the watchdog's timeout,
+ * the card's time, the table port's own registers and addresses where no
+ * register is. */
+static void read_registers(struct bench *b)
+{
+    write_both(b, SCRUB_REG_COOKIE_LO, (uint32_t)rnd());
+    write_both(b, SCRUB_REG_COOKIE_HI, (uint32_t)rnd());
+    static const uint32_t regs[] = {
+        SCRUB_REG_MAGIC,        SCRUB_REG_VERSION,        SCRUB_REG_CAP_MATCH,     SCRUB_REG_CAP_ACTION,
+        SCRUB_REG_CAP_DEST,     SCRUB_REG_CAP_EM_BUCKETS, SCRUB_REG_CAP_EM_GEOM,   SCRUB_REG_CAP_ACL,
+        SCRUB_REG_CAP_POLICERS, SCRUB_REG_CAP_COUNTERS,   SCRUB_REG_CAP_WINDOW,
+        SCRUB_REG_CAP_COUNT_ONLY, SCRUB_REG_COOKIE_LO,    SCRUB_REG_COOKIE_HI,     SCRUB_REG_WDOG_TIMEOUT,
+        SCRUB_REG_TIME_LO,      SCRUB_REG_TIME_HI,        SCRUB_REG_TBL_SELECT,    SCRUB_REG_TBL_INDEX,
+        SCRUB_REG_TBL_RESULT,   SCRUB_REG_CAP_COUNT_ONLY + 4, SCRUB_REG_CFG_ACTIONS + 4, SCRUB_REG_TBL_RESULT + 4};
+    for (size_t k = 0; k < sizeof(regs) / sizeof(regs[0]); k++)
+        check_read(b, anytime(b), regs[k]);
+    /* The model's FIFO is made larger than the card's (main). */
+    uint32_t beats = scrub_rtl_read(b->r, SCRUB_REG_CAP_FIFO_BEATS);
+    if (beats != ((struct scrub_model_params)SCRUB_MODEL_PARAMS_SIM).fifo_beats)
+        fail("CAP_FIFO_BEATS %llu, the simulation's output FIFO is %llu beats", beats,
+             ((struct scrub_model_params)SCRUB_MODEL_PARAMS_SIM).fifo_beats);
+}
+
+/* Refused table commands: tables that do not exist, commands a table does
+ * not take, indexes past each table, with the high bits of the select,
+ * command and index words moving. */
+static void refused_commands(struct bench *b)
+{
+    const uint32_t tables[] = {SCRUB_TABLE_DEST,    SCRUB_TABLE_EM,      SCRUB_TABLE_ACL,
+                               SCRUB_TABLE_POLICER, SCRUB_TABLE_COUNTER, SCRUB_TABLE_GSTAT};
+    const uint32_t sizes[] = {b->p.dest_entries, b->p.em_buckets * SCRUB_EM_WAYS * SCRUB_EM_SLOTS + SCRUB_EM_STASH,
+                              b->p.acl_entries,  b->p.policers,
+                              b->p.counters,     SCRUB_GSTAT_COUNT};
+    scrub_words none = {0};
+    for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+        uint32_t table = tables[t];
+        table_cmd(b, table, 0, 0, none, 0);
+        table_cmd(b, table, SCRUB_CMD_EM_LOOKUP + 1 + below(250), 0, none, 0);
+        table_cmd(b, table, (uint32_t)rnd() | 0x100u, 0, none, 0); /* past the command byte */
+        table_cmd(b, table, table == SCRUB_TABLE_EM ? SCRUB_CMD_WRITE : SCRUB_CMD_EM_INSERT + below(3), 0, none, 0);
+        table_cmd(b, table, SCRUB_CMD_READ, sizes[t] + below(4), none, 0);
+        table_cmd(b, table, SCRUB_CMD_READ, (uint32_t)rnd() | 0x80000000u, none, 0);
+        table_cmd(b, table, SCRUB_CMD_READ, 0xffffffffu, none, 0);
+    }
+    table_cmd(b, SCRUB_TABLE_GSTAT, SCRUB_CMD_WRITE, below(SCRUB_GSTAT_COUNT), none, 0);
+    table_cmd(b, 0, SCRUB_CMD_READ, 0, none, 0);
+    table_cmd(b, SCRUB_TABLE_GSTAT + 1 + below(200), SCRUB_CMD_READ, 0, none, 0);
+    table_cmd(b, (uint32_t)rnd() | 0x80000000u, SCRUB_CMD_READ, 0, none, 0);
+    table_cmd(b, 0xffffffffu, SCRUB_CMD_READ, 0, none, 0);
+}
+
+/* An address value with a bit outside a random mask of fewer than 128
+ * bits. */
+static void outside_mask(struct scrub_addr *value, struct scrub_addr *mask)
+{
+    *mask = scrub_addr_mask((uint8_t)below(128));
+    for (unsigned i = 0; i < 16; i++)
+        value->b[i] = (uint8_t)(rnd() & mask->b[i]);
+    value->b[15] |= 1;
+}
+
+/* A low bound above its high bound. */
+static void upside_down(uint16_t *lo, uint16_t *hi)
+{
+    *lo = (uint16_t)(1 + below(0xffff));
+    *hi = (uint16_t)below(*lo);
+}
+
+/* Entries refused for each reason of each table's check (scrub_acl_check
+ * in its order; the destination, policer and exact-match checks), at
+ * random indexes; ACL entry 0 is flip_acl's. */
+static void refused_entries(struct bench *b)
+{
+    for (unsigned reason = 0; reason < 10; reason++) {
+        struct scrub_acl_entry e;
+        scrub_acl_entry_any(&e);
+        e.valid = true;
+        e.count_only = below(2);
+        e.action = (uint8_t)below(2);
+        e.counter = below(b->p.counters);
+        switch (reason) {
+        case 0: outside_mask(&e.src_value, &e.src_mask); break;
+        case 1: outside_mask(&e.dst_value, &e.dst_mask); break;
+        case 2: upside_down(&e.sport_lo, &e.sport_hi); break;
+        case 3: upside_down(&e.dport_lo, &e.dport_hi); break;
+        case 4: upside_down(&e.len_lo, &e.len_hi); break;
+        case 5: e.action = 3; break;
+        case 6: e.policer_bits = (uint8_t)(17 + below(15)); break;
+        case 7: /* a policer past the card */
+            e.action = SCRUB_ACTION_POLICE;
+            e.policer = b->p.policers + below(1000) + (below(2) ? 0x80000000u : 0);
+            break;
+        case 8: { /* a group that runs past the last policer */
+            e.action = SCRUB_ACTION_POLICE;
+            e.policer_bits = (uint8_t)(1 + below(8));
+            uint32_t group = 1u << e.policer_bits;
+            e.policer = b->p.policers - 1 - below(group - 1);
+            break;
+        }
+        default: e.counter = b->p.counters + below(2) * (uint32_t)rnd(); break;
+        }
+        put_acl(b, 1 + below(b->p.acl_entries - 1), &e);
+    }
+    for (unsigned reason = 0; reason < 3; reason++) {
+        uint32_t i = below(b->p.dest_entries);
+        struct scrub_dest_entry d = b->dest[i];
+        d.valid = true;
+        if (reason == 0)
+            d.plen = (uint8_t)(129 + below(127));
+        else if (reason == 1)
+            outside_mask(&d.prefix, &(struct scrub_addr){0}), d.plen = (uint8_t)below(128);
+        else
+            d.counter = b->p.counters - 1 + below(2) * (uint32_t)rnd();
+        put_dest(b, i, &d);
+    }
+    scrub_words w = {0};
+    struct scrub_policer_entry pol;
+    random_policer(&b->src, &pol);
+    pol.counter = b->p.counters - 1 + below(2) * (uint32_t)rnd();
+    scrub_policer_pack(&pol, w);
+    table_cmd(b, SCRUB_TABLE_POLICER, SCRUB_CMD_WRITE, below(b->p.policers), w, SCRUB_TABLE_POLICER_WORDS);
+    for (unsigned reason = 0; reason < 3; reason++) {
+        struct scrub_em_entry e;
+        random_em(&b->src, &e);
+        if (reason == 0)
+            e.action = 3;
+        else if (reason == 1)
+            e.action = SCRUB_ACTION_POLICE, e.policer = b->p.policers + below(2) * (uint32_t)rnd();
+        else
+            e.counter = b->p.counters + below(2) * (uint32_t)rnd();
+        scrub_em_pack(&e, w);
+        table_cmd(b, SCRUB_TABLE_EM, SCRUB_CMD_EM_INSERT, 0, w, SCRUB_TABLE_EM_WORDS);
+        b->em_cmds++;
+    }
+}
+
+/* COMMIT and SNAPSHOT written again while the card is busy with them (it
+ * ignores them: one control point each, COMMIT_COUNT moves once) and with
+ * bit 0 clear (ignored too); a counter read issued while a snapshot runs,
+ * after a counter write, so that it reads the new snapshot. */
+static void busy_writes(struct bench *b)
+{
+    struct pending pd;
+    prepare_commit(b);
+    start(b, &pd, SCRUB_RTL_SWAP, SCRUB_REG_COMMIT, SCRUB_STATUS_COMMIT_BUSY_MASK);
+    scrub_rtl_write(b->r, SCRUB_REG_COMMIT, 1);
+    finish(b, &pd);
+    write_both(b, SCRUB_REG_COMMIT, (uint32_t)rnd() & ~1u);
+    write_both(b, SCRUB_REG_SNAPSHOT, (uint32_t)rnd() & ~1u);
+    check_read(b, anytime(b), SCRUB_REG_COMMIT_COUNT);
+
+    struct scrub_counter c = {.packets = rnd(), .bytes = rnd()};
+    scrub_words w = {0};
+    uint32_t i = below(b->p.counters);
+    scrub_counter_pack(&c, w);
+    table_cmd(b, SCRUB_TABLE_COUNTER, SCRUB_CMD_WRITE, i, w, SCRUB_TABLE_COUNTER_WORDS);
+    b->ctr_sets++;
+    start(b, &pd, SCRUB_RTL_SNAPSHOT, SCRUB_REG_SNAPSHOT, SCRUB_STATUS_SNAPSHOT_BUSY_MASK);
+    scrub_rtl_write(b->r, SCRUB_REG_SNAPSHOT, 1);
+    memset(w, 0, sizeof(w));
+    table_cmd_during(b, &pd, SCRUB_TABLE_COUNTER, SCRUB_CMD_READ, i, w, 0);
+    for (unsigned k = 0; k < SCRUB_TABLE_COUNTER_WORDS; k++)
+        check_read(b, anytime(b), SCRUB_REG_TBL_DATA + 4 * k);
+    b->snapshots++;
+}
+
+/* More count-only entries that match every frame than a frame's result
+ * holds (the rest are counted as lost), until random writes replace them. */
+static void count_only_overflow(struct bench *b)
+{
+    for (unsigned k = 0; k < SCRUB_COUNT_ONLY_MAX + 2; k++) {
+        struct scrub_acl_entry e;
+        scrub_acl_entry_any(&e);
+        e.valid = e.count_only = true;
+        e.action = (uint8_t)below(3);
+        e.policer = below(b->p.policers);
+        e.counter = below(b->p.counters);
+        put_acl(b, 1 + below(b->p.acl_entries - 1), &e);
+    }
+}
+
+/* The exact-match table filled with keys no frame carries (tenants the
+ * destination table never gives) until an insert is refused FULL: cuckoo
+ * walks, their moves and the stash on the way; then those keys deleted
+ * again, and the traffic's own keys the walks moved stay where they are,
+ * the stash included. */
+static void em_fill(struct bench *b)
+{
+    uint32_t size = b->p.em_buckets * SCRUB_EM_WAYS * SCRUB_EM_SLOTS + SCRUB_EM_STASH;
+    struct scrub_em_entry *mine = calloc(size, sizeof(*mine));
+    uint32_t n = 0, st = SCRUB_STATUS_OK;
+    scrub_words w = {0};
+    for (uint32_t tries = 0; st != SCRUB_STATUS_FULL && tries < 2 * size; tries++) {
+        struct scrub_em_entry e = {.tenant = (uint16_t)(0x8000u | rnd()), .valid = true,
+                                   .action = (uint8_t)below(2), .counter = below(b->p.counters)};
+        for (unsigned k = 0; k < 16; k++)
+            e.addr.b[k] = (uint8_t)rnd();
+        scrub_em_pack(&e, w);
+        st = table_cmd(b, SCRUB_TABLE_EM, SCRUB_CMD_EM_INSERT, 0, w, SCRUB_TABLE_EM_WORDS);
+        b->em_cmds++;
+        if (st == SCRUB_STATUS_OK && n < size)
+            mine[n++] = e;
+    }
+    if (st != SCRUB_STATUS_FULL)
+        fail("the exact-match table took %llu keys of %llu and never refused one", n, size);
+    for (uint32_t k = 0; k < n; k++) {
+        if (k % 64 == 0) { /* the stash and the buckets read back while full */
+            table_cmd(b, SCRUB_TABLE_EM, SCRUB_CMD_READ, size - 1 - below(SCRUB_EM_STASH), w, 0);
+            table_cmd(b, SCRUB_TABLE_EM, SCRUB_CMD_READ, below(size), w, 0);
+        }
+        scrub_em_pack(&mine[k], w);
+        if (k % 4 == 0)
+            table_cmd(b, SCRUB_TABLE_EM, SCRUB_CMD_EM_LOOKUP, 0, w, SCRUB_TABLE_EM_WORDS);
+        table_cmd(b, SCRUB_TABLE_EM, SCRUB_CMD_EM_DELETE, 0, w, SCRUB_TABLE_EM_WORDS);
+        if (k % 8 == 0) /* NOT_FOUND */
+            table_cmd(b, SCRUB_TABLE_EM, SCRUB_CMD_EM_DELETE, 0, w, SCRUB_TABLE_EM_WORDS);
+        b->em_cmds++;
+    }
+    free(mine);
+}
+
+static void send_directed(struct bench *b, const uint8_t *frame, uint32_t len, uint64_t *ts)
+{
+    send(b, frame, len, *ts += 100);
+    while (scrub_rtl_pending(b->r) > 8)
+        scrub_rtl_run(b->r, 16);
+}
+
+/* Frames the generator never makes, each against the model like any
+ * other: two VLAN tags in fewer than 22 bytes; IPv6 with chains of
+ * destination options 1 to 10 long (past the parser's walk), a hop-by-hop
+ * header after the first, one whose hop-by-hop header runs past the
+ * window; IPv4 fragments, not the last, whose payload is no multiple of 8. */
+static void directed_frames(struct bench *b, uint64_t *ts)
+{
+    static const uint8_t mac[12] = {2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2};
+    uint8_t f[600];
+    memset(f, 0, sizeof(f));
+    memcpy(f, mac, 12);
+    for (uint32_t len = 16; len < 22; len++) {
+        static const uint8_t tags[8] = {0x81, 0x00, 0x00, 0x05, 0x88, 0xa8, 0x00, 0x06};
+        memcpy(f + 12, tags, 8);
+        send_directed(b, f, len, ts);
+    }
+    for (unsigned chain = 1; chain <= 12; chain++) {
+        memset(f + 12, 0, sizeof(f) - 12);
+        f[12] = 0x86, f[13] = 0xdd;
+        uint8_t *ip = f + 14;
+        ip[0] = 0x60;
+        ip[7] = 64;
+        ip[8] = 0x20, ip[9] = 0x01, ip[23] = 1;   /* 2001::1 */
+        ip[24] = 0x20, ip[25] = 0x01, ip[39] = 2; /* 2001::2 */
+        uint32_t off = 40, ext_len = chain == 12 ? 31 : 0; /* 12: one hop-by-hop of 256 bytes */
+        ip[6] = chain == 12 ? 0 : 60;
+        for (unsigned k = 0; k < (chain == 12 ? 1 : chain); k++) {
+            bool last = chain == 12 || k + 1 == chain;
+            ip[off] = last ? 17 : chain == 11 && k == 4 ? 0 : 60; /* 11: hop-by-hop fifth */
+            ip[off + 1] = (uint8_t)ext_len;
+            off += 8 * (ext_len + 1);
+        }
+        ip[off + 1] = 53, ip[off + 3] = 53, ip[off + 5] = 16; /* UDP, 8 bytes of payload */
+        uint32_t pay = off - 40 + 16;
+        ip[4] = (uint8_t)(pay >> 8), ip[5] = (uint8_t)pay;
+        send_directed(b, f, 14 + 40 + pay, ts);
+    }
+    for (uint32_t pay = 9; pay < 24; pay += 2) {
+        memset(f + 12, 0, sizeof(f) - 12);
+        f[12] = 0x08;
+        uint8_t *ip = f + 14;
+        uint32_t total = 20 + pay;
+        ip[0] = 0x45, ip[2] = (uint8_t)(total >> 8), ip[3] = (uint8_t)total;
+        ip[6] = 0x20; /* more fragments, offset 0 */
+        ip[8] = 64, ip[9] = 17;
+        ip[12] = 8, ip[13] = 8, ip[14] = 8, ip[15] = 8, ip[16] = 1, ip[17] = 2, ip[18] = 3, ip[19] = 4;
+        uint32_t sum = 0;
+        for (unsigned k = 0; k < 20; k += 2)
+            sum += (uint32_t)ip[k] << 8 | ip[k + 1];
+        while (sum >> 16)
+            sum = (sum & 0xffff) + (sum >> 16);
+        ip[10] = (uint8_t)(~sum >> 8), ip[11] = (uint8_t)~sum;
+        send_directed(b, f, 14 + total < 60 ? 60 : 14 + total, ts);
+    }
+    scrub_rtl_drain(b->r);
+    settle_events(b);
+    compare_outputs(b);
+    if (b->done != b->seq)
+        fail("%llu frames sent, %llu finished", b->seq, b->done);
+}
+
+/* Once, before the traffic: each of the above, then a commit, so that the
+ * first burst's frames see the count-only entries. */
+static void directed(struct bench *b, uint64_t *ts)
+{
+    write_both(b, SCRUB_REG_CTRL, SCRUB_CTRL_ENABLE_MASK);
+    directed_frames(b, ts);
+    read_registers(b);
+    refused_commands(b);
+    refused_entries(b);
+    busy_writes(b);
+    em_fill(b);
+    count_only_overflow(b);
+    struct pending pd;
+    start(b, &pd, SCRUB_RTL_SWAP, SCRUB_REG_COMMIT, SCRUB_STATUS_COMMIT_BUSY_MASK);
+    finish(b, &pd);
+}
+
 /* The tables at the start: most entries written, then committed. */
 static void fill_tables(struct bench *b)
 {
@@ -651,6 +979,8 @@ static void configure(struct bench *b, uint64_t now)
 {
     uint32_t ctrl = (below(20) ? SCRUB_CTRL_ENABLE_MASK : 0) | (below(2) ? SCRUB_CTRL_FAIL_CLOSED_MASK : 0);
     write_both(b, SCRUB_REG_CTRL, ctrl);
+    if (below(4) == 0) /* the timeout's write kicks too */
+        write_both(b, SCRUB_REG_WDOG_KICK, (uint32_t)rnd());
     write_both(b, SCRUB_REG_WDOG_TIMEOUT, below(4) == 0 ? 1 + below(3) : 0);
     scrub_rtl_set_time(b->r, now);
     op_add(b, anytime(b), OP_TIME, 0, now);
@@ -714,6 +1044,7 @@ int main(int argc, char **argv)
     uint64_t ts = 1000000000ull;
 
     fill_tables(&b);
+    directed(&b, &ts);
     struct pending pd = {0};
     while (b.done < total) {
         configure(&b, ts);
