@@ -6,6 +6,7 @@
  * pairs, its accept-list conflicts. Kept in memory by counter pair; when
  * each mitigation last dropped is also saved in the store
  * (scrub_core_activity_save), for its status after a restart. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,27 +122,34 @@ int scrub_core_activity_save(struct scrub_core *c, struct scrub_err *err)
 {
     struct scrub_core_clock now;
     core_now(c, &now);
+    /* written in one transaction, then kept in memory once committed */
+    int64_t *at = calloc(c->n_mits ? c->n_mits : 1, sizeof(*at));
+    if (!at)
+        return scrub_err_set(err, ENOMEM, "out of memory saving when mitigations last dropped");
     bool begun = false;
-    for (size_t i = 0; i < c->n_mits; i++) {
-        struct core_mitigation *m = &c->mits[i];
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < c->n_mits; i++) {
+        const struct core_mitigation *m = &c->mits[i];
         int64_t ms;
         if (!core_on_card(m->status) || !last_drop_ms(c, m, &now, &ms))
             continue;
-        int64_t at = now.wall_s - (now.boottime_ms - ms) / 1000;
-        if (at <= m->last_drop_at) /* saved already, within the second */
+        int64_t t = now.wall_s - (now.boottime_ms - ms) / 1000;
+        if (t <= m->last_drop_at) /* saved already, within the second */
             continue;
-        if (!begun && scrub_store_begin(c->store, err))
-            return scrub_err_prefix(err, "saving when mitigations last dropped");
+        if (!begun && (rc = scrub_store_begin(c->store, err)) != 0)
+            break;
         begun = true;
-        if (scrub_store_mitigation_last_drop(c->store, m->cuid, m->mid, at, err)) {
+        if ((rc = scrub_store_mitigation_last_drop(c->store, m->cuid, m->mid, t, err)) != 0)
             scrub_store_rollback(c->store);
-            return scrub_err_prefix(err, "saving when mitigations last dropped");
-        }
-        m->last_drop_at = at;
+        at[i] = t;
     }
-    if (begun && scrub_store_commit(c->store, err))
-        return scrub_err_prefix(err, "saving when mitigations last dropped");
-    return 0;
+    if (rc == 0 && begun)
+        rc = scrub_store_commit(c->store, err);
+    for (size_t i = 0; rc == 0 && i < c->n_mits; i++)
+        if (at[i])
+            c->mits[i].last_drop_at = at[i];
+    free(at);
+    return rc ? scrub_err_prefix(err, "saving when mitigations last dropped") : 0;
 }
 
 void core_activity_averages(const struct scrub_core *c, const struct core_mitigation *m,
